@@ -1,0 +1,122 @@
+"""The `opt` command line: parse, call optimizer, print. Nothing else lives here."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from optimizer.errors import InputError, SolverUnavailable
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="opt: allocate public-service money, personnel and facilities to leave the fewest people unserved.")
+out_console = Console()
+err_console = Console(stderr=True)
+EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_INTERNAL = 1, 2, 3, 4
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s", stream=sys.stderr,
+                        force=True)
+
+
+def _guard(fn, debug: bool):
+    """Run fn; turn known failures into messages and exit codes, never a traceback (unless --debug)."""
+    try:
+        return fn()
+    except InputError as e:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {e.render()}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except SolverUnavailable as e:
+        if debug:
+            raise
+        err_console.print(f"[bold red]solver error:[/] {e}", highlight=False)
+        raise typer.Exit(EXIT_STOPPED) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written; earlier results are untouched")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as e:  # last resort: say what happened, keep the traceback for --debug
+        if debug:
+            raise
+        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e} (run again with --debug for the traceback)",
+                          highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+SetOpt = typer.Option(None, "--set", "-s", help="override a scenario key: key.path=value (repeatable)")
+DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
+
+
+@app.command()
+def solve(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    set_: Optional[list[str]] = SetOpt,
+    solver: Optional[str] = typer.Option(None, "--solver", help="highs (default) or cbc"),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds"),
+    threads: Optional[int] = typer.Option(None, "--threads"),
+    method: Optional[str] = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
+    backend: Optional[str] = typer.Option(None, "--backend", help="auto, highspy or pulp"),
+    out: Optional[Path] = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
+    solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+    debug: bool = DebugOpt,
+) -> None:
+    """Solve a scenario and write allocation, KPIs, constraints, summary and manifest."""
+    from optimizer.postprocess.terminal import show
+    from optimizer.run import solve_scenario
+
+    _setup_logging(verbose)
+    for name, value, allowed in (("--solver", solver, ("highs", "cbc")), ("--method", method, ("auto", "simplex", "ipm", "pdlp")),
+                                 ("--backend", backend, ("auto", "highspy", "pulp"))):
+        if value is not None and value not in allowed:
+            err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
+                                            solver=solver, time_limit=time_limit, threads=threads, method=method,
+                                            backend=backend), debug)
+    show(outcome, out_console)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def validate(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    set_: Optional[list[str]] = SetOpt,
+    debug: bool = DebugOpt,
+) -> None:
+    """Check a scenario (schema, ids, horizons) and cheap feasibility in numbers, without solving."""
+    from optimizer.preprocess.data import build_data
+    from optimizer.preprocess.feasibility import check
+    from optimizer.preprocess.load import load_scenario
+
+    _setup_logging(False)
+
+    def run():
+        loaded = load_scenario(scenario, set_ or [])
+        data = build_data(loaded.scenario)
+        return loaded, data, check(data, loaded.scenario)
+
+    loaded, data, findings = _guard(run, debug)
+    out_console.print(f"{scenario}: valid scenario '{loaded.name}': {data.R} regions, {data.C} categories, "
+                      f"years {data.years[0]}-{data.years[-1]}")
+    if findings:
+        out_console.print("[bold red]the targets cannot all be met (cheap checks, before any solve):[/]")
+        for f in findings:
+            out_console.print(f"  - {f}")
+        raise typer.Exit(EXIT_INFEASIBLE)
+    out_console.print("cheap feasibility checks passed (a solve is still needed to prove feasibility)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

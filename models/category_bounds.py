@@ -1,0 +1,48 @@
+"""Category bounds: floors and caps on each year's new allocation of a resource
+to a category, all regions together (mandatory non-livelihood spending, say)."""
+from __future__ import annotations
+
+import numpy as np
+
+from models.common import Context, grid, level_terms
+from models.registry import family
+from optimizer.backend.lp import INF, row_block
+from optimizer.postprocess.explained import Explained, people, scope_names, years_of
+
+_UNIT = ("100m yuan", "100 FTE", "10k m2")
+_SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units
+
+
+def explain(f, d) -> Explained:
+    k = f.block.info["k"]
+    years = years_of(f, d)
+    change = f.dual * 1e4  # people unserved per +1 unit of the binding bound
+    meaning = []
+    for sc, kk, y, ch, b in zip(scope_names(f, d), k, years, change, f.binding):
+        unit = _UNIT[kk]
+        if b and ch > 0.5:
+            meaning.append(f"raising the {y} floor on {sc} by {unit} would leave another {people(ch)} unserved")
+        elif b and ch < -0.5:
+            meaning.append(f"raising the {y} cap on {sc} by {unit} would serve another {people(-ch)}")
+        else:
+            meaning.append(f"{sc}: {y} allocation within its bounds")
+    return Explained(scope_names(f, d), f.slack * np.array([_SLACK[kk][1] for kk in k]),
+                     [_SLACK[kk][0] + " from the nearer bound" for kk in k], change,
+                     "people unserved per +1 unit of the bound", np.where(f.binding, np.abs(change), 0.0), meaning,
+                     "moving the binding category bounds by one unit in {year} would change service by {people}")
+
+
+@family("category_bounds", explain=explain)
+def category_bounds(ctx: Context) -> None:
+    d, lay = ctx.data, ctx.layout
+    has = np.isfinite(d.bound_min) | np.isfinite(d.bound_max)  # (C,K,T)
+    c, k, t = np.nonzero(has)
+    if not len(c):
+        return
+    n = len(c)
+    row, r = grid(n, d.R)
+    terms = level_terms(lay, row, r, c[row], k[row], t[row], 1.0, cumulative=False)
+    lower = np.where(np.isfinite(d.bound_min[c, k, t]), d.bound_min[c, k, t], -INF)
+    upper = np.where(np.isfinite(d.bound_max[c, k, t]), d.bound_max[c, k, t], INF)
+    ctx.builder.add_rows(row_block("category_bounds", *terms, lower=lower, upper=upper,
+                                   labels={"resource": k, "category": c, "year": t}, info={"k": k}))

@@ -1,0 +1,57 @@
+"""Density floors on stocks: baseline + everything added up to year t
+>= rate[t] x population[r,t], for every region."""
+from __future__ import annotations
+
+import numpy as np
+
+from models.common import Context, grid, level_terms
+from optimizer.backend.lp import INF, row_block
+from optimizer.postprocess.explained import Explained, people, scope_names, years_of
+from optimizer.preprocess.schedule import evaluate
+
+# (step of the target, its unit, what the slack is measured in, slack factor from internal units)
+_STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
+         2: (0.1, "m2 per person", "10k m2 above the target", 1.0)}
+from optimizer.units import INTERNAL, PEOPLE, RESOURCES, STANDARD_PER
+
+
+def per_capita_factor(k: int) -> float:
+    """Internal units of resource k per 10k people at a rate of 1 (in the standard's unit)."""
+    res = RESOURCES[k]
+    return PEOPLE / STANDARD_PER[res] / INTERNAL[res]
+
+
+def explain(f, d) -> Explained:
+    info = f.block.info
+    k = info["k"]
+    step, unit, slack_unit, sf = _STEP[k]
+    per = info["pop"] * per_capita_factor(k)  # internal units per 1.0 of the rate
+    actual = info["rate"] + np.divide(f.slack, per, out=np.zeros_like(per), where=per > 0)
+    effect = step * np.maximum(f.dual, 0) * per * 1e4
+    years = years_of(f, d)
+    meaning = [
+        f"raising the target from {r:g} to {r + step:g} {unit} in {sc} in {y} would leave another {people(e)} unserved"
+        if b and e > 0.5 else f"{sc} at {a:,.2f} {unit} in {y} against {r:g}"
+        for r, a, e, b, sc, y in zip(info["rate"], actual, effect, f.binding, scope_names(f, d), years)]
+    return Explained(scope_names(f, d), f.slack * sf, slack_unit, effect / step,
+                     f"people unserved per +1 {unit}", np.where(f.binding, effect, 0.0), meaning,
+                     f"raising the target by {step:g} {unit} in every region in {{year}} would leave another {{people}} unserved",
+                     target=info["rate"])
+
+
+def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -> None:
+    d, lay = ctx.data, ctx.layout
+    rate = evaluate(schedule, d.years)
+    years = np.nonzero(np.isfinite(rate))[0]
+    if not len(years):
+        return
+    rr, ty = grid(d.R, len(years))
+    t = years[ty]
+    n = len(rr)
+    sr, sc, sy = grid(d.R, d.C, len(years))
+    row = sr * len(years) + sy
+    terms = level_terms(lay, row, sr, sc, np.full(len(row), k), years[sy], 1.0, cumulative=True)
+    need = rate[t] * d.pop[rr, t] * per_capita_factor(k)
+    ctx.builder.add_rows(row_block(name, *terms, lower=need - base[rr], upper=np.full(n, INF),
+                                   labels={"region": rr, "year": t},
+                                   info={"k": k, "rate": rate[t], "pop": d.pop[rr, t]}))

@@ -1,0 +1,88 @@
+"""Ratio caps on per-capita spending between units (regions, groups, areas):
+max_u pcs[u,t] <= cap[t] * min_u pcs[u,t], where
+pcs[u,t] = (baseline spending + new fiscal allocation of the unit) / population.
+
+Linear with a floor m[u,t] <= pcs[u,t] and pcs[u,t] <= cap[t] * m[u,t]. Every unit
+gets its own copy of the floor, chained m[u] = m[u+1], so no variable sits in
+every unit's row (a dense column slows the simplex). Rows are written in money
+(100m yuan): spend[u,t] >= m[u,t] * pop[u,t] / 1e4, so new money has
+coefficient 1 whatever the unit's size."""
+from __future__ import annotations
+
+import numpy as np
+
+from models.common import Context, concat_terms, grid, level_terms
+from optimizer.backend.lp import INF, row_block
+from optimizer.preprocess.data import K_FISCAL
+from optimizer.postprocess.explained import Explained, people, years_of
+from optimizer.preprocess.schedule import evaluate
+
+
+def explain(f, d) -> Explained:
+    info = f.block.info
+    cap, scale = info["cap"], info["scale"]
+    m = f.x[info["m"]]
+    spend_new = cap * scale * m - f.activity
+    pcs = np.divide(spend_new + f.lower, scale, out=np.zeros_like(scale), where=scale > 0)
+    years = years_of(f, d)
+    effect = 0.1 * np.maximum(f.dual, 0) * scale * m * 1e4  # people served by loosening the cap 0.1x
+    name = f.block.family.replace("_", " ")
+    meaning = [
+        f"{u} sets the top of the band at {p:,.0f} yuan/person ({c:.2f}x the floor {mm:,.0f}); "
+        f"loosening the {name} cap to {c + 0.1:.2f}x in {y} would serve another {people(e)}"
+        if b and e > 0.5 else f"{u} at the top of the band ({p:,.0f} yuan/person in {y}), but loosening the cap would serve no one"
+        if b else f"{u} at {p:,.0f} yuan/person in {y}, within the cap {c:.2f}x of {mm:,.0f}"
+        for u, p, c, mm, e, b, y in zip(info["units"], pcs, cap, m, effect, f.binding, years)]
+    return Explained([str(u) for u in info["units"]], f.slack, "100m yuan below the cap", -effect,
+                     "people unserved per +0.1x of the cap", np.where(f.binding, effect, 0.0), meaning,
+                     f"loosening the {name} cap by 0.1x in {{year}} would serve another {{people}}", target=cap)
+
+
+def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: list[str], cap_schedule,
+              display: list[str] | None = None) -> None:
+    d, lay, b = ctx.data, ctx.layout, ctx.builder
+    cap = evaluate(cap_schedule, d.years)
+    years = np.nonzero(np.isfinite(cap))[0]
+    U = len(unit_names)
+    if not len(years) or U < 2:
+        return
+    member = unit_of_region >= 0
+    pop_u = np.zeros((U, d.T))
+    np.add.at(pop_u, unit_of_region[member], d.pop[member])
+    base_money = np.zeros((U, d.T))  # 100m yuan
+    np.add.at(base_money, unit_of_region[member], d.base_level[member, :, K_FISCAL, :].sum(axis=1))
+    scale = pop_u / 1e4  # 10k people -> (100m yuan per yuan/person)
+
+    uu, ty = grid(U, len(years))
+    t = years[ty]
+    m = b.add_vars(f"{name}_floor", {"unit": np.array(unit_names, dtype=object)[uu], "year": t})
+    n = len(uu)
+    row = np.arange(n)
+    # spend terms: every member region's new fiscal money, all categories
+    regions = np.nonzero(member)[0]
+    sel_r, sel_c, sel_y = grid(len(regions), d.C, len(years))
+    sel_r = regions[sel_r]
+    sel_row = unit_of_region[sel_r] * len(years) + sel_y  # rows are unit-major, then year
+    spend = level_terms(lay, sel_row, sel_r, sel_c, np.full(len(sel_r), K_FISCAL), t[sel_row], 1.0, cumulative=False)
+
+    unit_labels = np.array(unit_names, dtype=object)[uu]
+    lo = concat_terms(spend, (row, m, -scale[uu, t]))
+    b.add_rows(row_block(f"{name}_floor", *lo, lower=-base_money[uu, t], upper=np.full(n, INF),
+                         labels={"kind": np.full(n, "floor"), "unit": unit_labels, "year": t}, policy=False))
+    up_spend = (spend[0], spend[1], -spend[2])
+    hi = concat_terms(up_spend, (row, m, cap[t] * scale[uu, t]))
+    b.add_rows(row_block(name, *hi, lower=base_money[uu, t], upper=np.full(n, INF),
+                         labels={"kind": np.full(n, "cap"), "unit": unit_labels, "year": t},
+                         info={"cap": cap[t], "m": m, "scale": scale[uu, t],
+                               "units": np.array(display or unit_names, dtype=object)[uu]}))
+    # chain the floors of consecutive units within a year (floors are unit-major, then year)
+    pairs_u = np.repeat(np.arange(U - 1), len(years))
+    pairs_t = np.tile(np.arange(len(years)), U - 1)
+    left = m[pairs_u * len(years) + pairs_t]
+    right = m[(pairs_u + 1) * len(years) + pairs_t]
+    nc = len(left)
+    crow = np.arange(nc)
+    b.add_rows(row_block(f"{name}_chain", np.concatenate([crow, crow]), np.concatenate([left, right]),
+                         np.concatenate([np.ones(nc), -np.ones(nc)]), lower=np.zeros(nc), upper=np.zeros(nc),
+                         labels={"kind": np.full(nc, "chain"), "unit": np.array(unit_names, dtype=object)[pairs_u],
+                                 "year": years[pairs_t]}, policy=False))

@@ -1,0 +1,63 @@
+"""Share floors: sum_c w[r,c] * level[r,c,k,t] >= s[t] * sum_c level[r,c,k,t],
+over all regions (scope total) or per region. Written as
+sum_c (w - s) * level >= 0 with the baseline moved to the right-hand side when
+the basis is total spending rather than new allocations."""
+from __future__ import annotations
+
+import numpy as np
+
+from models.common import Context, grid, level_terms
+from optimizer.backend.lp import INF, row_block
+from optimizer.postprocess.explained import Explained, people, scope_names, years_of
+from optimizer.preprocess.schedule import evaluate
+
+LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}
+
+
+def explain(f, d) -> Explained:
+    info = f.block.info
+    total = f.terms_value(info["total_terms"], info["total_base"])
+    s = info["share"]
+    years = years_of(f, d)
+    res = ["fiscal money", "personnel", "space"][info["k"]]
+    label = f"{LABEL.get(f.block.family, f.block.family)} of {res}"
+    effect = 0.01 * np.maximum(f.dual, 0) * total * 1e4  # people, for +1 percentage point
+    actual = s + np.divide(f.slack, total, out=np.zeros_like(total), where=total > 0)
+    meaning = [
+        f"raising the {label} floor from {si:.0%} to {si + 0.01:.0%} in {y} would leave another {people(e)} unserved ({sc})"
+        if b and e > 0.5 else f"{label} {a:.1%} against a floor of {si:.0%} in {y} ({sc})"
+        for y, si, a, e, b, sc in zip(years, s, actual, effect, f.binding, scope_names(f, d))]
+    return Explained(scope_names(f, d), actual * 100 - s * 100, "percentage points above the floor", effect,
+                     "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,
+                     f"raising the {label} floor by 1 percentage point in {{year}} would leave another {{people}} unserved",
+                     target=s)
+
+
+def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> None:
+    d, lay = ctx.data, ctx.layout
+    s = evaluate(target.min, d.years)
+    years = np.nonzero(np.isfinite(s))[0]
+    if not len(years):
+        return
+    total = target.basis == "total"
+    if target.scope == "total":
+        row, r, c = grid(len(years), d.R, d.C)
+        t = years[row]
+        labels = {"resource": np.full(len(years), k), "year": years}
+    else:
+        tr, r, c = grid(len(years), d.R, d.C)
+        t = years[tr]
+        row = tr * d.R + r
+        labels = {"resource": np.full(len(years) * d.R, k), "region": np.tile(np.arange(d.R), len(years)),
+                  "year": np.repeat(years, d.R)}
+    n = int(row.max()) + 1
+    kk = np.full(len(row), k)
+    coef = weight[r, c] - s[t]
+    terms = level_terms(lay, row, r, c, kk, t, coef, cumulative=total)
+    base = d.base_level[r, c, k, t] if total else np.zeros(len(row))
+    rhs = -np.bincount(row, weights=coef * base, minlength=n)
+    # the amount the share is taken of, for explanations: sum of level in the row
+    tot = level_terms(lay, row, r, c, kk, t, 1.0, cumulative=total)
+    ctx.builder.add_rows(row_block(name, *terms, lower=rhs, upper=np.full(n, INF), labels=labels,
+                                   info={"k": k, "share": s[labels["year"]], "total_terms": tot,
+                                         "total_base": np.bincount(row, weights=base, minlength=n)}))

@@ -1,0 +1,65 @@
+"""Supply: each year's new allocation of a resource stays within what is available.
+
+The fiscal budget also pays, where the scenario gives unit costs, the salaries
+of every worker added so far and the construction of every m2 built that year."""
+from __future__ import annotations
+
+import numpy as np
+
+from models.common import Context, concat_terms, grid, level_terms
+from models.registry import family
+from optimizer.backend.lp import INF, row_block
+from optimizer.postprocess.explained import Explained, people, years_of
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
+from optimizer.units import INPUT_AMOUNT, INTERNAL, RESOURCES
+
+# what the row limits, the unit its sentence speaks of, and that unit in internal units
+_WHAT = {K_FISCAL: ("budget", "100m yuan", 1.0), K_PERSONNEL: ("personnel supply", "FTE", 0.01),
+         K_FACILITY: ("build capacity", "10k m2", 1.0)}
+_SLACK_UNIT = {K_FISCAL: "100m yuan", K_PERSONNEL: "FTE", K_FACILITY: "10k m2"}
+
+
+def explain(f, d) -> Explained:
+    k = f.block.info["k"]
+    what, unit, per = _WHAT[k]
+    years = years_of(f, d)
+    gain = -f.dual * 1e4 * per  # people served per `unit` more supply
+    slack = f.slack * INTERNAL[RESOURCES[k]] / INPUT_AMOUNT[RESOURCES[k]]
+    meaning = [
+        f"1 more {unit} of {y} {what} would serve another {people(g)}" if b and g > 0.5
+        else f"{sl:,.1f} {_SLACK_UNIT[k]} of the {y} {what} left unused" if not b
+        else f"the {y} {what} is used up, but more would serve no one"
+        for y, g, b, sl in zip(years, gain, f.binding, slack)]
+    return Explained(["all regions"] * f.block.n, slack, _SLACK_UNIT[k], -gain, f"people unserved per +{unit}",
+                     np.where(f.binding, gain, 0.0), meaning,
+                     f"1 more {unit} of {what} in {{year}} would serve another {{people}}",
+                     target=f.upper * INTERNAL[RESOURCES[k]] / INPUT_AMOUNT[RESOURCES[k]])
+
+
+def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
+    """Terms summing resource k over all regions and categories, one row per year in t_rows."""
+    d, lay = ctx.data, ctx.layout
+    row, r, c = grid(len(t_rows), d.R, d.C)
+    t = t_rows[row]
+    kk = np.full(len(row), k)
+    return row, r, c, kk, t
+
+
+@family("supply", explain=explain)
+def supply(ctx: Context) -> None:
+    d, lay = ctx.data, ctx.layout
+    for k in range(3):
+        t_rows = np.nonzero(np.isfinite(d.supply[k]))[0]
+        if not len(t_rows):
+            continue
+        row, r, c, kk, t = _rows_for(ctx, k, t_rows)
+        terms = level_terms(lay, row, r, c, kk, t, 1.0, cumulative=False)
+        if k == K_FISCAL:
+            if d.salary > 0:  # salaries of all workers added up to this year
+                terms = concat_terms(terms, level_terms(lay, row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, cumulative=True))
+            if d.capex > 0:
+                terms = concat_terms(terms, level_terms(lay, row, r, c, np.full(len(row), K_FACILITY), t, d.capex, cumulative=False))
+        n = len(t_rows)
+        ctx.builder.add_rows(row_block("supply", *terms, lower=np.full(n, -INF), upper=d.supply[k, t_rows],
+                                       labels={"resource": np.full(n, k), "year": t_rows},
+                                       info={"k": k}))

@@ -1,0 +1,105 @@
+"""The fast path: the assembled arrays handed to HiGHS through highspy."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from optimizer.backend.lp import LinearModel
+from optimizer.backend.status import Solution, Status
+
+_banner_done = False
+
+
+def new_highs():
+    """A Highs instance; its one-off copyright banner goes to /dev/null, not our tables."""
+    global _banner_done
+    import highspy
+
+    if _banner_done:
+        return highspy.Highs()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _banner_done = True
+    return h
+
+
+def choose_method(model: LinearModel, method: str) -> str:
+    if method != "auto":
+        return method
+    return "simplex" if model.A.shape[1] < 200_000 else "ipm"
+
+
+def to_highs(model: LinearModel, h) -> None:
+    import highspy
+
+    A = model.A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = model.col_upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.offset_ = model.objective_offset
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    h.passModel(lp)
+
+
+def solve_highs(model: LinearModel, time_limit: float | None = None, threads: int | None = None,
+                method: str = "auto", log: bool = False, tol: float = 1e-6) -> Solution:
+    import highspy
+
+    h = new_highs()
+    h.setOptionValue("output_flag", bool(log))
+    meth = choose_method(model, method)
+    h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp"}[meth])
+    if meth == "ipm":
+        h.setOptionValue("run_crossover", "on")
+    if time_limit:
+        h.setOptionValue("time_limit", float(time_limit))
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    to_highs(model, h)
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    M = highspy.HighsModelStatus
+    has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    sol = Solution(Status.ERROR, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms))
+    if ms == M.kOptimal:
+        sol.status = Status.OPTIMAL
+    elif ms == M.kInfeasible:
+        sol.status = Status.INFEASIBLE
+    elif ms in (M.kUnbounded, M.kUnboundedOrInfeasible):
+        sol.status = Status.UNBOUNDED if ms == M.kUnbounded else Status.INFEASIBLE
+    elif ms in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt, M.kHighsInterrupt, M.kSolutionLimit):
+        sol.status = Status.TIME_LIMIT if has_point else Status.NO_SOLUTION
+    else:
+        sol.status = Status.ERROR
+    if sol.status in (Status.OPTIMAL, Status.TIME_LIMIT):
+        s = h.getSolution()
+        sol.x = np.asarray(s.col_value)
+        sol.row_activity = np.asarray(s.row_value)
+        if s.dual_valid:
+            sol.row_dual = np.asarray(s.row_dual)
+            sol.col_dual = np.asarray(s.col_dual)
+        sol.objective = float(model.cost @ sol.x + model.objective_offset)
+        sol.max_violation = model.violation(sol.x)
+        sol.has_point = True
+        if sol.status is Status.OPTIMAL and sol.max_violation > tol:
+            sol.status = Status.NO_SOLUTION
+            sol.message = f"HiGHS said optimal but the point violates a row by {sol.max_violation:.2e} (relative)"
+    return sol

@@ -1,0 +1,181 @@
+"""A linear program as arrays: variable blocks, row blocks, one sparse matrix.
+
+Constraint families emit rows once, vectorised, as COO triplets with bounds
+and labels; the assembler stacks them. Names are made only when asked for
+(LP/MPS files, the PuLP back end, reports), from the labels.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+INF = np.inf
+_UNSAFE = re.compile(r"[^\w.]", re.UNICODE)
+
+
+@dataclass
+class VarBlock:
+    name: str
+    start: int
+    size: int
+    labels: dict[str, np.ndarray]  # per variable; keys among region/category/resource/year/unit
+
+
+@dataclass
+class RowBlock:
+    family: str
+    n: int
+    rows: np.ndarray  # local row of each nonzero
+    cols: np.ndarray  # global column
+    vals: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    labels: dict[str, np.ndarray] = field(default_factory=dict)  # per row
+    policy: bool = True  # a plan target: listed in constraints.csv, relaxed in diagnosis
+    info: dict = field(default_factory=dict)  # family data for explanations
+    start: int = 0
+
+
+class ModelBuilder:
+    """Collects variables and row blocks from the constraint families."""
+
+    def __init__(self, data):
+        self.data = data
+        self.var_blocks: dict[str, VarBlock] = {}
+        self.row_blocks: list[RowBlock] = []
+        self._lb: list[np.ndarray] = []
+        self._ub: list[np.ndarray] = []
+        self._cost: list[np.ndarray] = []
+        self.nvars = 0
+
+    def add_vars(self, name: str, labels: dict[str, np.ndarray], lb=0.0, ub=INF, cost=0.0) -> np.ndarray:
+        size = len(next(iter(labels.values())))
+        idx = np.arange(self.nvars, self.nvars + size)
+        self.var_blocks[name] = VarBlock(name, self.nvars, size, {k: np.asarray(v) for k, v in labels.items()})
+        self._lb.append(np.broadcast_to(np.asarray(lb, float), (size,)).copy())
+        self._ub.append(np.broadcast_to(np.asarray(ub, float), (size,)).copy())
+        self._cost.append(np.broadcast_to(np.asarray(cost, float), (size,)).copy())
+        self.nvars += size
+        return idx
+
+    @staticmethod
+    def _flat(parts: list[np.ndarray]) -> np.ndarray:
+        if len(parts) != 1:
+            parts[:] = [np.concatenate(parts) if parts else np.zeros(0)]
+        return parts[0]
+
+    def add_cost(self, cols: np.ndarray, cost) -> None:
+        np.add.at(self._flat(self._cost), cols, cost)
+
+    def set_upper(self, cols: np.ndarray, value) -> None:
+        self._flat(self._ub)[cols] = value
+
+    def add_rows(self, block: RowBlock) -> RowBlock:
+        if block.n:
+            self.row_blocks.append(block)
+        return block
+
+    def assemble(self) -> "LinearModel":
+        start = 0
+        for b in self.row_blocks:
+            b.start = start
+            start += b.n
+        nrows = start
+        if self.row_blocks:
+            r = np.concatenate([b.rows + b.start for b in self.row_blocks])
+            c = np.concatenate([b.cols for b in self.row_blocks])
+            v = np.concatenate([b.vals for b in self.row_blocks])
+        else:
+            r = c = np.zeros(0, int)
+            v = np.zeros(0)
+        keep = v != 0
+        A = sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(nrows, self.nvars))
+        A.sum_duplicates()
+        lower = np.concatenate([b.lower for b in self.row_blocks]) if self.row_blocks else np.zeros(0)
+        upper = np.concatenate([b.upper for b in self.row_blocks]) if self.row_blocks else np.zeros(0)
+        return LinearModel(
+            A=A, row_lower=lower, row_upper=upper,
+            col_lower=np.concatenate(self._lb), col_upper=np.concatenate(self._ub),
+            cost=np.concatenate(self._cost), var_blocks=self.var_blocks, row_blocks=self.row_blocks,
+            data=self.data,
+        )
+
+
+def row_block(family: str, rows, cols, vals, lower, upper, labels=None, policy=True, info=None) -> RowBlock:
+    lower = np.asarray(lower, float)
+    return RowBlock(family, len(lower), np.asarray(rows, int), np.asarray(cols, int), np.asarray(vals, float),
+                    lower, np.asarray(upper, float), labels or {}, policy, info or {})
+
+
+@dataclass
+class LinearModel:
+    A: sp.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    cost: np.ndarray
+    var_blocks: dict[str, VarBlock]
+    row_blocks: list[RowBlock]
+    data: object = None
+    objective_offset: float = 0.0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+    def __repr__(self) -> str:
+        fams = ", ".join(f"{b.family}:{b.n}" for b in self.row_blocks)
+        return f"LinearModel({self.A.shape[1]} vars, {self.A.shape[0]} rows, {self.A.nnz} nonzeros; {fams})"
+
+    def block(self, family: str) -> list[RowBlock]:
+        return [b for b in self.row_blocks if b.family == family]
+
+    def _label_text(self, key: str, idx: np.ndarray) -> np.ndarray:
+        d = self.data
+        table = {"region": d.region_ids, "category": d.cat_ids, "resource": ["fiscal", "personnel", "facility"],
+                 "year": [str(y) for y in d.years]}.get(key)
+        if table is None:
+            return np.asarray(idx).astype(str)
+        arr = np.asarray(table, dtype=object)
+        return np.where(np.asarray(idx) >= 0, arr[np.clip(idx, 0, len(arr) - 1)], "all")
+
+    def _names(self, prefix: str, n: int, labels: dict) -> list[str]:
+        parts = [np.full(n, prefix, dtype=object)]
+        for key in ("kind", "resource", "category", "region", "unit", "year"):
+            if key in labels:
+                parts.append(self._label_text(key, labels[key]).astype(object))
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + "." + p
+        return [_UNSAFE.sub("_", s) for s in out]
+
+    def col_names(self) -> list[str]:
+        names: list[str] = []
+        for b in self.var_blocks.values():
+            names += self._names(b.name, b.size, b.labels)
+        return names
+
+    def row_names(self) -> list[str]:
+        names: list[str] = []
+        for b in self.row_blocks:
+            names += self._names(b.family, b.n, b.labels)
+        return names
+
+    def violation(self, x: np.ndarray) -> float:
+        """Worst bound violation of x, scaled by the size of the bound."""
+        ax = self.A @ x
+        def worst(v, b):
+            return float(np.max(v / np.maximum(1.0, np.abs(b)))) if v.size else 0.0
+        lo = np.isfinite(self.row_lower)
+        hi = np.isfinite(self.row_upper)
+        clo = np.isfinite(self.col_lower)
+        chi = np.isfinite(self.col_upper)
+        return max(0.0,
+                   worst(self.row_lower[lo] - ax[lo], self.row_lower[lo]),
+                   worst(ax[hi] - self.row_upper[hi], self.row_upper[hi]),
+                   worst(self.col_lower[clo] - x[clo], self.col_lower[clo]),
+                   worst(x[chi] - self.col_upper[chi], self.col_upper[chi]))

@@ -1,0 +1,122 @@
+"""The PuLP path: the same arrays as a PuLP problem, for any PuLP solver and for
+LP/MPS files. Written against the API PuLP 3.3 and 4.x share
+(LpProblem.add_variable, lpDot, addConstraint, writeLP/writeMPS, .pi, .varValue).
+
+PuLP's own status is not trusted: under a time limit some versions say
+"Optimal" for points that violate rows, so the point is checked from the arrays.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+
+import numpy as np
+
+from optimizer.backend.lp import LinearModel
+from optimizer.backend.status import Solution, Status
+from optimizer.errors import SolverUnavailable
+
+
+def to_pulp(model: LinearModel, name: str = "opt"):
+    """(problem, variables, [(constraint name, row, side)]) built from the arrays."""
+    import pulp
+
+    prob = pulp.LpProblem(name, pulp.LpMinimize)
+    cnames = model.col_names()
+    lo = [None if not np.isfinite(v) else float(v) for v in model.col_lower]
+    hi = [None if not np.isfinite(v) else float(v) for v in model.col_upper]
+    xs = [prob.add_variable(n, lo[j], hi[j]) for j, n in enumerate(cnames)]
+    nz = np.nonzero(model.cost)[0]
+    prob.setObjective(pulp.lpDot([float(model.cost[j]) for j in nz], [xs[j] for j in nz]))
+    A = model.A.tocsr()
+    rows = []
+    for i, rname in enumerate(model.row_names()):
+        s, e = A.indptr[i], A.indptr[i + 1]
+        if s == e:
+            continue  # empty rows are checked by the caller
+        expr = pulp.lpDot([float(v) for v in A.data[s:e]], [xs[j] for j in A.indices[s:e]])
+        lb, ub = model.row_lower[i], model.row_upper[i]
+        if np.isfinite(lb) and np.isfinite(ub) and lb == ub:
+            prob.addConstraint(expr == float(lb), rname)
+            rows.append((rname, i))
+            continue
+        if np.isfinite(lb):
+            n = rname if not np.isfinite(ub) else rname + "_min"
+            prob.addConstraint(expr >= float(lb), n)
+            rows.append((n, i))
+        if np.isfinite(ub):
+            n = rname if not np.isfinite(lb) else rname + "_max"
+            prob.addConstraint(expr <= float(ub), n)
+            rows.append((n, i))
+    return prob, xs, rows
+
+
+def pulp_solver(name: str, time_limit: float | None, threads: int | None, log: bool):
+    import pulp
+
+    if name == "highs":
+        s = pulp.HiGHS(msg=log, timeLimit=time_limit, threads=threads)
+    else:
+        s = pulp.COIN_CMD(msg=log, timeLimit=time_limit, threads=threads) if shutil.which("cbc") else None
+        if (s is None or not s.available()) and hasattr(pulp, "PULP_CBC_CMD"):
+            s = pulp.PULP_CBC_CMD(msg=log, timeLimit=time_limit, threads=threads)
+        if s is None:
+            raise SolverUnavailable(
+                "solver 'cbc' is not available: install it with 'apt-get install coinor-cbc' "
+                "(or use PuLP 3.x, which bundles it), or run with --solver highs")
+    if not s.available():
+        raise SolverUnavailable(f"solver '{name}' is not available to PuLP here; "
+                                + ("pip install highspy" if name == "highs" else "apt-get install coinor-cbc"))
+    return s
+
+
+def _constraints_by_name(prob) -> dict:
+    cons = prob.constraints() if callable(prob.constraints) else prob.constraints
+    if isinstance(cons, dict):
+        return dict(cons)
+    return {c.name: c for c in cons}
+
+
+def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | None = None,
+               threads: int | None = None, log: bool = False, tol: float = 1e-6) -> Solution:
+    A = model.A.tocsr()
+    empty = np.diff(A.indptr) == 0
+    if np.any(empty & ((model.row_lower > 0) | (model.row_upper < 0))):
+        return Solution(Status.INFEASIBLE, solver=f"pulp/{solver}", message="a row with no variables cannot be met")
+    s = pulp_solver(solver, time_limit, threads, log)
+    prob, xs, rows = to_pulp(model)
+    t0 = time.perf_counter()
+    ret = prob.solve(s)
+    seconds = time.perf_counter() - t0
+    code = int(getattr(ret, "status", ret))
+    sol = Solution(Status.ERROR, solver=f"pulp/{solver}", method="default", seconds=seconds)
+    x = np.array([v.varValue if v.varValue is not None else np.nan for v in xs], dtype=float)
+    has_point = bool(np.all(np.isfinite(x)))
+    if code == -1:
+        sol.status = Status.INFEASIBLE
+    elif code == -2:
+        sol.status = Status.UNBOUNDED
+    elif has_point:
+        sol.x = x
+        sol.has_point = True
+        sol.row_activity = A @ x
+        sol.objective = float(model.cost @ x + model.objective_offset)
+        sol.max_violation = model.violation(x)
+        stopped = time_limit is not None and seconds >= 0.98 * time_limit
+        if sol.max_violation > tol:
+            sol.status = Status.NO_SOLUTION if code != 1 or stopped else Status.ERROR
+            sol.message = f"the solver's point violates a row by {sol.max_violation:.2e} (relative)"
+            sol.has_point = False
+        elif code == 1 and not stopped:
+            sol.status = Status.OPTIMAL
+        else:
+            sol.status = Status.TIME_LIMIT
+        byname = _constraints_by_name(prob)
+        duals = np.zeros(A.shape[0])
+        for n, i in rows:
+            pi = byname[n].pi
+            duals[i] += pi if pi is not None else 0.0
+        sol.row_dual = duals
+    else:
+        sol.status = Status.NO_SOLUTION
+    return sol

@@ -1,0 +1,45 @@
+"""Solver outcome as a small enum; the exit code follows from it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+
+class Status(Enum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"  # stopped; a feasible point may be kept
+    NO_SOLUTION = "no_solution"  # stopped or failed without a usable point
+    ERROR = "error"
+
+    @property
+    def is_ok(self) -> bool:
+        return self is Status.OPTIMAL
+
+    @property
+    def exit_code(self) -> int:
+        return {Status.OPTIMAL: 0, Status.INFEASIBLE: 2, Status.UNBOUNDED: 2}.get(self, 3)
+
+
+@dataclass
+class Solution:
+    status: Status
+    objective: float = float("nan")
+    x: np.ndarray | None = None
+    row_activity: np.ndarray | None = None
+    row_dual: np.ndarray | None = None  # d objective / d row bound, per row
+    col_dual: np.ndarray | None = None
+    solver: str = ""
+    method: str = ""
+    seconds: float = 0.0
+    max_violation: float = float("nan")
+    message: str = ""
+    has_point: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Solution({self.status.value}, objective={self.objective:.6g}, solver={self.solver}/{self.method}, "
+                f"{self.seconds:.2f}s, max violation {self.max_violation:.1e})")

@@ -1,0 +1,49 @@
+"""Errors users see: every input problem carries where it is and what was wrong."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file: a YAML line, or a table row and column."""
+
+    file: str
+    line: int | None = None
+    column: str | None = None  # table column name (tables only)
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is not None:
+            return f"{self.file}:{self.line} (column '{self.column}')"
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: Where | None
+    path: str  # key path such as regions[SC].population.2024
+    message: str  # what was expected and what was found
+
+    def __str__(self) -> str:
+        loc = f"{self.where}: " if self.where else ""
+        key = f"{self.path}: " if self.path else ""
+        return f"{loc}{key}{self.message}"
+
+
+class InputError(Exception):
+    """Bad input. Holds every problem found, so the user fixes them all in one pass."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        n = len(self.problems)
+        head = "1 problem in the input:" if n == 1 else f"{n} problems in the input:"
+        return "\n".join([head] + [f"  - {p}" for p in self.problems])
+
+
+class SolverUnavailable(Exception):
+    """The chosen solver cannot run here; the message says how to get it."""

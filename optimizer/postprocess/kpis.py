@@ -1,0 +1,146 @@
+"""KPIs per year, recomputed from the allocation, each beside its target."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.density_floor import per_capita_factor
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
+from optimizer.preprocess.schedule import evaluate
+from optimizer.units import INTERNAL, PEOPLE
+
+TOL = 1e-6
+
+
+def gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Gini coefficient."""
+    order = np.argsort(values)
+    v, w = values[order], weights[order]
+    cw = np.cumsum(w * v)
+    total = cw[-1]
+    if total <= 0:
+        return 0.0
+    prev = np.concatenate([[0.0], cw[:-1]])
+    return float(1.0 - np.sum(w * (prev + cw)) / (w.sum() * total))
+
+
+def theil(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Theil T index."""
+    mu = np.average(values, weights=weights)
+    if mu <= 0:
+        return 0.0
+    r = values / mu
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(r > 0, r * np.log(r), 0.0)
+    return float(np.average(terms, weights=weights))
+
+
+def per_capita_spending(d: ModelData, alloc: np.ndarray) -> np.ndarray:
+    """(R,T) yuan per person: baseline plus new fiscal money over population."""
+    new = alloc[:, :, K_FISCAL, :].sum(axis=1)  # 100m yuan
+    return d.base_pc[:, None] + new * (INTERNAL["fiscal"] / PEOPLE) / d.pop
+
+
+def _group_pcs(d: ModelData, alloc: np.ndarray, labels: np.ndarray):
+    names = sorted({v for v in labels if v})
+    spend = d.base_level[:, :, K_FISCAL, :].sum(axis=1) + alloc[:, :, K_FISCAL, :].sum(axis=1)
+    out = []
+    for g in names:
+        m = labels == g
+        out.append(spend[m].sum(axis=0) / d.pop[m].sum(axis=0) * (INTERNAL["fiscal"] / PEOPLE))
+    return names, np.array(out)
+
+
+def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
+    rows: list[tuple] = []
+    t_ = scenario.targets
+    years = d.years
+
+    def add(kpi, scope, values, unit, target=None, sense=None):
+        target = np.full(len(years), np.nan) if target is None else target
+        for y, v, tg in zip(years, values, target):
+            # a share of nothing is vacuously met, as in the LP row
+            met = "" if not np.isfinite(tg) else True if not np.isfinite(v) else bool(v >= tg - TOL * max(1, abs(tg)) if sense == ">=" else v <= tg + TOL * max(1, abs(tg)))
+            rows.append((int(y), kpi, scope, float(v), unit, float(tg), met))
+
+    pcs = per_capita_spending(d, a.alloc)
+    for i in range(d.R):
+        add("per_capita_spending", d.region_names[i], pcs[i], "yuan/person")
+
+    gap = t_.regional_gap if t_.regional_gap and t_.regional_gap.enabled else None
+    cap = evaluate(gap.cap, years) if gap else None
+    add("per_capita_spending_max_min_ratio", "regions", pcs.max(axis=0) / pcs.min(axis=0), "x",
+        cap if gap and gap.over == "region" else None, "<=")
+    if any(d.groups):
+        names, gp = _group_pcs(d, a.alloc, d.groups)
+        for g, v in zip(names, gp):
+            add("per_capita_spending", f"group {g}", v, "yuan/person")
+        if len(names) > 1:
+            add("per_capita_spending_max_min_ratio", "groups", gp.max(axis=0) / gp.min(axis=0), "x",
+                cap if gap and gap.over == "group" else None, "<=")
+    if set(d.areas) >= {"urban", "rural"}:
+        names, ap = _group_pcs(d, a.alloc, d.areas)
+        ur = t_.urban_rural_gap if t_.urban_rural_gap and t_.urban_rural_gap.enabled else None
+        add("urban_rural_max_min_ratio", "areas", ap.max(axis=0) / ap.min(axis=0), "x",
+            evaluate(ur.cap, years) if ur else None, "<=")
+    add("gini_per_capita_spending", "regions", [gini(pcs[:, j], d.pop[:, j]) for j in range(d.T)], "index")
+    add("theil_per_capita_spending", "regions", [theil(pcs[:, j], d.pop[:, j]) for j in range(d.T)], "index")
+
+    _shares(d, a, scenario, add)
+
+    workers = (a.level[:, :, K_PERSONNEL, :].sum(axis=1)) / (d.pop * per_capita_factor(K_PERSONNEL))
+    space = (a.level[:, :, K_FACILITY, :].sum(axis=1)) / (d.pop * per_capita_factor(K_FACILITY))
+    pd_t = t_.personnel_density if t_.personnel_density and t_.personnel_density.enabled else None
+    fs_t = t_.facility_standard if t_.facility_standard and t_.facility_standard.enabled else None
+    for i in range(d.R):
+        add("social_workers_per_10k", d.region_names[i], workers[i], "FTE per 10k people",
+            evaluate(pd_t.min, years) if pd_t else None, ">=")
+    for i in range(d.R):
+        add("community_space_per_person", d.region_names[i], space[i], "m2/person",
+            evaluate(fs_t.min, years) if fs_t else None, ">=")
+
+    inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
+    pu = a.unmet * inv[None, :, :, None] * PEOPLE  # (R,C,K,T)
+    for j in range(d.C):
+        add("people_unserved", d.cat_names[j], pu[:, j].sum(axis=(0, 1)), "people")
+    add("people_unserved", "all categories", pu.sum(axis=(0, 1, 2)), "people")
+
+    cost = unit_cost_outlay(d, a.alloc)
+    budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / 1e4
+    add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / 1e4, "10k yuan",
+        np.where(np.isfinite(budget), budget, np.nan), "<=")
+    return pd.DataFrame(rows, columns=["year", "kpi", "scope", "value", "unit", "target", "met"])
+
+
+def unit_cost_outlay(d: ModelData, alloc: np.ndarray) -> np.ndarray:
+    """(T,) fiscal outlay in 100m yuan: money plus salaries of workers added so far plus construction."""
+    fiscal = alloc[:, :, K_FISCAL, :].sum(axis=(0, 1))
+    workers = np.cumsum(alloc[:, :, K_PERSONNEL, :].sum(axis=(0, 1)))
+    built = alloc[:, :, K_FACILITY, :].sum(axis=(0, 1))
+    return fiscal + d.salary * workers + d.capex * built
+
+
+def _shares(d: ModelData, a, scenario, add) -> None:
+    t_ = scenario.targets
+    specs = [("livelihood_share", t_.livelihood_share, [K_FISCAL], lambda: np.broadcast_to(d.livelihood[None, :].astype(float), (d.R, d.C)))]
+    sg = t_.special_groups_share
+    sg_res = [("fiscal", "personnel", "facility").index(r) for r in (sg.resources if sg else ["fiscal"])]
+    specs.append(("special_group_share", sg, sg_res, lambda: d.sigma))
+    for kpi, target, ks, weight in specs:
+        on = target is not None and target.enabled
+        basis_total = on and target.basis == "total"
+        sched = evaluate(target.min, d.years) if on else None
+        w = weight()
+        for k in ks:
+            amount = a.level[:, :, k, :] if basis_total else a.alloc[:, :, k, :]
+            num = (w[:, :, None] * amount).sum(axis=(0, 1))
+            den = amount.sum(axis=(0, 1))
+            res = ("fiscal", "personnel", "facility")[k]
+            add(f"{kpi}_{res}", "all regions", np.divide(num, den, out=np.full_like(den, np.nan), where=den > 0), "share",
+                sched if on and target.scope == "total" else None, ">=")
+            if on and target.scope == "region":
+                numr = (w[:, :, None] * amount).sum(axis=1)
+                denr = amount.sum(axis=1)
+                vals = np.divide(numr, denr, out=np.full_like(denr, np.nan), where=denr > 0)
+                for i in range(d.R):
+                    add(f"{kpi}_{res}", d.region_names[i], vals[i], "share", sched, ">=")

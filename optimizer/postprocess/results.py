@@ -1,0 +1,147 @@
+"""From the solver's vector to what users read: allocation, KPIs, constraints.
+
+Every number is recomputed from the allocation itself (levels, unmet need,
+shares), not taken from auxiliary variables, so the tables check the model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.common import STOCK, Context
+from models.registry import FAMILIES
+from optimizer.backend.lp import LinearModel
+from optimizer.backend.status import Solution
+from optimizer.postprocess import kpis as kpi_mod
+from optimizer.postprocess.rowfacts import row_facts
+from optimizer.preprocess.data import ModelData
+from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
+
+
+@dataclass
+class Arrays:
+    """(R,C,K,T) in internal units."""
+
+    alloc: np.ndarray
+    level: np.ndarray
+    need: np.ndarray
+    base: np.ndarray
+
+    @property
+    def unmet(self) -> np.ndarray:
+        return np.maximum(self.need - self.level, 0.0)
+
+
+def arrays(ctx: Context, x: np.ndarray) -> Arrays:
+    d, lay = ctx.data, ctx.layout
+    alloc = np.where(lay.x >= 0, x[np.maximum(lay.x, 0)], 0.0)
+    alloc = np.where(np.abs(alloc) < 1e-9, 0.0, alloc)  # solver noise, not allocations
+    added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
+    base = d.base_level
+    return Arrays(alloc, base + added, d.need, base)
+
+
+def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
+    """(R,C,K,T) people left without the standard (unweighted)."""
+    inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
+    return a.unmet * inv[None, :, :, None] * PEOPLE
+
+
+def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
+    R, C, K, T = a.alloc.shape
+    r, c, k, t = (x.ravel() for x in np.meshgrid(np.arange(R), np.arange(C), np.arange(K), np.arange(T), indexing="ij"))
+    keep = (d.std[c, k] > 0) | (a.alloc[r, c, k, t] != 0)
+    r, c, k, t = r[keep], c[keep], k[keep], t[keep]
+    conv = np.array([INTERNAL[res] / OUTPUT_SCALE[res] for res in RESOURCES])[k]
+    return pd.DataFrame({
+        "region": np.array(d.region_ids, dtype=object)[r],
+        "region_name": np.array(d.region_names, dtype=object)[r],
+        "category": np.array(d.cat_ids, dtype=object)[c],
+        "category_name": np.array(d.cat_names, dtype=object)[c],
+        "resource": np.array(RESOURCES, dtype=object)[k],
+        "year": d.years[t],
+        "unit": np.array([OUTPUT_UNIT[res] for res in RESOURCES], dtype=object)[k],
+        "allocated": a.alloc[r, c, k, t] * conv,
+        "baseline": a.base[r, c, k, t] * conv,
+        "level": a.level[r, c, k, t] * conv,
+        "need": a.need[r, c, k, t] * conv,
+        "unmet": a.unmet[r, c, k, t] * conv,
+        "people_unserved": people_unserved(d, a)[r, c, k, t],
+    })
+
+
+def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[pd.DataFrame, list[dict]]:
+    """One line per policy row; and per (family, year) the summed effect of the family's step."""
+    frames, summary = [], []
+    names = model.row_names()
+    for block in model.row_blocks:
+        fam = FAMILIES.get(block.family)
+        if not block.policy or fam is None or fam.explain is None:
+            continue
+        facts = row_facts(model, sol, block)
+        ex = fam.explain(facts, d)
+        years = d.years[block.labels["year"]]
+        df = pd.DataFrame({
+            "family": block.family,
+            "name": names[block.start:block.start + block.n],
+            "year": years,
+            "scope": ex.scope,
+            "target": ex.target if len(ex.target) else np.nan,
+            "slack": ex.slack,
+            "slack_unit": ex.slack_unit,
+            "binding": facts.binding,
+            "shadow_price": ex.shadow_price,
+            "shadow_unit": ex.shadow_unit,
+            "meaning": ex.meaning,
+        })
+        frames.append(df)
+        for y in np.unique(years):
+            sel = years == y
+            eff = float(ex.effect[sel].sum())
+            if facts.binding[sel].any() and eff > 0.5:
+                summary.append({"family": block.family, "year": int(y), "people": eff,
+                                "binding_rows": int(facts.binding[sel].sum()), "rows": int(sel.sum()),
+                                "sentence": ex.summary.format(year=int(y), people=fmt_people(eff))})
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["family", "name", "year", "scope", "target", "slack", "slack_unit", "binding", "shadow_price", "shadow_unit", "meaning"])
+    return table, sorted(summary, key=lambda s: -s["people"])
+
+
+@dataclass
+class Results:
+    allocation: pd.DataFrame
+    kpis: pd.DataFrame
+    constraints: pd.DataFrame
+    binding: list[dict]
+    summary: dict
+    arrays: Arrays | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"Results({s['status']}, people unserved {s.get('people_unserved', float('nan')):,.0f}, "
+                f"{len(self.allocation)} allocation rows, {int(self.constraints['binding'].sum()) if len(self.constraints) else 0} binding targets)")
+
+
+def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict) -> Results:
+    d = ctx.data
+    a = arrays(ctx, sol.x)
+    alloc = allocation_table(d, a)
+    kp = kpi_mod.kpi_table(d, a, ctx.scenario)
+    cons, binding = constraints_table(model, sol, d)
+    pu = people_unserved(d, a)
+    summary = {
+        "status": sol.status.value,
+        "objective": sol.objective,
+        "people_unserved": float(pu.sum()),
+        "people_unserved_by_year": {int(y): float(v) for y, v in zip(d.years, pu.sum(axis=(0, 1, 2)))},
+        "solver": sol.solver,
+        "method": sol.method,
+        "max_violation": sol.max_violation,
+        "build_seconds": timings.get("build", 0.0),
+        "solve_seconds": sol.seconds,
+        "message": sol.message,
+    }
+    return Results(alloc, kp, cons, binding, summary, a)

@@ -1,0 +1,93 @@
+"""What the terminal shows after a solve: status, KPIs at milestones, binding targets."""
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.backend.status import Status
+from optimizer.preprocess.schema import CONSTANT
+
+STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", Status.INFEASIBLE: "bold red"}
+SHOWN = ("per_capita_spending_max_min_ratio", "urban_rural_max_min_ratio", "gini_per_capita_spending",
+         "livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
+         "special_group_share_facility", "social_workers_per_10k", "community_space_per_person",
+         "people_unserved", "fiscal_outlay")
+
+
+def milestone_years(scenario, years) -> list[int]:
+    ys = {int(years[-1])}
+    t = scenario.targets
+    for name in type(t).model_fields:
+        target = getattr(t, name)
+        for field in ("cap", "min"):
+            sched = getattr(target, field, None) if target is not None else None
+            if sched:
+                ys |= {y for y in sched if y != CONSTANT and y in set(int(v) for v in years)}
+    return sorted(ys)
+
+
+def _fmt(v: float, unit: str) -> str:
+    if not np.isfinite(v):
+        return "-"
+    if unit == "share":
+        return f"{v:.1%}"
+    if unit in ("people", "10k yuan") or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}"
+
+
+def kpi_rows(kpis, year: int):
+    """Aggregate per-region KPIs to their worst region, so a milestone fits on a screen."""
+    k = kpis[kpis["year"] == year]
+    out = []
+    for name in SHOWN:
+        part = k[k["kpi"] == name]
+        if part.empty:
+            continue
+        if name in ("social_workers_per_10k", "community_space_per_person"):
+            worst = part.loc[part["value"].idxmin()]
+            out.append((f"{name} (lowest: {worst['scope']})", worst))
+        elif name == "people_unserved":
+            out.append((name, part[part["scope"] == "all categories"].iloc[0]))
+        else:
+            for _, row in part.iterrows():
+                out.append((f"{name} ({row['scope']})", row))
+    return out
+
+
+def show(outcome, console: Console | None = None) -> None:
+    console = console or Console()
+    sol, res = outcome.solution, outcome.results
+    style = STATUS_STYLE.get(sol.status, "bold")
+    console.print(f"[{style}]{outcome.loaded.name}: {sol.status.value}[/]  solver {sol.solver}/{sol.method}, "
+                  f"build {outcome.timings.get('build', 0):.2f}s, solve {sol.seconds:.2f}s")
+    for w in outcome.warnings:
+        console.print(f"[yellow]check:[/] {w}")
+    if sol.status is Status.TIME_LIMIT:
+        console.print("[yellow]stopped by the time limit: the best solution found is kept but not proven optimal[/]")
+    if sol.message and not sol.status.is_ok:
+        console.print(f"solver: {sol.message}")
+    if res is not None:
+        console.print(f"people left without the standard service: [bold]{res.summary['people_unserved']:,.0f}[/] "
+                      f"(person-years, summed over resources); objective {sol.objective:,.4f} (weighted 10k people)")
+        years = outcome.loaded.scenario.years
+        for y in milestone_years(outcome.loaded.scenario, years):
+            table = Table(title=f"{y}", show_lines=False, title_justify="left")
+            for col in ("KPI", "value", "unit", "target", "met"):
+                table.add_column(col, justify="right" if col in ("value", "target") else "left")
+            for label, row in kpi_rows(res.kpis, y):
+                met = row["met"]
+                met_s = "" if met == "" else ("[green]yes[/]" if met else "[red]NO[/]")
+                table.add_row(label, _fmt(row["value"], row["unit"]), row["unit"], _fmt(row["target"], row["unit"]), met_s)
+            console.print(table)
+        if res.binding:
+            console.print("[bold]binding targets, by what they cost:[/]")
+            for b in res.binding[:12]:
+                console.print(f"  - {b['sentence']}")
+    if outcome.diagnosis is not None:
+        console.print("[bold red]the plan's targets cannot all be met.[/]")
+        for line in outcome.diagnosis.lines:
+            console.print(f"  - {line}")
+    if outcome.out_dir is not None:
+        console.print(f"results written to {outcome.out_dir}")

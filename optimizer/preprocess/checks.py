@@ -1,0 +1,105 @@
+"""Checks across keys that the schema alone cannot make (ids, horizons, groups)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from optimizer.errors import Problem
+from optimizer.preprocess.schema import CONSTANT, Scenario
+from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
+
+
+def _schedules(s: Scenario):
+    """(loc, schedule) for every schedule that must lie inside the horizon."""
+    r = s.resources
+    yield ("resources", "fiscal", "budget"), r.fiscal.budget
+    yield ("resources", "personnel", "supply"), r.personnel.supply
+    yield ("resources", "facility", "supply"), r.facility.supply
+    for name in type(s.targets).model_fields:
+        t = getattr(s.targets, name)
+        if t is not None:
+            for field in ("cap", "min"):
+                if hasattr(t, field):
+                    yield ("targets", name, field), getattr(t, field)
+    for i, c in enumerate(s.categories):
+        for res in ("fiscal", "personnel", "facility"):
+            b = getattr(c.bounds, res)
+            if b is not None:
+                yield ("categories", i, "bounds", res, "min"), b.min
+                yield ("categories", i, "bounds", res, "max"), b.max
+
+
+def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
+    out: list[Problem] = []
+
+    def add(loc: tuple, msg: str) -> None:
+        out.append(Problem(where_of(locs, loc), pretty_path(raw, loc), msg))
+
+    years = s.years
+    for i in range(1, len(years)):
+        if years[i] <= years[i - 1]:
+            add(("years", i), f"expected years in increasing order without repeats, found {years[i]} after {years[i - 1]}")
+    lo, hi = min(years), max(years)
+
+    for what, items in (("regions", s.regions), ("categories", s.categories)):
+        counts = Counter(it.id for it in items)
+        for i, it in enumerate(items):
+            if counts[it.id] > 1:
+                add((what, i, "id"), f"expected unique ids, found '{it.id}' {counts[it.id]} times")
+                counts[it.id] = 0  # report each duplicate once
+
+    region_ids = {r.id for r in s.regions}
+    cat_ids = {c.id for c in s.categories}
+    if s.population:
+        for rid in s.population:
+            if rid not in region_ids:
+                add(("population", rid), f"expected a region id from 'regions', found '{rid}'")
+    for i, r in enumerate(s.regions):
+        if not r.population and not (s.population and r.id in s.population):
+            add(("regions", i, "population"), "expected a population (here or in the 'population' table), found none")
+        if r.base_split:
+            for res, split in r.base_split.items():
+                for cid in split:
+                    if cid not in cat_ids:
+                        add(("regions", i, "base_split", res, cid), f"expected a category id, found '{cid}'")
+                total = sum(split.values())
+                if abs(total - 1) > 1e-6:
+                    add(("regions", i, "base_split", res), f"expected shares summing to 1, found {total:.6g}")
+
+    for loc, sched in _schedules(s):
+        if not sched:
+            continue
+        if CONSTANT in sched and len(sched) > 1:
+            add(loc, "expected either one number or {year: value} milestones, found both")
+            continue
+        for year in sched:
+            if year != CONSTANT and not lo <= year <= hi:
+                add(loc + (year,), f"expected a year within the horizon {lo}-{hi}, found {year}")
+
+    t = s.targets
+    if t.regional_gap and t.regional_gap.enabled:
+        if t.regional_gap.over == "group":
+            missing = [r.id for r in s.regions if not r.group]
+            if missing:
+                add(("targets", "regional_gap", "over"),
+                    f"expected every region to have a 'group' when the gap is over groups, found none for {', '.join(missing[:8])}")
+            elif len({r.group for r in s.regions}) < 2:
+                add(("targets", "regional_gap", "over"), "expected at least two groups for a gap between groups, found one")
+        elif len(s.regions) < 2:
+            add(("targets", "regional_gap"), "expected at least two regions for a regional gap, found one")
+    if t.urban_rural_gap and t.urban_rural_gap.enabled:
+        areas = {r.area for r in s.regions if r.area}
+        if areas != {"urban", "rural"}:
+            add(("targets", "urban_rural_gap"),
+                f"expected both urban and rural regions ('area' on regions), found {sorted(areas) or 'no areas'}")
+    if t.special_groups_share and t.special_groups_share.enabled:
+        rs = t.special_groups_share.resources
+        if len(set(rs)) != len(rs) or not rs:
+            add(("targets", "special_groups_share", "resources"), f"expected distinct resources, found {rs}")
+    for i, c in enumerate(s.categories):
+        for res in ("fiscal", "personnel", "facility"):
+            b = getattr(c.bounds, res)
+            if b and b.min and b.max:
+                for y in set(b.min) & set(b.max):
+                    if b.min[y] > b.max[y]:
+                        add(("categories", i, "bounds", res), f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
+    return out

@@ -1,0 +1,146 @@
+"""The scenario as plain arrays in model units: what every constraint family reads.
+
+Shapes: R regions, C categories, K=3 resources (fiscal, personnel, facility), T years.
+Units inside: population 10k people; fiscal 100m yuan; personnel 100 FTE;
+facility 10k m2; per-capita spending yuan/person.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Scenario
+from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES, STANDARD_PER
+
+K_FISCAL, K_PERSONNEL, K_FACILITY = 0, 1, 2
+
+
+@dataclass
+class ModelData:
+    years: np.ndarray  # (T,)
+    region_ids: list[str]
+    region_names: list[str]
+    groups: np.ndarray  # (R,) str, "" where none
+    areas: np.ndarray  # (R,) str, "" where none
+    priority: np.ndarray  # (R,)
+    pop: np.ndarray  # (R,T) 10k people
+    base_pc: np.ndarray  # (R,) yuan/person/year
+    sg_share: np.ndarray  # (R,)
+    base_workers: np.ndarray  # (R,) 100 FTE
+    base_space: np.ndarray  # (R,) 10k m2
+    cat_ids: list[str]
+    cat_names: list[str]
+    livelihood: np.ndarray  # (C,) bool
+    sigma: np.ndarray  # (R,C) share of category serving special groups
+    weight: np.ndarray  # (C,)
+    std: np.ndarray  # (C,K) internal units per 10k people per year (fiscal) or held (stocks)
+    std_user: np.ndarray  # (C,K) as the user wrote it (yuan/person, FTE/10k, m2/person)
+    base_split: np.ndarray  # (R,C,K) share of each region's baseline held by each category
+    supply: np.ndarray  # (K,T) internal units per year, inf = unlimited
+    salary: float  # 100m yuan per 100 FTE per year
+    capex: float  # 100m yuan per 10k m2
+    bound_min: np.ndarray  # (C,K,T) NaN = none
+    bound_max: np.ndarray  # (C,K,T)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def R(self) -> int:
+        return len(self.region_ids)
+
+    @property
+    def C(self) -> int:
+        return len(self.cat_ids)
+
+    @property
+    def T(self) -> int:
+        return len(self.years)
+
+    @property
+    def need(self) -> np.ndarray:
+        """(R,C,K,T) need in internal units: population x standard."""
+        return self.pop[:, None, None, :] * self.std[None, :, :, None]
+
+    @property
+    def base_level(self) -> np.ndarray:
+        """(R,C,K,T) baseline level split by category: fiscal per year, stocks held."""
+        total = np.stack([
+            self.base_pc[:, None] * self.pop / (INTERNAL["fiscal"] / PEOPLE),  # yuan/person x 10k people -> 100m yuan
+            np.broadcast_to(self.base_workers[:, None], self.pop.shape),
+            np.broadcast_to(self.base_space[:, None], self.pop.shape),
+        ], axis=1)  # (R,K,T)
+        return self.base_split[:, :, :, None] * total[:, None, :, :]
+
+    @property
+    def active(self) -> np.ndarray:
+        """(C,K) which category-resource pairs get allocation variables."""
+        has_bound = ~np.all(np.isnan(self.bound_min), axis=2) | ~np.all(np.isnan(self.bound_max), axis=2)
+        return (self.std > 0) | has_bound
+
+
+def build_data(s: Scenario) -> ModelData:
+    years = np.array(s.years, dtype=int)
+    R, C, T = len(s.regions), len(s.categories), len(years)
+    pop_tab = s.population or {}
+    pop = np.array([evaluate(pop_tab.get(r.id) or r.population, years, hold_before=True) for r in s.regions])
+    std_user = np.array([[getattr(c.standard, k) for k in RESOURCES] for c in s.categories], dtype=float).reshape(C, 3)
+    per = np.array([STANDARD_PER[k] for k in RESOURCES])
+    scale = np.array([INTERNAL[k] for k in RESOURCES])
+    std = std_user / per[None, :] * PEOPLE / scale[None, :]
+
+    # baseline split by category: as given, else in proportion to the standards
+    by_std = np.divide(std, std.sum(axis=0, keepdims=True), out=np.zeros_like(std), where=std.sum(axis=0, keepdims=True) > 0)
+    base_split = np.broadcast_to(by_std, (R, C, 3)).copy()
+    cat_index = {c.id: j for j, c in enumerate(s.categories)}
+    for i, r in enumerate(s.regions):
+        for res, split in (r.base_split or {}).items():
+            k = RESOURCES.index(res)
+            base_split[i, :, k] = 0.0
+            for cid, share in split.items():
+                base_split[i, cat_index[cid], k] = share
+
+    amount = np.array([INPUT_AMOUNT[k] for k in RESOURCES])
+    supply = np.full((3, T), np.inf)
+    for k, sched in enumerate((s.resources.fiscal.budget, s.resources.personnel.supply, s.resources.facility.supply)):
+        if sched:
+            v = evaluate(sched, years, hold_before=True)
+            supply[k] = v * amount[k] / scale[k]
+    bmin = np.full((C, 3, T), np.nan)
+    bmax = np.full((C, 3, T), np.nan)
+    for j, c in enumerate(s.categories):
+        for k, res in enumerate(RESOURCES):
+            b = getattr(c.bounds, res)
+            if b is not None:
+                bmin[j, k] = evaluate(b.min, years) * amount[k] / scale[k]
+                bmax[j, k] = evaluate(b.max, years) * amount[k] / scale[k]
+
+    sg = np.array([r.special_group_share for r in s.regions])
+    sigma = np.array([[c.special_group_fraction if c.special_group_fraction is not None else sg[i]
+                       for c in s.categories] for i in range(R)], dtype=float).reshape(R, C)
+    return ModelData(
+        years=years,
+        region_ids=[r.id for r in s.regions],
+        region_names=[r.name or r.id for r in s.regions],
+        groups=np.array([r.group or "" for r in s.regions], dtype=object),
+        areas=np.array([r.area or "" for r in s.regions], dtype=object),
+        priority=np.array([r.priority for r in s.regions], dtype=float),
+        pop=pop,
+        base_pc=np.array([r.base_spending_pc for r in s.regions], dtype=float),
+        sg_share=sg,
+        base_workers=np.array([r.base_workers for r in s.regions], dtype=float) * amount[1] / scale[1],
+        base_space=np.array([r.base_space for r in s.regions], dtype=float) * amount[2] / scale[2],
+        cat_ids=[c.id for c in s.categories],
+        cat_names=[c.name or c.id for c in s.categories],
+        livelihood=np.array([c.livelihood for c in s.categories], dtype=bool),
+        sigma=sigma,
+        weight=np.array([c.weight for c in s.categories], dtype=float),
+        std=std,
+        std_user=std_user,
+        base_split=base_split,
+        supply=supply,
+        salary=(s.resources.personnel.salary or 0.0) * 1e4 * scale[1] / scale[0],
+        capex=(s.resources.facility.capex or 0.0) * scale[2] / scale[0],
+        bound_min=bmin,
+        bound_max=bmax,
+    )

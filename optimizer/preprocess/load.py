@@ -1,0 +1,155 @@
+"""Scenario loading: YAML + extends + tables + --set overrides, validated once.
+
+Every problem found is gathered and reported together, each with file, line
+(row and column for tables), key path, what was expected and what was found.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from optimizer.errors import InputError, Problem, Where
+from optimizer.preprocess import tables
+from optimizer.preprocess.checks import cross_check
+from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
+from optimizer.preprocess.schema import Scenario
+from optimizer.preprocess.schemawalk import nearest_keys
+from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
+
+log = logging.getLogger("opt")
+
+
+@dataclass
+class Loaded:
+    scenario: Scenario
+    path: Path
+    locs: Locations
+    raw: dict
+    inputs: dict[str, str] = field(default_factory=dict)  # file -> sha256
+    overrides: list[Override] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name or self.path.stem
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the resolved scenario (after extends, tables and overrides)."""
+        blob = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _merge(base: dict, child: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in child.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and "file" not in v:
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tuple[dict, Locations]:
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in chain + (path,))
+        raise InputError([Problem(Where(str(chain[-1])), "extends", f"expected a chain of scenarios, found a cycle: {cycle}")])
+    data, locs = load_yaml(path)
+    inputs[str(path)] = _sha(path)
+    _resolve_tables(data, locs, path.parent, inputs)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, locs
+    if not isinstance(parent, str):
+        raise InputError([Problem(locs.get(("extends",)), "extends", f"expected a file name, found {parent!r}")])
+    ppath = path.parent / parent
+    if not ppath.exists():
+        raise InputError([Problem(locs.get(("extends",)), "extends", f"expected an existing scenario file, found no file '{ppath}'")])
+    pdata, plocs = _read_with_extends(ppath, chain + (path,), inputs)
+    merged = _merge(pdata, data)
+    return merged, {**plocs, **locs}
+
+
+def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> None:
+    for key in tables.TABLE_KEYS:
+        ref = data.get(key)
+        if not (isinstance(ref, dict) and "file" in ref):
+            continue
+        extra = set(ref) - {"file", "sheet"}
+        where = locs.get((key,))
+        if extra:
+            raise InputError([Problem(where, key, f"a table reference takes 'file' and 'sheet', found also {sorted(extra)}")])
+        tpath = folder / str(ref["file"])
+        if not tpath.exists():
+            raise InputError([Problem(where, f"{key}.file", f"expected a table file, found no file '{tpath}'")])
+        inputs[str(tpath.resolve())] = _sha(tpath)
+        reader = tables.wide if key == "population" else tables.records
+        data[key] = reader(tpath, ref.get("sheet"), (key,), locs)
+
+
+def _found(value) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        path = pretty_path(raw, loc)
+        where = where_of(locs, loc)
+        kind = e["type"]
+        if kind == "missing":
+            msg = "required key is missing" if not (where and where.column) else "required column is missing or empty"
+            if where and where.column is None and len(loc) >= 2 and isinstance(loc[-2], int):
+                msg = f"required key '{loc[-1]}' is missing"
+        elif kind == "extra_forbidden":
+            sugg = nearest_keys(loc)
+            msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
+        elif kind == "value_error":
+            msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        else:
+            msg = f"expected {e['msg'][0].lower() + e['msg'][1:]}, found {_found(e.get('input'))}"
+        out.append(Problem(where, path, msg))
+    return out
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loaded:
+    path = Path(path)
+    inputs: dict[str, str] = {}
+    raw, locs = _read_with_extends(path, (), inputs)
+    parsed = []
+    problems: list[Problem] = []
+    for text in overrides or []:
+        try:
+            parsed.append(parse_override(text))
+        except ValueError as e:
+            problems.append(Problem(Where("--set"), text, str(e)))
+    if problems:
+        raise InputError(problems)
+    raw, applied = apply_overrides(raw, parsed, problems, locs)
+    if problems:
+        raise InputError(problems)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(problems_from_validation(err, raw, locs)) from None
+    problems = cross_check(scenario, raw, locs)
+    if problems:
+        raise InputError(problems)
+    for o in applied:
+        log.info("override applied: %s = %r (was %r)", o.path, o.value, o.previous)
+    return Loaded(scenario, path, locs, raw, inputs, applied)
+
+
+__all__ = ["Loaded", "load_scenario", "key_text", "problems_from_validation"]

@@ -1,0 +1,199 @@
+"""The scenario format, as pydantic models. Unknown keys are errors everywhere.
+
+Amounts take the unit named in each field's description; a string can state
+its own unit ("71.4 bn yuan", "25%"). A schedule is a number (every year) or
+a mapping {year: value} of milestones (see optimizer.preprocess.schedule).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from optimizer.units import parse_quantity
+
+CONSTANT = 0  # schedule key meaning "every year" (a plain number was given)
+
+
+def _q(dim: str):
+    return BeforeValidator(lambda v: parse_quantity(v, dim) if v is not None else v)
+
+
+def _to_schedule(v):
+    if isinstance(v, dict) or v is None:
+        return v
+    return {CONSTANT: v}
+
+
+def _years(v):
+    if isinstance(v, str) and ":" in v:
+        a, _, b = v.partition(":")
+        try:
+            lo, hi = int(a), int(b)
+        except ValueError:
+            raise ValueError(f"expected 'FIRST:LAST' years such as '2024:2030', found '{v}'") from None
+        if hi < lo:
+            raise ValueError(f"expected FIRST <= LAST in '{v}'")
+        return list(range(lo, hi + 1))
+    return v
+
+
+def Q(dim: str, **bounds):
+    return Annotated[float, _q(dim), Field(allow_inf_nan=False, **bounds)]
+
+
+def Sched(dim: str, **bounds):
+    return Annotated[dict[int, Q(dim, **bounds)], BeforeValidator(_to_schedule)]
+
+
+Resource = Literal["fiscal", "personnel", "facility"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+class Region(Strict):
+    id: Annotated[str, Field(min_length=1)]
+    name: str | None = Field(None, description="display name, any language")
+    group: str | None = Field(None, description="e.g. east/central/west/northeast")
+    area: Literal["urban", "rural"] | None = None
+    population: Sched("people", ge=0) | None = Field(None, description="10k people, by year")
+    base_spending_pc: Q("money_pc", ge=0) = Field(0.0, description="yuan per person per year")
+    special_group_share: Q("share", ge=0, le=1) = Field(0.0, description="share of residents in special groups")
+    base_workers: Q("fte", ge=0) = Field(0.0, description="licensed social workers now, FTE")
+    base_space: Q("area", ge=0) = Field(0.0, description="community service space now, 10k m2")
+    priority: Q("ratio", gt=0) = 1.0
+    base_split: dict[Resource, dict[str, Q("share", ge=0)]] | None = Field(
+        None, description="optional split of the baseline by category (shares); default: by standards")
+
+
+class Standard(Strict):
+    fiscal: Q("money_pc", ge=0) = Field(0.0, description="yuan per person per year")
+    personnel: Q("fte_density", ge=0) = Field(0.0, description="FTE per 10k people")
+    facility: Q("area_pc", ge=0) = Field(0.0, description="m2 per person")
+
+
+class Bounds(Strict):
+    fiscal: "MoneyBound | None" = None
+    personnel: "FteBound | None" = None
+    facility: "AreaBound | None" = None
+
+
+class MoneyBound(Strict):
+    min: Sched("money", ge=0) | None = Field(None, description="100m yuan per year, all regions")
+    max: Sched("money", ge=0) | None = None
+
+
+class FteBound(Strict):
+    min: Sched("fte", ge=0) | None = Field(None, description="FTE added per year, all regions")
+    max: Sched("fte", ge=0) | None = None
+
+
+class AreaBound(Strict):
+    min: Sched("area", ge=0) | None = Field(None, description="10k m2 built per year, all regions")
+    max: Sched("area", ge=0) | None = None
+
+
+Bounds.model_rebuild()
+
+
+class Category(Strict):
+    id: Annotated[str, Field(min_length=1)]
+    name: str | None = None
+    livelihood: bool = True
+    special_group_fraction: Q("share", ge=0, le=1) | None = Field(
+        None, description="share of this category serving special groups; default: the region's special-group share")
+    standard: Standard = Standard()
+    weight: Q("ratio", ge=0) = 1.0
+    bounds: Bounds = Bounds()
+
+
+class Fiscal(Strict):
+    budget: Sched("money", ge=0) | None = Field(None, description="new money per year, 100m yuan; none = unlimited")
+
+
+class Personnel(Strict):
+    supply: Sched("fte", ge=0) | None = Field(None, description="FTE that can be added per year; none = unlimited")
+    salary: Q("money_per_fte", ge=0) | None = Field(None, description="10k yuan per FTE per year, charged to the fiscal budget")
+
+
+class Facility(Strict):
+    supply: Sched("area", ge=0) | None = Field(None, description="10k m2 that can be built per year; none = unlimited")
+    capex: Q("money_per_area", ge=0) | None = Field(None, description="yuan per m2 built, charged to the fiscal budget")
+
+
+class Resources(Strict):
+    fiscal: Fiscal = Fiscal()
+    personnel: Personnel = Personnel()
+    facility: Facility = Facility()
+
+
+class Target(Strict):
+    enabled: bool = True
+
+
+class GapTarget(Target):
+    cap: Sched("ratio", ge=1)
+    over: Literal["region", "group"] = "region"
+
+
+class UrbanRuralTarget(Target):
+    cap: Sched("ratio", ge=1)
+
+
+class ShareTarget(Target):
+    min: Sched("share", ge=0, le=1)
+    basis: Literal["new", "total"] = "new"
+    scope: Literal["total", "region"] = "total"
+
+
+class SpecialShareTarget(ShareTarget):
+    resources: list[Resource] = ["fiscal"]
+
+
+class DensityTarget(Target):
+    min: Sched("fte_density", ge=0)
+
+
+class FacilityTarget(Target):
+    min: Sched("area_pc", ge=0)
+
+
+class Targets(Strict):
+    regional_gap: GapTarget | None = None
+    urban_rural_gap: UrbanRuralTarget | None = None
+    livelihood_share: ShareTarget | None = None
+    special_groups_share: SpecialShareTarget | None = None
+    personnel_density: DensityTarget | None = None
+    facility_standard: FacilityTarget | None = None
+
+
+class Objective(Strict):
+    kind: Literal["unserved", "min_cost"] = "unserved"
+    cost_weight: Q("ratio", ge=0) = Field(
+        1e-5, description="tie-breaker: people-equivalents (10k) per 100m yuan of cost")
+
+
+class Solver(Strict):
+    name: Literal["highs", "cbc"] = "highs"
+    backend: Literal["auto", "highspy", "pulp"] = "auto"
+    time_limit: Annotated[float, Field(gt=0)] | None = None
+    threads: Annotated[int, Field(ge=1)] | None = None
+    method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
+
+
+class Scenario(Strict):
+    name: str | None = None
+    title: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    years: Annotated[list[int], BeforeValidator(_years)] = Field(min_length=1, description="[2024, 2025, ...] or '2024:2030'")
+    regions: list[Region] = Field(min_length=1)
+    population: dict[str, Sched("people", ge=0)] | None = Field(
+        None, description="population by region id and year (10k people); overrides regions' values")
+    categories: list[Category] = Field(min_length=1)
+    resources: Resources = Resources()
+    targets: Targets = Targets()
+    objective: Objective = Objective()
+    solver: Solver = Solver()

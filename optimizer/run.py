@@ -1,0 +1,126 @@
+"""One solve, end to end: load, check, build, solve, explain, write."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from models.build import build_model
+from optimizer.backend.solve import solve
+from optimizer.backend.status import Solution, Status
+from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.postprocess.excel import write_xlsx
+from optimizer.postprocess.manifest import manifest
+from optimizer.postprocess.results import Results, make_results
+from optimizer.postprocess.write import atomic_folder, write_csv, write_json
+from optimizer.preprocess.data import build_data
+from optimizer.preprocess.feasibility import check
+from optimizer.preprocess.load import Loaded, load_scenario
+
+log = logging.getLogger("opt")
+
+
+@dataclass
+class RunOutcome:
+    loaded: Loaded
+    solution: Solution
+    results: Results | None
+    diagnosis: Diagnosis | None
+    out_dir: Path | None
+    timings: dict
+    warnings: list[str] = field(default_factory=list)
+    solver: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return self.solution.status.exit_code
+
+    def __repr__(self) -> str:
+        return f"RunOutcome({self.loaded.name}: {self.solution.status.value}, exit {self.exit_code}, out={self.out_dir})"
+
+
+def solver_options(loaded: Loaded, **cli) -> dict:
+    s = loaded.scenario.solver
+    opts = {"solver": s.name, "backend": s.backend, "time_limit": s.time_limit, "threads": s.threads, "method": s.method}
+    for k, v in cli.items():
+        if v is not None:
+            if opts.get(k) != v:
+                log.info("solver option from the command line: %s = %r (scenario: %r)", k, v, opts.get(k))
+            opts[k] = v
+    if opts["solver"] != "highs" and opts["backend"] == "highspy":
+        opts["backend"] = "pulp"
+    return opts
+
+
+def default_out(loaded: Loaded) -> Path:
+    return Path("results") / loaded.name
+
+
+def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
+                   argv: list[str] | None = None, log_solver: bool = False, **cli) -> RunOutcome:
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    loaded = load_scenario(path, overrides)
+    timings["load"] = time.perf_counter() - t
+    opts = solver_options(loaded, **cli)
+
+    t = time.perf_counter()
+    data = build_data(loaded.scenario)
+    warnings = check(data, loaded.scenario)
+    model, ctx = build_model(data, loaded.scenario)
+    timings["build"] = time.perf_counter() - t
+    log.debug("%r", model)
+
+    sol = solve(model, log=log_solver, **opts)
+    timings["solve"] = sol.seconds
+
+    results = diagnosis = None
+    t = time.perf_counter()
+    if sol.has_point:
+        results = make_results(model, ctx, sol, timings)
+    elif sol.status is Status.INFEASIBLE:
+        diagnosis = diagnose(data, loaded.scenario, model, opts)
+    timings["extract"] = time.perf_counter() - t
+
+    outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
+    if write:
+        outcome.out_dir = Path(out) if out else default_out(loaded)
+        write_outputs(outcome, argv or [])
+    return outcome
+
+
+def write_outputs(o: RunOutcome, argv: list[str]) -> None:
+    t = time.perf_counter()
+    with atomic_folder(o.out_dir) as tmp:
+        files = []
+        summary = {"scenario": o.loaded.name, "status": o.solution.status.value, "message": o.solution.message}
+        if o.results is not None:
+            r = o.results
+            write_csv(r.allocation, tmp / "allocation.csv")
+            write_csv(r.kpis, tmp / "kpis.csv")
+            write_csv(r.constraints, tmp / "constraints.csv")
+            files += ["allocation.csv", "kpis.csv", "constraints.csv"]
+            summary.update(r.summary)
+            summary["binding_targets"] = r.binding
+            summary["not_proven_optimal"] = not o.solution.status.is_ok
+            rows = [("scenario", o.loaded.name), ("status", o.solution.status.value),
+                    ("people unserved (people)", float(r.summary["people_unserved"])),
+                    ("objective (weighted 10k people)", float(o.solution.objective))]
+            rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
+            rows += [("warning", w) for w in o.warnings]
+            write_xlsx(tmp / "results.xlsx", rows, {"allocation": r.allocation, "kpis": r.kpis, "constraints": r.constraints})
+            files.append("results.xlsx")
+        if o.diagnosis is not None:
+            diag = pd.DataFrame({"family": o.diagnosis.involved or o.diagnosis.present,
+                                 "finding": o.diagnosis.lines if o.diagnosis.involved else o.diagnosis.lines * len(o.diagnosis.present)})
+            write_csv(diag, tmp / "diagnosis.csv")
+            files.append("diagnosis.csv")
+            summary["diagnosis"] = o.diagnosis.lines
+        summary["warnings"] = o.warnings
+        write_json(summary, tmp / "summary.json")
+        o.timings["write"] = time.perf_counter() - t
+        write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv, files + ["summary.json"]),
+                   tmp / "manifest.json")
