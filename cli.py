@@ -14,7 +14,11 @@ from optimizer.errors import InputError, SolverUnavailable
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="opt: allocate public-service money, personnel and facilities to leave the fewest people unserved.")
 out_console = Console()
+if not out_console.is_terminal:  # piped or captured: do not squeeze tables to 80 columns
+    out_console = Console(width=140)
 err_console = Console(stderr=True)
+if not err_console.is_terminal:
+    err_console = Console(stderr=True, width=140)
 EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_INTERNAL = 1, 2, 3, 4
 
 

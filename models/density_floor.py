@@ -11,7 +11,7 @@ from optimizer.preprocess.schedule import evaluate
 
 # (step of the target, its unit, what the slack is measured in, slack factor from internal units)
 _STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
-         2: (0.1, "m2 per person", "10k m2 above the target", 1.0)}
+         2: (0.01, "m2 per person", "10k m2 above the target", 1.0)}
 from optimizer.units import INTERNAL, PEOPLE, RESOURCES, STANDARD_PER
 
 

@@ -166,16 +166,19 @@ class LinearModel:
         return names
 
     def violation(self, x: np.ndarray) -> float:
-        """Worst bound violation of x, scaled by the size of the bound."""
+        """Worst bound violation of x, relative to the size of the row (|A||x|) or bound."""
         ax = self.A @ x
-        def worst(v, b):
-            return float(np.max(v / np.maximum(1.0, np.abs(b)))) if v.size else 0.0
+        mag = abs(self.A) @ np.abs(x)
+
+        def worst(v, scale):
+            return float(np.max(v / np.maximum(1.0, scale))) if v.size else 0.0
+
         lo = np.isfinite(self.row_lower)
         hi = np.isfinite(self.row_upper)
         clo = np.isfinite(self.col_lower)
         chi = np.isfinite(self.col_upper)
         return max(0.0,
-                   worst(self.row_lower[lo] - ax[lo], self.row_lower[lo]),
-                   worst(ax[hi] - self.row_upper[hi], self.row_upper[hi]),
-                   worst(self.col_lower[clo] - x[clo], self.col_lower[clo]),
-                   worst(x[chi] - self.col_upper[chi], self.col_upper[chi]))
+                   worst(self.row_lower[lo] - ax[lo], np.maximum(np.abs(self.row_lower[lo]), mag[lo])),
+                   worst(ax[hi] - self.row_upper[hi], np.maximum(np.abs(self.row_upper[hi]), mag[hi])),
+                   worst(self.col_lower[clo] - x[clo], np.abs(self.col_lower[clo])),
+                   worst(x[chi] - self.col_upper[chi], np.abs(self.col_upper[chi])))

@@ -120,3 +120,12 @@ def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | No
     else:
         sol.status = Status.NO_SOLUTION
     return sol
+
+
+def write_model_file(model: LinearModel, path) -> None:
+    """LP or MPS file (by extension) with readable row and column names."""
+    prob, _, _ = to_pulp(model)
+    if str(path).lower().endswith(".mps"):
+        prob.writeMPS(str(path))
+    else:
+        prob.writeLP(str(path))

@@ -101,9 +101,13 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
 
     inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
     pu = a.unmet * inv[None, :, :, None] * PEOPLE  # (R,C,K,T)
+    res_names = ("fiscal", "personnel", "facility")
     for j in range(d.C):
-        add("people_unserved", d.cat_names[j], pu[:, j].sum(axis=(0, 1)), "people")
-    add("people_unserved", "all categories", pu.sum(axis=(0, 1, 2)), "people")
+        for k in range(3):
+            if d.std[j, k] > 0:
+                add("people_unserved", f"{d.cat_names[j]} / {res_names[k]}", pu[:, j, k].sum(axis=0), "people")
+    # a person short of two resources of one category counts twice: person-services, as in the objective
+    add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")
 
     cost = unit_cost_outlay(d, a.alloc)
     budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / 1e4

@@ -12,7 +12,23 @@ STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", 
 SHOWN = ("per_capita_spending_max_min_ratio", "urban_rural_max_min_ratio", "gini_per_capita_spending",
          "livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
          "special_group_share_facility", "social_workers_per_10k", "community_space_per_person",
-         "people_unserved", "fiscal_outlay")
+         "people_unserved", "people_unserved_total", "fiscal_outlay")
+
+
+LABELS = {
+    "per_capita_spending_max_min_ratio": "per-capita spending max/min",
+    "urban_rural_max_min_ratio": "urban/rural per-capita spending",
+    "gini_per_capita_spending": "Gini of per-capita spending",
+    "livelihood_share_fiscal": "livelihood share of money",
+    "special_group_share_fiscal": "special-group share of money",
+    "special_group_share_personnel": "special-group share of personnel",
+    "special_group_share_facility": "special-group share of space",
+    "social_workers_per_10k": "social workers per 10k",
+    "community_space_per_person": "community space per person",
+    "people_unserved": "people unserved",
+    "people_unserved_total": "person-services unserved",
+    "fiscal_outlay": "fiscal outlay",
+}
 
 
 def milestone_years(scenario, years) -> list[int]:
@@ -32,7 +48,7 @@ def _fmt(v: float, unit: str) -> str:
         return "-"
     if unit == "share":
         return f"{v:.1%}"
-    if unit in ("people", "10k yuan") or abs(v) >= 1000:
+    if unit in ("people", "person-services", "10k yuan") or abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}"
 
@@ -47,12 +63,13 @@ def kpi_rows(kpis, year: int):
             continue
         if name in ("social_workers_per_10k", "community_space_per_person"):
             worst = part.loc[part["value"].idxmin()]
-            out.append((f"{name} (lowest: {worst['scope']})", worst))
+            out.append((f"{LABELS[name]} (lowest: {worst['scope']})", worst))
         elif name == "people_unserved":
-            out.append((name, part[part["scope"] == "all categories"].iloc[0]))
+            worst = part.loc[part["value"].idxmax()]
+            out.append((f"{LABELS[name]} (largest: {worst['scope']})", worst))
         else:
             for _, row in part.iterrows():
-                out.append((f"{name} ({row['scope']})", row))
+                out.append((f"{LABELS[name]} ({row['scope']})", row))
     return out
 
 
@@ -69,8 +86,9 @@ def show(outcome, console: Console | None = None) -> None:
     if sol.message and not sol.status.is_ok:
         console.print(f"solver: {sol.message}")
     if res is not None:
-        console.print(f"people left without the standard service: [bold]{res.summary['people_unserved']:,.0f}[/] "
-                      f"(person-years, summed over resources); objective {sol.objective:,.4f} (weighted 10k people)")
+        console.print(f"people short of a standard, summed over categories, resources and years: "
+                      f"[bold]{res.summary['people_unserved']:,.0f}[/] person-services; "
+                      f"objective {sol.objective:,.4f} (weighted, 10k people)")
         years = outcome.loaded.scenario.years
         for y in milestone_years(outcome.loaded.scenario, years):
             table = Table(title=f"{y}", show_lines=False, title_justify="left")

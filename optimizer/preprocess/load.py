@@ -18,7 +18,7 @@ from optimizer.errors import InputError, Problem, Where
 from optimizer.preprocess import tables
 from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
-from optimizer.preprocess.schema import Scenario
+from optimizer.preprocess.schema import CONSTANT, Scenario
 from optimizer.preprocess.schemawalk import nearest_keys
 from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
 
@@ -85,16 +85,31 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
         ref = data.get(key)
         if not (isinstance(ref, dict) and "file" in ref):
             continue
-        extra = set(ref) - {"file", "sheet"}
+        allowed = {"file", "sheet"} | ({"ignore_unknown"} if key == "population" else set())
+        extra = set(ref) - allowed
         where = locs.get((key,))
         if extra:
-            raise InputError([Problem(where, key, f"a table reference takes 'file' and 'sheet', found also {sorted(extra)}")])
+            raise InputError([Problem(where, key, f"a table reference takes {sorted(allowed)}, found also {sorted(extra)}")])
         tpath = folder / str(ref["file"])
         if not tpath.exists():
             raise InputError([Problem(where, f"{key}.file", f"expected a table file, found no file '{tpath}'")])
         inputs[str(tpath.resolve())] = _sha(tpath)
-        reader = tables.wide if key == "population" else tables.records
-        data[key] = reader(tpath, ref.get("sheet"), (key,), locs)
+        if key == "population":
+            data[key] = tables.wide(tpath, ref.get("sheet"), (key,), locs)
+            if ref.get("ignore_unknown") is True:  # a national table used by a regional scenario
+                data["_population_ignore_unknown"] = True
+        else:
+            data[key] = tables.records(tpath, ref.get("sheet"), (key,), locs)
+
+
+def _at(raw, loc: tuple):
+    node = raw
+    for p in loc:
+        try:
+            node = node[p] if not isinstance(node, dict) else node.get(p, node.get(str(p)))
+        except (IndexError, KeyError, TypeError):
+            return None
+    return node
 
 
 def _found(value) -> str:
@@ -106,6 +121,8 @@ def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -
     out = []
     for e in err.errors():
         loc = tuple(e["loc"])
+        if loc and loc[-1] == CONSTANT and not isinstance(_at(raw, loc[:-1]), dict):
+            loc = loc[:-1]  # a schedule given as one number: the internal key is not the user's
         path = pretty_path(raw, loc)
         where = where_of(locs, loc)
         kind = e["type"]
@@ -119,7 +136,9 @@ def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
         else:
-            msg = f"expected {e['msg'][0].lower() + e['msg'][1:]}, found {_found(e.get('input'))}"
+            text = e["msg"]
+            text = text[len("Input should be "):] if text.startswith("Input should be ") else text[0].lower() + text[1:]
+            msg = f"expected {text}, found {_found(e.get('input'))}"
         out.append(Problem(where, path, msg))
     return out
 
@@ -140,6 +159,9 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
     raw, applied = apply_overrides(raw, parsed, problems, locs)
     if problems:
         raise InputError(problems)
+    if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
+        known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
+        raw["population"] = {k: v for k, v in raw["population"].items() if k in known}
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
