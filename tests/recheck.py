@@ -1,0 +1,123 @@
+"""An independent check of a solution: every enabled target recomputed from
+allocation.csv and the scenario alone (no code from optimizer.postprocess)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TOL = 1e-6
+
+
+def sched(s, years, hold_before=False):
+    years = np.asarray(years, float)
+    if not s:
+        return np.full(len(years), np.nan)
+    if 0 in s:
+        return np.full(len(years), float(s[0]))
+    ks = sorted(s)
+    out = np.interp(years, ks, [s[k] for k in ks])
+    if not hold_before:
+        out[years < ks[0]] = np.nan
+    return out
+
+
+def _ok(lhs, rhs, sense, what, failures):
+    scale = max(1.0, abs(rhs), abs(lhs))
+    bad = lhs < rhs - TOL * scale if sense == ">=" else lhs > rhs + TOL * scale
+    if bad:
+        failures.append(f"{what}: {lhs:.10g} {sense} {rhs:.10g} fails")
+
+
+def violations(scenario, alloc: pd.DataFrame) -> list[str]:
+    s = scenario
+    years = s.years
+    fails: list[str] = []
+    pop = {r.id: sched((s.population or {}).get(r.id) or r.population, years, True) for r in s.regions}
+    a = alloc.pivot_table(index=["region", "category", "resource", "year"], values="allocated", aggfunc="sum")["allocated"]
+    lv = alloc.pivot_table(index=["region", "category", "resource", "year"], values="level", aggfunc="sum")["level"]
+
+    def amount(region=None, cats=None, res="fiscal", year=None, cumulative=False, level=False):
+        src = lv if level else a
+        if res not in src.index.get_level_values("resource"):
+            return 0.0
+        sel = src.xs(res, level="resource")
+        if region is not None:
+            sel = sel[sel.index.get_level_values("region") == region]
+        if cats is not None:
+            sel = sel[sel.index.get_level_values("category").isin(cats)]
+        yrs = sel.index.get_level_values("year")
+        return float(sel[(yrs <= year) if cumulative else (yrs == year)].sum())
+
+    cats = [c.id for c in s.categories]
+    sal = (s.resources.personnel.salary or 0) * 1e4  # yuan per FTE-year
+    capex = s.resources.facility.capex or 0
+    budget = sched(s.resources.fiscal.budget, years, True)
+    for j, y in enumerate(years):
+        if np.isfinite(budget[j]):
+            outlay = amount(res="fiscal", year=y) * 1e4 + sal * amount(res="personnel", year=y, cumulative=True) \
+                + capex * amount(res="facility", year=y)
+            _ok(outlay, budget[j] * 1e8, "<=", f"budget {y}", fails)
+        for res, sup, unit in (("personnel", s.resources.personnel.supply, 1.0), ("facility", s.resources.facility.supply, 1e4)):
+            cap = sched(sup, years, True)[j]
+            if np.isfinite(cap):
+                _ok(amount(res=res, year=y), cap * unit, "<=", f"{res} supply {y}", fails)
+
+    t = s.targets
+    if t.regional_gap and t.regional_gap.enabled:
+        cap = sched(t.regional_gap.cap, years)
+        groups = {}
+        for r in s.regions:
+            key = r.group if t.regional_gap.over == "group" else r.id
+            groups.setdefault(key, []).append(r)
+        for j, y in enumerate(years):
+            if not np.isfinite(cap[j]):
+                continue
+            pcs = []
+            for members in groups.values():
+                money = sum(r.base_spending_pc * pop[r.id][j] * 1e4 + amount(r.id, year=y) * 1e4 for r in members)
+                people = sum(pop[r.id][j] * 1e4 for r in members)
+                pcs.append(money / people)
+            _ok(max(pcs), cap[j] * min(pcs), "<=", f"regional gap {y}", fails)
+
+    for name, target, weight in (("livelihood", t.livelihood_share, lambda r, c: float(c.livelihood)),
+                                 ("special groups", t.special_groups_share,
+                                  lambda r, c: c.special_group_fraction if c.special_group_fraction is not None else r.special_group_share)):
+        if not (target and target.enabled):
+            continue
+        total = target.basis == "total"  # shares of levels (baseline included) rather than of new allocations
+        share = sched(target.min, years)
+        resources = getattr(target, "resources", ["fiscal"])
+        for res in resources:
+            for j, y in enumerate(years):
+                if not np.isfinite(share[j]):
+                    continue
+                scopes = [[r] for r in s.regions] if target.scope == "region" else [s.regions]
+                for regs in scopes:
+                    num = sum(weight(r, c) * amount(r.id, [c.id], res, y, level=total) for r in regs for c in s.categories)
+                    den = sum(amount(r.id, cats, res, y, level=total) for r in regs)
+                    _ok(num, share[j] * den, ">=", f"{name} share {res} {y}", fails)
+
+    for target, res, base_attr, per in ((t.personnel_density, "personnel", "base_workers", 1.0),
+                                        (t.facility_standard, "facility", "base_space", 1e4)):
+        if not (target and target.enabled):
+            continue
+        rate = sched(target.min, years)
+        for r in s.regions:
+            for j, y in enumerate(years):
+                if np.isfinite(rate[j]):
+                    have = getattr(r, base_attr) * per + amount(r.id, cats, res, y, cumulative=True)
+                    need = rate[j] * pop[r.id][j] * (1.0 if res == "personnel" else 1e4)
+                    _ok(have, need, ">=", f"{res} density {r.id} {y}", fails)
+
+    for c in s.categories:
+        for res, unit in (("fiscal", 1e4), ("personnel", 1.0), ("facility", 1e4)):
+            b = getattr(c.bounds, res)
+            if b is None:
+                continue
+            for j, y in enumerate(years):
+                got = amount(cats=[c.id], res=res, year=y)  # output units: 10k yuan, FTE, m2
+                for lim, sense in ((b.min, ">="), (b.max, "<=")):
+                    v = sched(lim, years)[j]  # input units: 100m yuan, FTE, 10k m2
+                    if np.isfinite(v):
+                        _ok(got, v * unit, sense, f"bound {c.id} {res} {y}", fails)
+    return fails

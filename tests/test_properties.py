@@ -1,0 +1,98 @@
+"""Property tests over random small scenarios (hypothesis)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import recheck
+from models.build import build_model
+from optimizer.backend.solve import solve
+from optimizer.backend.status import Status
+from optimizer.postprocess.results import allocation_table, arrays, people_unserved
+from optimizer.preprocess.data import build_data
+from optimizer.preprocess.schema import Scenario
+
+
+@st.composite
+def scenarios(draw):
+    R = draw(st.integers(2, 4))
+    C = draw(st.integers(2, 3))
+    T = draw(st.integers(1, 3))
+    years = list(range(2026, 2026 + T))
+    regions = [{
+        "id": f"r{i}", "group": f"g{i % 2}", "area": ("urban", "rural")[i % 2],
+        "population": draw(st.floats(5, 200)), "base_spending_pc": draw(st.floats(100, 1000)),
+        "special_group_share": draw(st.floats(0, 0.5)), "base_workers": draw(st.floats(0, 500)),
+        "base_space": draw(st.floats(0, 50)), "priority": draw(st.floats(0.5, 2)),
+    } for i in range(R)]
+    categories = [{
+        "id": f"c{j}", "livelihood": j != C - 1 or draw(st.booleans()),
+        "special_group_fraction": draw(st.one_of(st.none(), st.floats(0, 1))),
+        "standard": {"fiscal": draw(st.floats(50, 500)), "personnel": draw(st.sampled_from([0.0, 2.0, 5.0])),
+                     "facility": draw(st.sampled_from([0.0, 0.1, 0.3]))},
+        "weight": draw(st.floats(0.5, 2)),
+    } for j in range(C)]
+    targets = {}
+    if draw(st.booleans()):
+        targets["regional_gap"] = {"cap": draw(st.floats(1.05, 2.5)), "over": draw(st.sampled_from(["region", "group"]))}
+    if draw(st.booleans()):
+        targets["livelihood_share"] = {"min": draw(st.floats(0.3, 0.9)), "scope": draw(st.sampled_from(["total", "region"]))}
+    if draw(st.booleans()):
+        targets["special_groups_share"] = {"min": draw(st.floats(0.05, 0.4)), "resources": ["fiscal"]}
+    if draw(st.booleans()):
+        targets["personnel_density"] = {"min": {years[-1]: draw(st.floats(1, 10))}}
+    if draw(st.booleans()):
+        targets["facility_standard"] = {"min": {years[-1]: draw(st.floats(0.1, 0.6))}}
+    return {
+        "years": years, "regions": regions, "categories": categories, "targets": targets,
+        "resources": {"fiscal": {"budget": draw(st.floats(0.1, 20))},
+                      "personnel": {"supply": draw(st.floats(0, 2000)), "salary": draw(st.sampled_from([0.0, 8.0]))},
+                      "facility": {"supply": draw(st.floats(0, 30))}},
+        "objective": {"cost_weight": 0.0},
+    }
+
+
+def _solve(raw):
+    s = Scenario.model_validate(raw)
+    data = build_data(s)
+    model, ctx = build_model(data, s)
+    return s, data, ctx, solve(model)
+
+
+PROP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROP
+@given(scenarios())
+def test_any_solution_meets_every_enabled_target(raw):
+    s, data, ctx, sol = _solve(raw)
+    if sol.status is not Status.OPTIMAL:
+        assert sol.status is Status.INFEASIBLE
+        return
+    table = allocation_table(data, arrays(ctx, sol.x))
+    assert recheck.violations(s, table) == []
+
+
+@PROP
+@given(scenarios(), st.floats(1.1, 3.0))
+def test_more_budget_never_leaves_more_unserved(raw, factor):
+    _, _, _, sol = _solve(raw)
+    raw2 = {**raw, "resources": {**raw["resources"], "fiscal": {"budget": raw["resources"]["fiscal"]["budget"] * factor}}}
+    _, _, _, sol2 = _solve(raw2)
+    if sol.status is Status.OPTIMAL:
+        assert sol2.status is Status.OPTIMAL
+        assert sol2.objective <= sol.objective * (1 + 1e-7) + 1e-7
+
+
+@PROP
+@given(scenarios())
+def test_reported_objective_equals_tables(raw):
+    """The weighted people unserved recomputed from the allocation equals the solver's objective."""
+    s, data, ctx, sol = _solve(raw)
+    if sol.status is not Status.OPTIMAL:
+        return
+    a = arrays(ctx, sol.x)
+    weighted = people_unserved(data, a) / 1e4 * data.priority[:, None, None, None] * data.weight[None, :, None, None]
+    assert np.isclose(weighted.sum(), sol.objective, rtol=1e-6, atol=1e-6)

@@ -1,0 +1,53 @@
+"""Result folders are all-or-nothing: a failure never leaves half a folder or spoils the last good one."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import TESTS
+from optimizer.postprocess import write as write_mod
+from optimizer.run import solve_scenario
+
+TINY = TESTS / "scenarios" / "tiny.yaml"
+
+
+def test_failed_write_keeps_previous_results(tmp_path, monkeypatch):
+    out = tmp_path / "res"
+    solve_scenario(TINY, out=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("optimizer.run.write_xlsx", boom)
+    with pytest.raises(OSError):
+        solve_scenario(TINY, ["resources.fiscal.budget=9"], out=out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["res"], "no temporary folder left behind"
+
+
+def test_interrupt_during_write_keeps_previous_results(tmp_path, monkeypatch):
+    out = tmp_path / "res"
+    solve_scenario(TINY, out=out)
+    before = sorted(p.name for p in out.iterdir())
+    real = write_mod.write_csv
+    calls = {"n": 0}
+
+    def interrupted(df, path):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real(df, path)
+
+    monkeypatch.setattr("optimizer.run.write_csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        solve_scenario(TINY, out=out)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]
+
+
+def test_successful_run_replaces_folder_whole(tmp_path):
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    solve_scenario(TINY, out=out)
+    assert not (out / "stale.txt").exists() and (out / "allocation.csv").exists()
