@@ -1,0 +1,55 @@
+"""Tables from xlsx, the min-cost objective, the workbook users hand on."""
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+
+from conftest import TESTS
+from optimizer.preprocess.load import load_scenario
+from optimizer.run import solve_scenario
+
+TINY = (TESTS / "scenarios" / "tiny.yaml").read_text(encoding="utf-8")
+
+
+def test_regions_from_xlsx_with_cell_errors_located(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "regions"
+    ws.append(["id", "name", "population", "base_spending_pc"])
+    ws.append(["A", "甲区", 100, 900])
+    ws.append(["B", "乙区", 200, 400])
+    wb.save(tmp_path / "regions.xlsx")
+    text = TINY.split("regions:")[0] + "regions: {file: regions.xlsx, sheet: regions}\ncategories:" + TINY.split("categories:")[1]
+    text = text.replace("regional_gap: {cap: 1.5}", "regional_gap: {cap: 1.5, over: region}")
+    p = tmp_path / "s.yaml"
+    p.write_text(text, encoding="utf-8")
+    s = load_scenario(p).scenario
+    assert [r.name for r in s.regions] == ["甲区", "乙区"] and s.regions[1].population == {0: 200.0}
+    ws["C3"] = "many"
+    wb.save(tmp_path / "regions.xlsx")
+    try:
+        load_scenario(p)
+    except Exception as e:  # InputError
+        assert "regions.xlsx:3 (column 'population')" in str(e) and "many" in str(e)
+    else:
+        raise AssertionError("a bad cell must be an error")
+
+
+def test_min_cost_meets_every_need(tmp_path):
+    o = solve_scenario(TESTS / "scenarios" / "tiny.yaml",
+                       ["objective.kind=min_cost", "resources.fiscal.budget=null", "resources.personnel.supply=null",
+                        "resources.facility.supply=null"], out=tmp_path / "mc")
+    assert o.exit_code == 0
+    alloc = pd.read_csv(tmp_path / "mc" / "allocation.csv", encoding="utf-8-sig")
+    assert alloc["unmet"].max() < 1e-6
+    assert o.solution.objective > 0  # it costs something to meet every need
+
+
+def test_workbook_has_summary_first_and_units(tmp_path):
+    solve_scenario(TESTS / "scenarios" / "tiny.yaml", out=tmp_path / "w")
+    wb = openpyxl.load_workbook(tmp_path / "w" / "results.xlsx")
+    assert wb.sheetnames == ["summary", "allocation", "kpis", "constraints"]
+    headers = [c.value for c in wb["allocation"][1]]
+    assert "people unserved (people)" in headers and "unit" in headers
+    assert wb["allocation"].freeze_panes == "A2"
+    assert any("甲区" == c.value for c in wb["allocation"]["B"])
