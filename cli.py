@@ -90,6 +90,25 @@ def solve(
 
 
 @app.command()
+def explain(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    set_: Optional[list[str]] = SetOpt,
+    solver: Optional[str] = typer.Option(None, "--solver", help="highs (default) or cbc"),
+    top: int = typer.Option(20, "--top", help="how many binding targets to list"),
+    debug: bool = DebugOpt,
+) -> None:
+    """Why the plan looks as it does: binding targets with their shadow prices in words,
+    or, when the targets cannot all be met, the least change to each that would make them."""
+    from optimizer.postprocess.terminal import show_explanation
+    from optimizer.run import solve_scenario
+
+    _setup_logging(False)
+    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], write=False, solver=solver), debug)
+    show_explanation(outcome, out_console, top)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
 def validate(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: Optional[list[str]] = SetOpt,

@@ -6,8 +6,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from models.build import build_model
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Solution, Status
@@ -114,9 +112,7 @@ def write_outputs(o: RunOutcome, argv: list[str]) -> None:
             write_xlsx(tmp / "results.xlsx", rows, {"allocation": r.allocation, "kpis": r.kpis, "constraints": r.constraints})
             files.append("results.xlsx")
         if o.diagnosis is not None:
-            diag = pd.DataFrame({"family": o.diagnosis.involved or o.diagnosis.present,
-                                 "finding": o.diagnosis.lines if o.diagnosis.involved else o.diagnosis.lines * len(o.diagnosis.present)})
-            write_csv(diag, tmp / "diagnosis.csv")
+            write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")
             files.append("diagnosis.csv")
             summary["diagnosis"] = o.diagnosis.lines
         summary["warnings"] = o.warnings

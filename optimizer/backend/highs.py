@@ -103,3 +103,23 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
             sol.status = Status.NO_SOLUTION
             sol.message = f"HiGHS said optimal but the point violates a row by {sol.max_violation:.2e} (relative)"
     return sol
+
+
+def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:
+    """Rows of an irreducible infeasible subset, where HiGHS finds one; None where it cannot."""
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    try:
+        h.setOptionValue("iis_strategy", 2)  # from the LP's dual ray; strategy 0 returned an empty set in tests
+    except Exception:  # older highspy without IIS options
+        return None
+    to_highs(model, h)
+    h.run()
+    try:
+        status, iis = h.getIis()
+    except Exception:
+        return None
+    if not iis.valid_:
+        return None
+    return sorted(int(i) for i in iis.row_index_)

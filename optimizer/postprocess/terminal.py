@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
@@ -109,3 +110,33 @@ def show(outcome, console: Console | None = None) -> None:
             console.print(f"  - {line}")
     if outcome.out_dir is not None:
         console.print(f"results written to {outcome.out_dir}")
+
+
+def show_explanation(outcome, console: Console, top: int = 20) -> None:
+    """Binding targets ranked by what they cost, each binding row's sentence; or the diagnosis."""
+    sol, res = outcome.solution, outcome.results
+    console.print(f"{outcome.loaded.name}: {sol.status.value}")
+    if outcome.diagnosis is not None:
+        console.print("[bold red]the plan's targets cannot all be met.[/]")
+        for line in outcome.diagnosis.lines:
+            console.print(f"  - {line}")
+        return
+    if res is None:
+        return
+    if not res.binding:
+        console.print("no plan target binds: every target is met with room to spare")
+        return
+    console.print("[bold]binding targets, ranked by how many people they cost (marginal rates):[/]")
+    for b in res.binding[:top]:
+        label = escape("[{}, {}]".format(b["family"], b["year"]))
+        console.print(f"  - {label} {b['sentence']}")
+    cons = res.constraints
+    rows = cons[cons["binding"] & (cons["shadow_price"].abs() > 0.5)]
+    if len(rows):
+        table = Table(title="binding rows", title_justify="left")
+        for col in ("family", "year", "scope", "shadow price", "meaning"):
+            table.add_column(col)
+        order = rows["shadow_price"].abs().sort_values(ascending=False).index[:top]
+        for _, r in rows.loc[order].iterrows():
+            table.add_row(r["family"], str(r["year"]), str(r["scope"]), f"{r['shadow_price']:,.0f} {r['shadow_unit']}", r["meaning"])
+        console.print(table)
