@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from optimizer.errors import InputError, SolverUnavailable
 
@@ -34,13 +35,20 @@ def _guard(fn, debug: bool):
     except InputError as e:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {e.render()}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(e.render())}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except SolverUnavailable as e:
         if debug:
             raise
-        err_console.print(f"[bold red]solver error:[/] {e}", highlight=False)
+        err_console.print(f"[bold red]solver error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_STOPPED) from None
+    except OSError as e:  # disk full, permissions: the atomic writer left earlier results as they were
+        if debug:
+            raise
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        err_console.print(f"[bold red]could not read or write a file{escape(where)}:[/] {escape(e.strerror or str(e))}; "
+                          "earlier results are untouched", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing was written; earlier results are untouched")
         raise typer.Exit(130) from None
@@ -49,8 +57,8 @@ def _guard(fn, debug: bool):
     except Exception as e:  # last resort: say what happened, keep the traceback for --debug
         if debug:
             raise
-        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e} (run again with --debug for the traceback)",
-                          highlight=False)
+        err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')} "
+                          "(run again with --debug for the traceback)", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

@@ -100,3 +100,25 @@ def test_outputs_are_byte_identical_across_runs(invoke, tmp_path):
         assert invoke("solve", SCENARIOS / "west.yaml", "--out", tmp_path / n).exit_code == 0
     for f in ("allocation.csv", "kpis.csv", "constraints.csv"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_outputs_identical_with_one_or_two_threads(invoke, tmp_path):
+    for n in ("1", "2"):
+        assert invoke("solve", SCENARIOS / "national.yaml", "--threads", n, "--out", tmp_path / n).exit_code == 0
+    for f in ("allocation.csv", "kpis.csv", "constraints.csv"):
+        assert (tmp_path / "1" / f).read_bytes() == (tmp_path / "2" / f).read_bytes(), f
+
+
+def test_disk_full_is_a_clear_message(invoke, tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    assert invoke("solve", TINY, "--out", out).exit_code == 0
+    before = (out / "allocation.csv").read_bytes()
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("optimizer.run.write_xlsx", full)
+    r = invoke("solve", TINY, "--out", out, "--set", "resources.fiscal.budget=9")
+    assert r.exit_code == 4 and "No space left on device" in r.output and "untouched" in r.output
+    assert "Traceback" not in r.output
+    assert (out / "allocation.csv").read_bytes() == before

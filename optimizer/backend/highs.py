@@ -69,6 +69,9 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit))
     if threads:
+        # HiGHS keeps one global thread pool per process; a different size needs it rebuilt,
+        # else run() fails with status "Not Set" (seen with highspy 1.16)
+        h.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(threads))
     to_highs(model, h)
     t0 = time.perf_counter()

@@ -94,12 +94,16 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
         if not tpath.exists():
             raise InputError([Problem(where, f"{key}.file", f"expected a table file, found no file '{tpath}'")])
         inputs[str(tpath.resolve())] = _sha(tpath)
-        if key == "population":
-            data[key] = tables.wide(tpath, ref.get("sheet"), (key,), locs)
-            if ref.get("ignore_unknown") is True:  # a national table used by a regional scenario
-                data["_population_ignore_unknown"] = True
-        else:
-            data[key] = tables.records(tpath, ref.get("sheet"), (key,), locs)
+        try:
+            if key == "population":
+                data[key] = tables.wide(tpath, ref.get("sheet"), (key,), locs)
+                if ref.get("ignore_unknown") is True:  # a national table used by a regional scenario
+                    data["_population_ignore_unknown"] = True
+            else:
+                data[key] = tables.records(tpath, ref.get("sheet"), (key,), locs)
+        except InputError as e:  # a whole-file problem is also told at the line that names the file
+            raise InputError([p if p.where is None or p.where.line is not None
+                              else Problem(where, f"{key}.file", f"{p.where.file}: {p.message}") for p in e.problems]) from None
 
 
 def _at(raw, loc: tuple):
@@ -127,9 +131,9 @@ def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -
         where = where_of(locs, loc)
         kind = e["type"]
         if kind == "missing":
-            msg = "required key is missing" if not (where and where.column) else "required column is missing or empty"
-            if where and where.column is None and len(loc) >= 2 and isinstance(loc[-2], int):
-                msg = f"required key '{loc[-1]}' is missing"
+            in_table = where is not None and where.file.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm"))
+            msg = (f"required column '{loc[-1]}' is missing or empty" if in_table
+                   else f"required key '{loc[-1]}' is missing")
         elif kind == "extra_forbidden":
             sugg = nearest_keys(loc)
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")

@@ -54,14 +54,14 @@ class _Walker:
         if isinstance(node, yaml.MappingNode):
             out: dict = {}
             for knode, vnode in node.value:
-                if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _PLAIN_TAGS:
-                    self.problems.append(Problem(self.where(knode), key_text(path),
-                                                 "expected a plain key, found a complex or tagged key"))
-                    continue
-                if knode.value == "<<":
+                if isinstance(knode, yaml.ScalarNode) and knode.value == "<<":
                     self.problems.append(Problem(self.where(knode), key_text(path),
                                                  "merge keys ('<<') are not supported; use 'extends:' "
                                                  "or write the keys out"))
+                    continue
+                if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _PLAIN_TAGS:
+                    self.problems.append(Problem(self.where(knode), key_text(path),
+                                                 "expected a plain key, found a complex or tagged key"))
                     continue
                 key = self.loader.construct_object(knode)
                 if key in out:
