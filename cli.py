@@ -145,6 +145,35 @@ def validate(
     out_console.print("cheap feasibility checks passed (a solve is still needed to prove feasibility)")
 
 
+generate_app = typer.Typer(help="Write synthetic scenarios for benchmarks and experiments.", no_args_is_help=True)
+app.add_typer(generate_app, name="generate")
+
+
+@generate_app.command("counties")
+def generate_counties_cmd(
+    regions: int = typer.Option(2850, "--regions", help="number of county-level regions (>= 31)"),
+    years: str = typer.Option("2024:2035", "--years", help="FIRST:LAST"),
+    seed: int = typer.Option(0, "--seed"),
+    out: Path = typer.Option(..., "--out", help="scenario YAML to write; tables go beside it"),
+    debug: bool = DebugOpt,
+) -> None:
+    """A reproducible county-level scenario: county populations add up to the NBS provincial totals."""
+    from optimizer.generate import bundled_population, generate_counties
+
+    try:
+        y0, y1 = (int(v) for v in years.split(":"))
+        if y1 < y0:
+            raise ValueError
+    except ValueError:
+        err_console.print(f"[bold red]error:[/] --years: expected FIRST:LAST such as 2024:2035, found '{years}'")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if regions < 31:
+        err_console.print(f"[bold red]error:[/] --regions: expected at least 31 (one per province), found {regions}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    path = _guard(lambda: generate_counties(regions, (y0, y1), seed, out, bundled_population()), debug)
+    out_console.print(f"wrote {path} and its tables ({regions} regions, {y0}-{y1}, seed {seed})")
+
+
 def main() -> None:
     app()
 

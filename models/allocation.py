@@ -1,10 +1,20 @@
-"""The core variables: new allocation x[r,c,k,t] and unmet need u[r,c,k,t]."""
+"""The core variables.
+
+- x[r,c,t]: fiscal money allocated in year t (a flow);
+- s[r,c,k,t]: personnel or space added from the first year up to year t (a
+  stock), so the level is baseline + s and what is added in t is s[t] - s[t-1],
+  kept >= 0 by the 'stock_order' rows. Holding the running total rather than
+  the yearly additions keeps every row short: a level is one term, not a sum
+  over all earlier years;
+- u[r,c,k,t]: unmet need (shortfall).
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from models.common import Layout, grid
-from optimizer.backend.lp import ModelBuilder
+from models.common import STOCK, Context, Layout, grid
+from models.registry import family
+from optimizer.backend.lp import INF, ModelBuilder, row_block
 
 
 def add_allocation(b: ModelBuilder) -> Layout:
@@ -14,7 +24,28 @@ def add_allocation(b: ModelBuilder) -> Layout:
     x = np.full((R, C, 3, T), -1, dtype=np.int64)
     u = np.full((R, C, 3, T), -1, dtype=np.int64)
     on = d.active[c, k]
-    x[r[on], c[on], k[on], t[on]] = b.add_vars("x", {"resource": k[on], "category": c[on], "region": r[on], "year": t[on]})
+    for name, sel in (("x", on & ~STOCK[k]), ("s", on & STOCK[k])):
+        x[r[sel], c[sel], k[sel], t[sel]] = b.add_vars(
+            name, {"resource": k[sel], "category": c[sel], "region": r[sel], "year": t[sel]})
     need = d.std[c, k] > 0  # unmet need exists only where the category has a standard for the resource
-    u[r[need], c[need], k[need], t[need]] = b.add_vars("u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
+    u[r[need], c[need], k[need], t[need]] = b.add_vars(
+        "u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
     return Layout(x=x, u=u)
+
+
+@family("stock_order")
+def stock_order(ctx: Context) -> None:
+    """Stocks only grow: s[t] - s[t-1] >= 0 (what is added in a year is never negative)."""
+    lay = ctx.layout
+    cur = lay.x[:, :, :, 1:]
+    prev = lay.x[:, :, :, :-1]
+    sel = (cur >= 0) & STOCK[None, None, :, None]
+    a, b_ = cur[sel], prev[sel]
+    n = len(a)
+    if not n:
+        return
+    row = np.arange(n)
+    r, c, k, t = np.nonzero(sel)
+    ctx.builder.add_rows(row_block("stock_order", np.concatenate([row, row]), np.concatenate([a, b_]),
+                                   np.concatenate([np.ones(n), -np.ones(n)]), np.zeros(n), np.full(n, INF),
+                                   labels={"resource": k, "category": c, "region": r, "year": t + 1}, policy=False))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from models import category_bounds, facility_standard, livelihood_share, personnel_density  # noqa: F401
 from models import regional_gap, shortfall, special_groups_share, supply, urban_rural_gap  # noqa: F401
+from models import allocation  # noqa: F401  (registers stock_order)
 from models.allocation import add_allocation
 from models.common import Context, Layout
 from models.objective import set_objective

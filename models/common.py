@@ -33,25 +33,22 @@ def grid(*shape: int) -> list[np.ndarray]:
 
 
 def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
-    """COO terms adding coef x (new allocation) of (r,c,k) to each row: in year t only,
-    or summed over years up to t for stock resources when cumulative.
+    """COO terms adding coef x (new allocation of (r,c,k)) to each row.
 
+    Fiscal money: this year's x. Stocks (personnel, space) are held as running
+    totals s: cumulative=True gives everything added up to t (one term, s[t]);
+    cumulative=False gives what is added in year t (s[t] - s[t-1]).
     All inputs are equal-length arrays (one entry per row-term to emit)."""
     row, r, c, k, t = (np.asarray(a, int) for a in (row, r, c, k, t))
     coef = np.broadcast_to(np.asarray(coef, float), row.shape)
-    T = layout.x.shape[3]
-    rows, cols, vals = [], [], []
-    for tau in range(T):
-        use = (t == tau) | (cumulative & STOCK[k] & (t > tau))
-        if not use.any():
-            continue
-        col = layout.x[r[use], c[use], k[use], tau]
-        ok = col >= 0
-        rows.append(row[use][ok])
-        cols.append(col[ok])
-        vals.append(coef[use][ok])
-    if not rows:
-        return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
+    col = layout.x[r, c, k, t]
+    ok = col >= 0
+    rows, cols, vals = [row[ok]], [col[ok]], [coef[ok]]
+    prev = ok & STOCK[k] & (t > 0) & (not cumulative)
+    if prev.any():
+        rows.append(row[prev])
+        cols.append(layout.x[r[prev], c[prev], k[prev], t[prev] - 1])
+        vals.append(-coef[prev])
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 

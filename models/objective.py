@@ -38,11 +38,21 @@ def people_per_unit(ctx: Context) -> np.ndarray:
     return d.priority[:, None, None] * d.weight[None, :, None] * inv[None, :, :]
 
 
+def column_cost(ctx: Context) -> np.ndarray:
+    """(K,T) cost per unit of each allocation column: x for money; for stocks the
+    running total s, whose coefficient is cost[t] - cost[t+1] since what is added in
+    t is s[t] - s[t-1]."""
+    cost = unit_cost(ctx)
+    out = cost.copy()
+    out[1:, :-1] = cost[1:, :-1] - cost[1:, 1:]
+    return out
+
+
 def set_objective(ctx: Context) -> None:
     obj = ctx.scenario.objective
     lay, b = ctx.layout, ctx.builder
     xr, xc, xk, xt = np.nonzero(lay.x >= 0)
-    cost = unit_cost(ctx)[xk, xt]
+    cost = column_cost(ctx)[xk, xt]
     ur, uc, uk, ut = np.nonzero(lay.u >= 0)
     ucols = lay.u[ur, uc, uk, ut]
     if obj.kind == "min_cost":

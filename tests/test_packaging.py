@@ -24,5 +24,6 @@ def test_wheel_contains_exactly_our_packages(tmp_path):
     assert {t for t in tops if not t.endswith(".dist-info")} == {"optimizer", "models", "cli.py"}
     names = zipfile.ZipFile(wheel).namelist()
     assert "optimizer/backend/highs.py" in names and "models/regional_gap.py" in names
+    assert "optimizer/data/province_population.csv" in names  # opt generate needs it installed
     entry = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "opt = cli:main" in entry

@@ -73,7 +73,9 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
         # else run() fails with status "Not Set" (seen with highspy 1.16)
         h.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(threads))
+    t0 = time.perf_counter()
     to_highs(model, h)
+    passed = time.perf_counter() - t0
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
@@ -81,7 +83,8 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
     info = h.getInfo()
     M = highspy.HighsModelStatus
     has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    sol = Solution(Status.ERROR, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms))
+    sol = Solution(Status.ERROR, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms),
+                   extra={"pass_seconds": passed})
     if ms == M.kOptimal:
         sol.status = Status.OPTIMAL
     elif ms == M.kInfeasible:

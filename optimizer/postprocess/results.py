@@ -36,8 +36,9 @@ class Arrays:
 
 def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     d, lay = ctx.data, ctx.layout
-    alloc = np.where(lay.x >= 0, x[np.maximum(lay.x, 0)], 0.0)
-    alloc = np.where(np.abs(alloc) < 1e-9, 0.0, alloc)  # solver noise, not allocations
+    col = np.where(lay.x >= 0, x[np.maximum(lay.x, 0)], 0.0)  # money this year; stocks: added so far
+    yearly = np.where(STOCK[None, None, :, None], np.diff(col, axis=3, prepend=0.0), col)
+    alloc = np.where(np.abs(yearly) < 1e-9, 0.0, yearly)  # solver noise, not allocations
     added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
     base = d.base_level
     return Arrays(alloc, base + added, d.need, base)

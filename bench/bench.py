@@ -1,0 +1,155 @@
+"""Benchmark: opt end to end against HiGHS alone on the MPS file opt exports.
+
+    python bench/bench.py [--sizes 31 333 2850] [--method auto] [--threads N] [--time-limit S]
+
+For each size a synthetic county scenario is generated (opt generate counties),
+then, each in a fresh process so that peak memory is the run's own:
+  1. opt: load + build, solve (highspy), extract results; peak RSS;
+  2. HiGHS alone: read the exported MPS and solve it with the same options.
+It prints a table of seconds and ratios and writes it to bench/results.md with a
+description of the machine. Not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+OPT_RUN = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from optimizer.preprocess.load import load_scenario
+from optimizer.preprocess.data import build_data
+from models.build import build_model
+from optimizer.backend.highs import solve_highs, new_highs, to_highs
+from optimizer.postprocess.results import make_results
+path, mps, method, threads, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+t = time.perf_counter()
+loaded = load_scenario(path)
+data = build_data(loaded.scenario)
+model, ctx = build_model(data, loaded.scenario)
+build = time.perf_counter() - t
+sol = solve_highs(model, method=method, threads=int(threads) or None, time_limit=float(limit) or None)
+t = time.perf_counter()
+res = make_results(model, ctx, sol, {}) if sol.has_point else None
+extract = time.perf_counter() - t
+h = new_highs(); h.setOptionValue("output_flag", False); to_highs(model, h); h.writeModel(mps)
+print(json.dumps({"vars": model.A.shape[1], "rows": model.A.shape[0], "nnz": int(model.A.nnz),
+                  "build": build, "pass": sol.extra.get("pass_seconds", 0.0), "solve": sol.seconds,
+                  "extract": extract, "status": sol.status.value, "objective": sol.objective, "method": sol.method,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+HIGHS_RUN = r"""
+import json, sys, time, highspy
+mps, method, threads, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+h = highspy.Highs(); h.setOptionValue("output_flag", False)
+t = time.perf_counter(); h.readModel(mps); read = time.perf_counter() - t
+h.setOptionValue("solver", method)
+if method == "ipm": h.setOptionValue("run_crossover", "on")
+if int(threads): h.setOptionValue("threads", int(threads))
+if float(limit): h.setOptionValue("time_limit", float(limit))
+t = time.perf_counter(); h.run(); solve = time.perf_counter() - t
+print(json.dumps({"read": read, "solve": solve, "status": h.modelStatusToString(h.getModelStatus()),
+                  "objective": h.getInfo().objective_function_value}))
+"""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    import highspy  # noqa: F401
+    from importlib.metadata import version
+    return (f"{os.cpu_count()} cores ({cpu}){mem}; Python {platform.python_version()}; "
+            f"highspy {version('highspy')}; {platform.platform()}")
+
+
+def _json_line(text: str) -> dict:
+    return json.loads([ln for ln in text.splitlines() if ln.startswith("{")][-1])
+
+
+def run(sizes: list[int], method: str, threads: int, limit: float, years: str) -> list[dict]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in sizes:
+        scen = OUT / f"counties{n}.yaml"
+        subprocess.run([sys.executable, "-m", "optimizer", "generate", "counties", "--regions", str(n),
+                        "--years", years, "--seed", "1", "--out", str(scen)], check=True, capture_output=True)
+        mps = OUT / f"counties{n}.mps"
+        t = time.perf_counter()
+        r = subprocess.run([sys.executable, "-c", OPT_RUN, str(scen), str(mps), method, str(threads), str(limit)],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        opt = _json_line(r.stdout)
+        opt["wall"] = time.perf_counter() - t
+        hm = opt["method"]
+        r = subprocess.run([sys.executable, "-c", HIGHS_RUN, str(mps), hm, str(threads), str(limit)], capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        hi = _json_line(r.stdout)
+        own = opt["build"] + opt["pass"] + opt["extract"]
+        row = {"regions": n, **opt, "highs_solve": hi["solve"], "highs_status": hi["status"],
+               "highs_objective": hi["objective"], "overhead_share": own / max(opt["solve"], 1e-9),
+               "end_to_end": own + opt["solve"], "ratio_to_highs": (own + opt["solve"]) / max(hi["solve"], 1e-9)}
+        rows.append(row)
+        print(_fmt_row(row), flush=True)
+    return rows
+
+
+HEAD = ("| regions | vars | rows | nonzeros | method | build s | pass to HiGHS s | solve s | extract s | opt end-to-end s "
+        "| peak MB | HiGHS alone s | opt / HiGHS | (build+pass+extract) / solve | status |")
+
+
+def _fmt_row(r: dict) -> str:
+    return (f"| {r['regions']:,} | {r['vars']:,} | {r['rows']:,} | {r['nnz']:,} | {r['method']} | {r['build']:.2f} | {r['pass']:.2f} | "
+            f"{r['solve']:.2f} | {r['extract']:.2f} | {r['end_to_end']:.2f} | {r['peak_mb']:,.0f} | {r['highs_solve']:.2f} | "
+            f"{r['ratio_to_highs']:.2f} | {r['overhead_share']:.1%} | {r['status']} / {r['highs_status']} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[31, 333, 2850])
+    ap.add_argument("--method", default="auto", choices=["auto", "simplex", "ipm", "pdlp"])
+    ap.add_argument("--threads", type=int, default=0, help="0: HiGHS default")
+    ap.add_argument("--time-limit", type=float, default=0, help="seconds, 0: none")
+    ap.add_argument("--years", default="2024:2035")
+    ap.add_argument("--write", default=str(HERE / "results.md"), help="markdown table to write ('' for none)")
+    a = ap.parse_args()
+    print(HEAD)
+    print("|" + "---|" * (HEAD.count("|") - 1))
+    rows = run(a.sizes, a.method, a.threads, a.time_limit, a.years)
+    if a.write:
+        lines = [f"# Benchmark: `python bench/bench.py {' '.join(sys.argv[1:])}`".rstrip(), "",
+                 f"Machine: {machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+                 f"years {a.years}; method {a.method}; threads {a.threads or 'default'}.", "",
+                 "opt end-to-end = build (load, arrays, LP) + pass (arrays to HiGHS) + solve (HiGHS run) + extract (tables, KPIs, "
+                 "explanations); HiGHS alone = the MPS that opt exports, read by highspy and run with the same "
+                 "options (reading not counted).", "", HEAD, "|" + "---|" * (HEAD.count("|") - 1)]
+        lines += [_fmt_row(r) for r in rows]
+        Path(a.write).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"written to {a.write}")
+
+
+if __name__ == "__main__":
+    main()
