@@ -8,6 +8,7 @@ from models.allocation import add_allocation
 from models.common import Context, Layout
 from models.objective import set_objective
 from models.registry import FAMILIES
+from models.sharing import add_sharing
 from optimizer.backend.lp import LinearModel, ModelBuilder
 from optimizer.preprocess.data import ModelData
 
@@ -17,6 +18,7 @@ def build_model(data: ModelData, scenario, skip: frozenset[str] = frozenset()) -
     b = ModelBuilder(data)
     layout: Layout = add_allocation(b)
     ctx = Context(b, data, layout, scenario)
+    ctx.network = add_sharing(ctx)
     for fam in FAMILIES.values():
         if fam.name not in skip:
             fam.build(ctx)

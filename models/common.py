@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.backend.lp import ModelBuilder
-from optimizer.preprocess.data import ModelData
+from optimizer.preprocess.data import K_FACILITY, ModelData
 
 STOCK = np.array([False, True, True])  # fiscal is a yearly flow; personnel and facility accumulate
 
@@ -17,6 +17,8 @@ class Layout:
 
     x: np.ndarray  # new allocation
     u: np.ndarray  # unmet need (shortfall)
+    shared: np.ndarray | None = None  # (R,C,T) space credited from facility sharing, -1 where none
+    flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Context:
     data: ModelData
     layout: Layout
     scenario: object  # optimizer.preprocess.schema.Scenario
+    network: object = None  # models.sharing.Network when the scenario shares facilities
 
 
 def grid(*shape: int) -> list[np.ndarray]:
@@ -49,6 +52,13 @@ def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
         rows.append(row[prev])
         cols.append(layout.x[r[prev], c[prev], k[prev], t[prev] - 1])
         vals.append(-coef[prev])
+    if cumulative and layout.shared is not None:  # space shared by nearby facilities counts in the level
+        fac = k == K_FACILITY
+        sh = layout.shared[r[fac], c[fac], t[fac]]
+        on = sh >= 0
+        rows.append(row[fac][on])
+        cols.append(sh[on])
+        vals.append(coef[fac][on])
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 

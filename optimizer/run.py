@@ -101,6 +101,9 @@ def write_outputs(o: RunOutcome, argv: list[str]) -> None:
             write_csv(r.kpis, tmp / "kpis.csv")
             write_csv(r.constraints, tmp / "constraints.csv")
             files += ["allocation.csv", "kpis.csv", "constraints.csv"]
+            for name, df in r.extra.items():  # flows, providers, communities where facilities are shared
+                write_csv(df, tmp / f"{name}.csv")
+                files.append(f"{name}.csv")
             summary.update(r.summary)
             summary["binding_targets"] = r.binding
             summary["not_proven_optimal"] = not o.solution.status.is_ok
@@ -109,7 +112,8 @@ def write_outputs(o: RunOutcome, argv: list[str]) -> None:
                     ("objective (weighted 10k people)", float(o.solution.objective))]
             rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
             rows += [("warning", w) for w in o.warnings]
-            write_xlsx(tmp / "results.xlsx", rows, {"allocation": r.allocation, "kpis": r.kpis, "constraints": r.constraints})
+            write_xlsx(tmp / "results.xlsx", rows, {"allocation": r.allocation, "kpis": r.kpis, "constraints": r.constraints,
+                                                    **r.extra})
             files.append("results.xlsx")
         if o.diagnosis is not None:
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")

@@ -15,8 +15,9 @@ from models.registry import FAMILIES
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
+from optimizer.postprocess.sharing import sharing_tables
 from optimizer.postprocess.rowfacts import row_facts
-from optimizer.preprocess.data import ModelData
+from optimizer.preprocess.data import K_FACILITY, ModelData
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
 
 
@@ -28,6 +29,7 @@ class Arrays:
     level: np.ndarray
     need: np.ndarray
     base: np.ndarray
+    shared: np.ndarray  # space credited from facility sharing (facility resource only)
 
     @property
     def unmet(self) -> np.ndarray:
@@ -41,7 +43,11 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     alloc = np.where(np.abs(yearly) < 1e-9, 0.0, yearly)  # solver noise, not allocations
     added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
     base = d.base_level
-    return Arrays(alloc, base + added, d.need, base)
+    shared = np.zeros_like(alloc)
+    if lay.shared is not None:
+        shared[:, :, K_FACILITY, :] = np.where(lay.shared >= 0, x[np.maximum(lay.shared, 0)], 0.0)
+        shared = np.where(np.abs(shared) < 1e-9, 0.0, shared)
+    return Arrays(alloc, base + added + shared, d.need, base, shared)
 
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
@@ -66,6 +72,7 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
         "unit": np.array([OUTPUT_UNIT[res] for res in RESOURCES], dtype=object)[k],
         "allocated": a.alloc[r, c, k, t] * conv,
         "baseline": a.base[r, c, k, t] * conv,
+        "shared": a.shared[r, c, k, t] * conv,
         "level": a.level[r, c, k, t] * conv,
         "need": a.need[r, c, k, t] * conv,
         "unmet": a.unmet[r, c, k, t] * conv,
@@ -132,6 +139,7 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict)
     alloc = allocation_table(d, a)
     kp = kpi_mod.kpi_table(d, a, ctx.scenario)
     cons, binding = constraints_table(model, sol, d)
+    extra = sharing_tables(ctx, sol.x, a) if ctx.network is not None else {}
     pu = people_unserved(d, a)
     summary = {
         "status": sol.status.value,
@@ -145,4 +153,6 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict)
         "solve_seconds": sol.seconds,
         "message": sol.message,
     }
-    return Results(alloc, kp, cons, binding, summary, a)
+    if extra:
+        kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
+    return Results(alloc, kp, cons, binding, summary, a, extra)

@@ -100,6 +100,16 @@ def show(outcome, console: Console | None = None) -> None:
                 met_s = "" if met == "" else ("[green]yes[/]" if met else "[red]NO[/]")
                 table.add_row(label, _fmt(row["value"], row["unit"]), row["unit"], _fmt(row["target"], row["unit"]), met_s)
             console.print(table)
+        if "flows" in res.extra:
+            k = res.kpis
+            last = int(years[-1])
+            cov = k[(k["year"] == last) & k["kpi"].str.startswith("people_with_space_within")]["value"].sum()
+            avoided = k[(k["year"] == last) & (k["kpi"] == "m2_building_avoided_by_sharing")]["value"].sum()
+            prov = res.extra["providers"]
+            util = prov[prov["year"] == last]["utilisation"].mean() if len(prov) else 0.0
+            console.print(f"facility sharing {last}: {cov:,.0f} people get community space within "
+                          f"{outcome.loaded.scenario.sharing.max_travel_minutes:g} minutes from shared facilities; "
+                          f"{avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
         if res.binding:
             console.print("[bold]binding targets, by what they cost:[/]")
             for b in res.binding[:12]:

@@ -102,4 +102,39 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
                 for y in set(b.min) & set(b.max):
                     if b.min[y] > b.max[y]:
                         add(("categories", i, "bounds", res), f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
+    if s.sharing is not None and s.sharing.enabled:
+        _check_sharing(s, region_ids, cat_ids, add)
     return out
+
+
+def _check_sharing(s: Scenario, region_ids: set, cat_ids: set, add) -> None:
+    sh = s.sharing
+    for what, items in (("providers", sh.providers), ("communities", sh.communities)):
+        counts = Counter(it.id for it in items)
+        for i, it in enumerate(items):
+            if counts[it.id] > 1:
+                add(("sharing", what, i, "id"), f"expected unique ids, found '{it.id}' {counts[it.id]} times")
+                counts[it.id] = 0
+            if it.region not in region_ids:
+                add(("sharing", what, i, "region"), f"expected a region id from 'regions', found '{it.region}'")
+    if bool(sh.roads) == bool(sh.travel_times):
+        add(("sharing",), "expected either 'roads' (a road graph) or 'travel_times' (a table), found "
+            + ("both" if sh.roads else "neither"))
+    elif sh.roads:
+        nodes = {r.source for r in sh.roads} | {r.target for r in sh.roads}
+        for what, items in (("providers", sh.providers), ("communities", sh.communities)):
+            for i, it in enumerate(items):
+                if it.node not in nodes:
+                    add(("sharing", what, i, "node"), f"expected a node of the road graph, found '{it.node}'")
+    else:
+        pids, cids = {p.id for p in sh.providers}, {c.id for c in sh.communities}
+        for i, tt in enumerate(sh.travel_times):
+            if tt.provider not in pids:
+                add(("sharing", "travel_times", i, "provider"), f"expected a provider id, found '{tt.provider}'")
+            if tt.community not in cids:
+                add(("sharing", "travel_times", i, "community"), f"expected a community id, found '{tt.community}'")
+    for i, cid in enumerate(sh.categories or []):
+        if cid not in cat_ids:
+            add(("sharing", "categories", i), f"expected a category id, found '{cid}'")
+    if not any(c.standard.facility > 0 and (sh.categories is None or c.id in sh.categories) for c in s.categories):
+        add(("sharing",), "expected at least one category with a facility standard for shared space to serve, found none")

@@ -81,13 +81,18 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tup
 
 
 def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> None:
-    for key in tables.TABLE_KEYS:
-        ref = data.get(key)
+    for at in tables.TABLE_KEYS:
+        parent = data
+        for p in at[:-1]:
+            parent = parent.get(p) if isinstance(parent, dict) else None
+        ref = parent.get(at[-1]) if isinstance(parent, dict) else None
         if not (isinstance(ref, dict) and "file" in ref):
             continue
-        allowed = {"file", "sheet"} | ({"ignore_unknown"} if key == "population" else set())
+        key = ".".join(at)
+        wide = at == ("population",)
+        allowed = {"file", "sheet"} | ({"ignore_unknown"} if wide else set())
         extra = set(ref) - allowed
-        where = locs.get((key,))
+        where = locs.get(at)
         if extra:
             raise InputError([Problem(where, key, f"a table reference takes {sorted(allowed)}, found also {sorted(extra)}")])
         tpath = folder / str(ref["file"])
@@ -95,12 +100,12 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
             raise InputError([Problem(where, f"{key}.file", f"expected a table file, found no file '{tpath}'")])
         inputs[str(tpath.resolve())] = _sha(tpath)
         try:
-            if key == "population":
-                data[key] = tables.wide(tpath, ref.get("sheet"), (key,), locs)
+            if wide:
+                parent[at[-1]] = tables.wide(tpath, ref.get("sheet"), at, locs)
                 if ref.get("ignore_unknown") is True:  # a national table used by a regional scenario
                     data["_population_ignore_unknown"] = True
             else:
-                data[key] = tables.records(tpath, ref.get("sheet"), (key,), locs)
+                parent[at[-1]] = tables.records(tpath, ref.get("sheet"), at, locs)
         except InputError as e:  # a whole-file problem is also told at the line that names the file
             raise InputError([p if p.where is None or p.where.line is not None
                               else Problem(where, f"{key}.file", f"{p.where.file}: {p.message}") for p in e.problems]) from None

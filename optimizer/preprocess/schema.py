@@ -183,6 +183,47 @@ class Solver(Strict):
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
 
 
+class Provider(Strict):
+    id: Annotated[str, Field(min_length=1)]
+    region: str
+    kind: str = Field("other", description="school, hospital, enterprise, government, ...")
+    node: str = Field(description="location: a node of the road graph (or the id used in travel_times)")
+    capacity: Q("area", ge=0) = Field(description="shareable space, m2-equivalent (give a unit, e.g. '1200 m2'; a bare number is 10k m2)")
+    cost: Q("money_per_area", ge=0) = Field(0.0, description="yuan per m2 shared per year")
+
+
+class Community(Strict):
+    id: Annotated[str, Field(min_length=1)]
+    region: str
+    node: str
+    population: Q("people", ge=0) = Field(description="10k people (or with a unit, e.g. '8000 people')")
+    need: Q("area", ge=0) | None = Field(None, description="community space needed, 10k m2; default population x the facility standards")
+
+
+class Road(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    minutes: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class TravelTime(Strict):
+    provider: str
+    community: str
+    minutes: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Sharing(Strict):
+    enabled: bool = True
+    max_travel_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 15.0
+    providers: list[Provider] = Field(min_length=1)
+    communities: list[Community] = Field(min_length=1)
+    roads: list[Road] | None = None
+    travel_times: list[TravelTime] | None = None
+    categories: list[str] | None = Field(None, description="categories shared space may serve; default every category with a facility standard")
+    travel_weight: Annotated[float, Field(ge=0)] = Field(1e-5, description="tie-breaker per 10k m2 x minute, in 10k people")
+
+
 class Scenario(Strict):
     name: str | None = None
     title: str | None = None
@@ -197,3 +238,4 @@ class Scenario(Strict):
     targets: Targets = Targets()
     objective: Objective = Objective()
     solver: Solver = Solver()
+    sharing: Sharing | None = None

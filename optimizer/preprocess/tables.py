@@ -12,7 +12,9 @@ from pathlib import Path
 from optimizer.errors import InputError, Problem, Where
 from optimizer.preprocess.yamlio import Locations, key_text
 
-TABLE_KEYS = ("regions", "categories", "population")
+# where a scenario may point to a table file instead of writing the list out
+TABLE_KEYS = (("regions",), ("categories",), ("population",), ("sharing", "providers"), ("sharing", "communities"),
+              ("sharing", "roads"), ("sharing", "travel_times"))
 
 
 def _rows_csv(path: Path) -> list[tuple[int, list[str]]]:
