@@ -99,8 +99,8 @@ def solve_sharing(scenario) -> ShareResult:
     y = _lp(cap, need, pp, qq, minutes) if len(pp) else np.zeros(0)
     y = np.where(y < 1e-9, 0.0, y)
     nx_value, nx_cost = _networkx(cap, need, pp, qq, minutes) if len(pp) else (0.0, 0.0)
-    used = np.bincount(pp, weights=y, minlength=len(cap))
-    got = np.bincount(qq, weights=y, minlength=len(need))
+    used = np.bincount(pp, weights=y, minlength=len(cap)).astype(float)  # int when there are no pairs
+    got = np.bincount(qq, weights=y, minlength=len(need)).astype(float)
     pop = np.array([c.population for c in net.communities]) * PEOPLE
     covered = pop * np.divide(got, need, out=np.zeros_like(got), where=need > 0)
     on = y > 0
