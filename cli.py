@@ -151,6 +151,121 @@ def share(
 
 
 @app.command()
+def compare(
+    items: list[Path] = typer.Argument(..., help="scenario files (solved here) or result folders from opt solve"),
+    out: Optional[Path] = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
+    debug: bool = DebugOpt,
+) -> None:
+    """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
+    from optimizer.compare import compare as compare_sides
+    from optimizer.compare import load_side
+    from optimizer.postprocess.excel import write_xlsx
+    from optimizer.postprocess.terminal import show_comparison
+    from optimizer.postprocess.write import atomic_folder, write_csv
+
+    _setup_logging(False)
+    if len(items) < 2:
+        err_console.print("[bold red]error:[/] compare: expected at least two scenarios or result folders")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    def run():
+        tables = compare_sides([load_side(i) for i in items])
+        target = out or Path("results") / "compare"
+        with atomic_folder(target) as tmp:
+            for name, df in tables.items():
+                write_csv(df, tmp / f"{name}.csv")
+            write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
+        return tables, target
+
+    tables, target = _guard(run, debug)
+    show_comparison(tables, out_console)
+    out_console.print(f"comparison written to {target}")
+
+
+def _plan_value(scenario: Path, overrides: list[str], key: str) -> float | None:
+    """The scenario's own value of a swept key (its last milestone), to mark on the chart."""
+    from optimizer.preprocess.load import load_scenario
+
+    node = load_scenario(scenario, overrides).scenario
+    for p in key.split("."):
+        node = getattr(node, p, None) if not isinstance(node, dict) else node.get(int(p) if p.isdigit() else p)
+    if isinstance(node, dict) and node:
+        node = node[max(node)]
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+@app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    vary: list[str] = typer.Option(..., "--vary", help="key.path=START:STOP:STEP or key.path=a,b,c (one or two)"),
+    set_: Optional[list[str]] = SetOpt,
+    workers: int = typer.Option(1, "--workers", help="local Dask worker processes (1: no Dask)"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of an existing Dask scheduler"),
+    out: Optional[Path] = typer.Option(None, "--out", help="sweep folder (default results/<scenario>-sweep)"),
+    resume: bool = typer.Option(False, "--resume", help="keep the solved points of OUT, run only failed or missing ones"),
+    debug: bool = DebugOpt,
+) -> None:
+    """Solve a grid of parameter values; write one row per point and the trade-off chart."""
+    import time as _time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from optimizer.postprocess.manifest import manifest
+    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
+    from optimizer.preprocess.load import load_scenario
+    from optimizer.sweep import chart, grid, parse_vary, run_sweep
+
+    _setup_logging(False)
+    logging.getLogger("opt").setLevel(logging.WARNING)  # one line per override per point would drown the bar
+
+    def prepare():
+        varies = [parse_vary(v) for v in vary]
+        if len(varies) > 2:
+            raise InputError([Problem(Where("--vary"), "", f"expected one or two --vary, found {len(varies)}")])
+        # every varied key must be a valid override: check on the first point before any work
+        loaded = load_scenario(scenario, (set_ or []) + [f"{v.key}={v.values[0]:.12g}" for v in varies])
+        return varies, loaded
+
+    from optimizer.errors import Problem, Where
+
+    varies, loaded = _guard(prepare, debug)
+    target = out or Path("results") / f"{loaded.name}-sweep"
+    previous = None
+    if resume and (target / "sweep.csv").exists():
+        import pandas as pd
+        previous = pd.read_csv(target / "sweep.csv", encoding="utf-8-sig")
+    n = len(grid(varies))
+    t0 = _time.perf_counter()
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(f"sweep {loaded.name}", total=n)
+        if previous is not None:
+            bar.update(task, description=f"sweep {loaded.name} (resumed)")
+        table = _guard(lambda: run_sweep(scenario, varies, set_ or [], workers, scheduler, previous,
+                                         progress=lambda: bar.advance(task)), debug)
+    seconds = _time.perf_counter() - t0
+    plan_value = _plan_value(scenario, set_ or [], varies[0].key)
+
+    def write():
+        with atomic_folder(target) as tmp:
+            write_csv(table, tmp / "sweep.csv")
+            chart(table, varies, tmp / "sweep.png", plan_value)
+            m = manifest(loaded, {"workers": workers, "scheduler": scheduler}, "sweep", {"sweep": seconds}, sys.argv,
+                         ["sweep.csv", "sweep.png"])
+            m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
+            write_json(m, tmp / "manifest.json")
+
+    _guard(write, debug)
+    counts = table["status"].value_counts().to_dict()
+    out_console.print(f"{n} points in {seconds:.1f}s ({', '.join(f'{v} {k}' for k, v in counts.items())}); written to {target}")
+    failed = table[~table["status"].isin(["optimal", "infeasible"])]
+    for _, r in failed.head(5).iterrows():
+        out_console.print(f"  point {int(r['point'])} {r['status']}: {r.get('error', '')}")
+    if len(failed):
+        out_console.print(f"re-run only these with: opt sweep {scenario} {' '.join('--vary ' + v for v in vary)} --out {target} --resume")
+
+
+@app.command()
 def validate(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: Optional[list[str]] = SetOpt,

@@ -121,6 +121,9 @@ def write_outputs(o: RunOutcome, argv: list[str]) -> None:
             summary["diagnosis"] = o.diagnosis.lines
         summary["warnings"] = o.warnings
         write_json(summary, tmp / "summary.json")
+        # the scenario as solved (after extends, tables and overrides): compare and report read it back
+        write_json(o.loaded.scenario.model_dump(mode="json"), tmp / "scenario.json")
+        files.append("scenario.json")
         o.timings["write"] = time.perf_counter() - t
         write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv, files + ["summary.json"]),
                    tmp / "manifest.json")

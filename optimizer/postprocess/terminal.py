@@ -150,3 +150,26 @@ def show_explanation(outcome, console: Console, top: int = 20) -> None:
         for _, r in rows.loc[order].iterrows():
             table.add_row(r["family"], str(r["year"]), str(r["scope"]), f"{r['shadow_price']:,.0f} {r['shadow_unit']}", r["meaning"])
         console.print(table)
+
+
+def show_comparison(tables: dict, console: Console) -> None:
+    status = tables["status"]
+    labels = list(status["scenario"])
+    console.print("  ".join(f"{a}: {b}" for a, b in zip(status["scenario"], status["status"])))
+    k = tables["kpis"]
+    if k.empty:
+        return
+    year = int(k["year"].max())
+    part = k[(k["year"] == year) & k["kpi"].isin(SHOWN) & ~k["scope"].isin([])]
+    part = part[part["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+    table = Table(title=f"KPIs in {year}", title_justify="left")
+    table.add_column("KPI")
+    for lab in labels:
+        table.add_column(lab, justify="right")
+    for _, row in part.iterrows():
+        table.add_row(f"{LABELS.get(row['kpi'], row['kpi'])} ({row['scope']})", *[_fmt(row[lab], row["unit"]) for lab in labels])
+    console.print(table)
+    diff = tables["inputs"]
+    if len(diff):
+        console.print(f"{len(diff)} input keys differ, e.g. " + "; ".join(
+            f"{r['key']}: " + " vs ".join(str(r[lab]) for lab in labels) for _, r in diff.head(5).iterrows()))

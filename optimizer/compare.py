@@ -1,0 +1,101 @@
+"""Compare scenarios side by side: KPIs, allocation differences, input differences.
+
+Each argument is a scenario file (solved here) or a result folder written by
+`opt solve` (read back: its kpis.csv, allocation.csv and scenario.json).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.errors import InputError, Problem, Where
+
+
+@dataclass
+class Side:
+    label: str
+    status: str
+    kpis: pd.DataFrame
+    allocation: pd.DataFrame
+    scenario: dict
+
+
+def _from_folder(folder: Path) -> Side:
+    need = ["kpis.csv", "allocation.csv", "scenario.json", "summary.json"]
+    missing = [f for f in need if not (folder / f).exists()]
+    if missing:
+        raise InputError([Problem(Where(str(folder)), "", f"expected a result folder with {', '.join(need)}, missing {', '.join(missing)}")])
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return Side(folder.name, summary.get("status", "?"), pd.read_csv(folder / "kpis.csv", encoding="utf-8-sig"),
+                pd.read_csv(folder / "allocation.csv", encoding="utf-8-sig"),
+                json.loads((folder / "scenario.json").read_text(encoding="utf-8")))
+
+
+def _from_scenario(path: Path, overrides: list[str]) -> Side:
+    from optimizer.run import solve_scenario
+
+    o = solve_scenario(path, overrides, write=False)
+    scen = o.loaded.scenario.model_dump(mode="json")
+    if o.results is None:
+        return Side(o.loaded.name, o.solution.status.value, pd.DataFrame(columns=["year", "kpi", "scope", "value", "unit"]),
+                    pd.DataFrame(columns=["region", "category", "resource", "year", "allocated", "unit"]), scen)
+    return Side(o.loaded.name, o.solution.status.value, o.results.kpis, o.results.allocation, scen)
+
+
+def load_side(arg: str | Path, overrides: list[str] | None = None) -> Side:
+    p = Path(arg)
+    return _from_folder(p) if p.is_dir() else _from_scenario(p, overrides or [])
+
+
+def _unique_labels(sides: list[Side]) -> None:
+    seen: dict[str, int] = {}
+    for s in sides:
+        n = seen.get(s.label, 0)
+        seen[s.label] = n + 1
+        if n:
+            s.label = f"{s.label} ({n + 1})"
+
+
+def _flatten(obj, prefix="") -> dict[str, object]:
+    out: dict[str, object] = {}
+    if isinstance(obj, dict) and set(obj) == {"0"}:  # a schedule given as one number (every year)
+        out[prefix] = obj["0"]
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(obj, list) and obj and all(isinstance(v, dict) and "id" in v for v in obj):
+        for v in obj:
+            out.update(_flatten({k: w for k, w in v.items() if k != "id"}, f"{prefix}[{v['id']}]"))
+    else:
+        out[prefix] = obj
+    return out
+
+
+def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
+    _unique_labels(sides)
+    keys = ["year", "kpi", "scope", "unit"]
+    kpi = None
+    for s in sides:
+        part = s.kpis[keys + ["value"]].rename(columns={"value": s.label})
+        kpi = part if kpi is None else kpi.merge(part, on=keys, how="outer")
+    akeys = ["region", "category", "resource", "unit", "year"]
+    alloc = None
+    for s in sides:
+        part = s.allocation.groupby(akeys, as_index=False)["allocated"].sum().rename(columns={"allocated": s.label})
+        alloc = part if alloc is None else alloc.merge(part, on=akeys, how="outer")
+    alloc = alloc.fillna(0.0)
+    base = sides[0].label
+    for s in sides[1:]:
+        alloc[f"{s.label} - {base}"] = alloc[s.label] - alloc[base]
+    flat = [_flatten(s.scenario) for s in sides]
+    rows = []
+    for key in sorted(set().union(*flat)):
+        vals = [f.get(key, "(absent)") for f in flat]
+        if any(json.dumps(v, sort_keys=True, default=str) != json.dumps(vals[0], sort_keys=True, default=str) for v in vals[1:]):
+            rows.append({"key": key, **{s.label: json.dumps(v, ensure_ascii=False, default=str) for s, v in zip(sides, vals)}})
+    inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
+    status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides]})
+    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "inputs": inputs}

@@ -1,0 +1,172 @@
+"""Parameter sweeps: solve a grid of --set values, one row per point, in parallel on Dask.
+
+Each point is a pure function of (scenario file, overrides), so points run on
+any worker in any order; rows are put back in grid order, so the table is the
+same whatever the number of workers. A failed point is reported in its row
+and does not stop the sweep. A sweep folder can be resumed: points whose row
+says ok are kept, the others are solved again.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import InputError, Problem, Where
+
+# KPIs reported per point (aggregate scopes only), at the last year
+POINT_KPIS = ("per_capita_spending_max_min_ratio", "urban_rural_max_min_ratio", "gini_per_capita_spending",
+              "livelihood_share_fiscal", "special_group_share_fiscal", "people_unserved_total", "fiscal_outlay")
+
+
+@dataclass(frozen=True)
+class Vary:
+    key: str
+    values: tuple[float, ...]
+
+
+def parse_vary(text: str) -> Vary:
+    """key.path=START:STOP:STEP (STOP included when the steps land on it) or key.path=a,b,c."""
+    key, sep, spec = text.partition("=")
+    where = Where("--vary")
+    if not sep or not key.strip():
+        raise InputError([Problem(where, text, "expected KEY.PATH=START:STOP:STEP or KEY.PATH=a,b,c")])
+    try:
+        if ":" in spec:
+            start, stop, step = (float(v) for v in spec.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            n = int(math.floor((stop - start) / step + 1e-9)) + 1
+            values = tuple(round(start + i * step, 12) for i in range(n))
+        else:
+            values = tuple(float(v) for v in spec.split(","))
+    except ValueError:
+        raise InputError([Problem(where, text, f"expected START:STOP:STEP with STEP > 0 and STOP >= START, or a,b,c; found '{spec}'")]) from None
+    if len(values) > 10_000:
+        raise InputError([Problem(where, text, f"expected at most 10,000 values, found {len(values):,}")])
+    return Vary(key.strip(), values)
+
+
+def grid(varies: list[Vary]) -> list[dict[str, float]]:
+    return [dict(zip([v.key for v in varies], combo)) for combo in itertools.product(*[v.values for v in varies])]
+
+
+def _fmt_value(v: float) -> str:
+    return f"{v:.12g}"
+
+
+def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str, float]) -> dict:
+    """One grid point; never raises: a failure is a row."""
+    from optimizer.run import solve_scenario
+
+    row: dict = {**point}
+    try:
+        o = solve_scenario(scenario, list(base_overrides) + [f"{k}={_fmt_value(v)}" for k, v in point.items()], write=False)
+    except InputError as e:
+        return {**row, "status": "bad_input", "error": "; ".join(str(p) for p in e.problems)}
+    except Exception as e:  # a crash at one point must not stop the others
+        return {**row, "status": "error", "error": f"{type(e).__name__}: {e}"}
+    row["status"] = o.solution.status.value
+    row["error"] = ""
+    row["objective"] = o.solution.objective if o.solution.has_point else np.nan
+    if o.results is not None:
+        row["people_unserved"] = o.results.summary["people_unserved"]
+        k = o.results.kpis
+        last = k["year"].max()
+        for name in POINT_KPIS:
+            part = k[(k["year"] == last) & (k["kpi"] == name)]
+            part = part[part["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+            for _, r in part.iterrows():
+                row[f"{name} [{r['scope']}] {last}"] = r["value"]
+    elif o.diagnosis is not None:
+        row["error"] = " | ".join(o.diagnosis.lines[:2])
+    return row
+
+
+def run_sweep(scenario: Path, varies: list[Vary], overrides: list[str], workers: int = 1, scheduler: str | None = None,
+              previous: pd.DataFrame | None = None, progress=None) -> pd.DataFrame:
+    points = grid(varies)
+    keys = [v.key for v in varies]
+    done: dict[tuple, dict] = {}
+    if previous is not None and set(keys) <= set(previous.columns):
+        for rec in previous.to_dict("records"):
+            if rec.get("status") in ("optimal", "infeasible"):
+                done[tuple(float(rec[k]) for k in keys)] = rec
+    todo = [(i, p) for i, p in enumerate(points) if tuple(p[k] for k in keys) not in done]
+    rows: dict[int, dict] = {i: done[tuple(p[k] for k in keys)] for i, p in enumerate(points) if tuple(p[k] for k in keys) in done}
+    if todo:
+        if workers <= 1 and scheduler is None:
+            for i, p in todo:
+                rows[i] = solve_point(str(scenario), tuple(overrides), p)
+                if progress:
+                    progress()
+        else:
+            rows.update(_dask(scenario, overrides, todo, workers, scheduler, progress))
+    table = pd.DataFrame([{"point": i, **rows[i]} for i in range(len(points))])
+    return table
+
+
+def _dask(scenario, overrides, todo, workers, scheduler, progress) -> dict[int, dict]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {client.submit(solve_point, str(scenario), tuple(overrides), p, pure=False): i for i, p in todo}
+        out = {}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                out[i] = fut.result()
+            except Exception as e:  # the worker died: the point fails, the sweep goes on
+                out[i] = {**dict(todo)[i], "status": "error", "error": f"{type(e).__name__}: {e}"}
+            if progress:
+                progress()
+        return out
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | None = None) -> None:
+    """The trade-off curve: people unserved (or the objective) against the first varied parameter."""
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ycol = "people_unserved" if "people_unserved" in table.columns else "objective"
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    x = varies[0].key
+    if len(varies) == 1:
+        ok = table[table["status"] == "optimal"]
+        ax.plot(ok[x], ok[ycol], marker="o")
+    else:
+        for v2, part in table[table["status"] == "optimal"].groupby(varies[1].key):
+            ax.plot(part[x], part[ycol], marker="o", label=f"{varies[1].key} = {v2:g}")
+        ax.legend()
+    bad = table[table["status"] != "optimal"]
+    for v in bad[x]:
+        ax.axvline(v, color="0.85", lw=4, zorder=0)
+    if target is not None:
+        ax.axvline(target, color="tab:red", ls="--", label="plan's target")
+        ax.legend()
+    ax.set_xlabel(x)
+    ax.set_ylabel("people unserved, all years (person-services)" if ycol != "objective" else "objective (weighted 10k people)")
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_title("trade-off: " + x + ("" if bad.empty else " (grey: infeasible or failed points)"))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

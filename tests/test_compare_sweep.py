@@ -1,0 +1,81 @@
+"""opt compare and opt sweep."""
+from __future__ import annotations
+
+import pandas as pd
+
+from conftest import SCENARIOS, TESTS
+
+TINY = TESTS / "scenarios" / "tiny.yaml"
+
+
+def test_compare_files_and_folders(invoke, tmp_path):
+    assert invoke("solve", TINY, "--out", tmp_path / "a", "--set", "resources.fiscal.budget=8").exit_code == 0
+    r = invoke("compare", TINY, tmp_path / "a", "--out", tmp_path / "cmp")
+    assert r.exit_code == 0, r.output
+    for f in ("kpis.csv", "allocation.csv", "inputs.csv", "status.csv", "compare.xlsx"):
+        assert (tmp_path / "cmp" / f).exists()
+    inputs = pd.read_csv(tmp_path / "cmp" / "inputs.csv", encoding="utf-8-sig")
+    assert list(inputs["key"]) == ["resources.fiscal.budget"]
+    assert list(inputs.iloc[0, 1:]) == [10.0, 8.0]
+    kpis = pd.read_csv(tmp_path / "cmp" / "kpis.csv", encoding="utf-8-sig")
+    assert {"tiny", "a"} <= set(kpis.columns)
+    row = kpis[(kpis["kpi"] == "fiscal_outlay") & (kpis["year"] == 2026)].iloc[0]
+    assert row["tiny"] == 100000 and row["a"] == 80000
+    alloc = pd.read_csv(tmp_path / "cmp" / "allocation.csv", encoding="utf-8-sig")
+    assert "a - tiny" in alloc.columns
+    assert "fiscal outlay" in r.output
+
+
+def test_compare_needs_two(invoke, tmp_path):
+    assert invoke("compare", TINY, "--out", tmp_path / "c").exit_code == 1
+
+
+def _sweep(invoke, out, *extra):
+    r = invoke("sweep", SCENARIOS / "national.yaml", "--vary", "targets.regional_gap.cap=1.0:1.95:0.05",
+               "--set", "targets.regional_gap.over=region", "--out", out, *extra)
+    assert r.exit_code == 0, r.output
+    return pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
+
+
+def test_sweep_same_with_one_or_two_workers_and_monotone(invoke, tmp_path):
+    one = _sweep(invoke, tmp_path / "one")
+    two = _sweep(invoke, tmp_path / "two", "--workers", "2")
+    assert len(one) == 20 and (one["status"] == "optimal").all()
+    pd.testing.assert_frame_equal(one, two)
+    # loosening the cap can only serve more people (up to solver tolerance)
+    unserved = one["people_unserved"].to_numpy()
+    assert all(b <= a * (1 + 1e-9) for a, b in zip(unserved, unserved[1:]))
+    assert unserved[0] > unserved[-1]
+    assert (tmp_path / "one" / "sweep.png").stat().st_size > 10_000
+
+
+def test_failed_point_reported_and_resumed(invoke, tmp_path):
+    out = tmp_path / "s"
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=10,-1,12", "--out", out)
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
+    assert list(t["status"]) == ["optimal", "bad_input", "optimal"]
+    assert "greater than or equal to 0" in t.loc[1, "error"]
+    assert "--resume" in r.output
+    # a resumed sweep keeps solved points and retries the others
+    t.loc[2, "status"] = "error"
+    t.loc[2, "objective"] = -1.0
+    t.to_csv(out / "sweep.csv", index=False, encoding="utf-8-sig")
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=10,-1,12", "--out", out, "--resume")
+    t2 = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
+    assert list(t2["status"]) == ["optimal", "bad_input", "optimal"] and t2.loc[2, "objective"] > 0
+
+
+def test_two_parameter_grid(invoke, tmp_path):
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8:10:1", "--vary", "targets.regional_gap.cap=1.2,1.5",
+               "--out", tmp_path / "g")
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(tmp_path / "g" / "sweep.csv", encoding="utf-8-sig")
+    assert len(t) == 6 and list(t.columns[:3]) == ["point", "resources.fiscal.budget", "targets.regional_gap.cap"]
+
+
+def test_bad_vary_is_bad_input(invoke, tmp_path):
+    r = invoke("sweep", TINY, "--vary", "targets.regional_gap.cpa=1:2:0.5", "--out", tmp_path / "x")
+    assert r.exit_code == 1 and "did you mean 'cap'" in r.output
+    r = invoke("sweep", TINY, "--vary", "targets.regional_gap.cap=2:1:0.5", "--out", tmp_path / "x")
+    assert r.exit_code == 1 and "STOP >= START" in r.output
