@@ -77,6 +77,7 @@ def solve(
     backend: Optional[str] = typer.Option(None, "--backend", help="auto, highspy or pulp"),
     out: Optional[Path] = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
     solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
+    write_lp: Optional[Path] = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -90,7 +91,7 @@ def solve(
         if value is not None and value not in allowed:
             err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
             raise typer.Exit(EXIT_BAD_INPUT)
-    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
+    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log, model_file=write_lp,
                                             solver=solver, time_limit=time_limit, threads=threads, method=method,
                                             backend=backend), debug)
     show(outcome, out_console)

@@ -1,13 +1,10 @@
 """One function from scenario arrays to the linear program."""
 from __future__ import annotations
 
-from models import category_bounds, facility_standard, livelihood_share, personnel_density  # noqa: F401
-from models import regional_gap, shortfall, special_groups_share, supply, urban_rural_gap  # noqa: F401
-from models import allocation  # noqa: F401  (registers stock_order)
 from models.allocation import add_allocation
 from models.common import Context, Layout
 from models.objective import set_objective
-from models.registry import FAMILIES
+from models.registry import FAMILIES, load_all
 from models.sharing import add_sharing
 from optimizer.backend.lp import LinearModel, ModelBuilder
 from optimizer.preprocess.data import ModelData
@@ -15,6 +12,7 @@ from optimizer.preprocess.data import ModelData
 
 def build_model(data: ModelData, scenario, skip: frozenset[str] = frozenset()) -> tuple[LinearModel, Context]:
     """The LP for a scenario; families named in skip are left out (for diagnosis)."""
+    load_all()
     b = ModelBuilder(data)
     layout: Layout = add_allocation(b)
     ctx = Context(b, data, layout, scenario)

@@ -29,6 +29,16 @@ class Context:
     scenario: object  # optimizer.preprocess.schema.Scenario
     network: object = None  # models.sharing.Network when the scenario shares facilities
 
+    def params(self, name: str):
+        """The validated parameters of family `name` from `families:`, or None where it is not switched on."""
+        from models.registry import FAMILIES
+
+        raw = (getattr(self.scenario, "families", None) or {}).get(name)
+        fam = FAMILIES.get(name)
+        if raw is None or fam is None or fam.params is None:
+            return None
+        return fam.params.model_validate(raw)
+
 
 def grid(*shape: int) -> list[np.ndarray]:
     """Flattened index arrays over a full grid: grid(R, T) -> [r, t]."""

@@ -61,7 +61,7 @@ class Relaxation:
     def set_text(self) -> str:
         if self.schedule is None:
             return ""
-        key = ".".join(self.knob.path)
+        key = ".".join(str(p) for p in self.knob.path)
         up = self.knob.sign > 0  # round toward the relaxed side so the printed value stays feasible
         if CONSTANT in self.schedule:
             return f"{key}={_num(self.schedule[CONSTANT], up)}"
@@ -103,7 +103,7 @@ class Diagnosis:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
-            "family": r.knob.family, "parameter": ".".join(r.knob.path), "relaxes_alone": r.shift is not None,
+            "family": r.knob.family, "parameter": ".".join(str(p) for p in r.knob.path), "relaxes_alone": r.shift is not None,
             "least_change": r.shift, "unit": r.knob.unit, "set": r.set_text, "finding": r.sentence,
         } for r in self.relaxations])
 
@@ -133,19 +133,23 @@ def _fmt(v: float, unit: str) -> str:
 def _get(scenario, path):
     node = scenario
     for p in path:
-        node = getattr(node, p, None) if node is not None else None
+        if node is None:
+            return None
+        node = node[p] if isinstance(p, int) else getattr(node, p, None)
     return node
 
 
 def _shifted(scenario, knob: Knob, delta: float):
+    """A copy of the scenario with the knob moved by delta; and the knob's new schedule."""
     s = scenario.model_copy(deep=True)
     parent = _get(s, knob.path[:-1])
-    sched = getattr(parent, knob.path[-1])
+    value = getattr(parent, knob.path[-1])
+    sched = value if isinstance(value, dict) else {CONSTANT: value}
     new = {}
     for y, v in sched.items():
         nv = v + knob.sign * delta
         new[y] = min(nv, knob.limit) if knob.sign > 0 else max(nv, knob.limit)
-    object.__setattr__(parent, knob.path[-1], new)
+    object.__setattr__(parent, knob.path[-1], new if isinstance(value, dict) else new[CONSTANT])
     return s, new
 
 
@@ -159,11 +163,20 @@ def _applies(scenario, knob: Knob) -> bool:
     parent = _get(scenario, knob.path[:-1])
     if parent is None or not getattr(parent, "enabled", True):
         return False
-    return bool(getattr(parent, knob.path[-1], None))
+    return knob.family == "custom" or bool(getattr(parent, knob.path[-1], None))
+
+
+def knobs(scenario) -> list[Knob]:
+    """The plan's knobs, and one per custom constraint (loosened by its 'relax')."""
+    out = list(KNOBS)
+    for i, item in enumerate(scenario.custom):
+        out.append(Knob("custom", ("custom", i, "relax"), +1, math.inf, 1e-4, "its unit", f"custom constraint '{item.name}'"))
+    return out
 
 
 def least_shift(scenario, knob: Knob, solver_opts: dict, max_steps: int = 60) -> Relaxation:
     sched = _get(scenario, knob.path)
+    sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
     if knob.sign < 0:
         hi = max(max(sched.values()) - knob.limit, 0.0)  # lowering by this reaches the limit everywhere
     else:
@@ -191,7 +204,7 @@ def least_shift(scenario, knob: Knob, solver_opts: dict, max_steps: int = 60) ->
 
 
 def diagnose(data, scenario, model, solver_opts: dict) -> Diagnosis:
-    relax = [least_shift(scenario, k, solver_opts) for k in KNOBS if _applies(scenario, k)]
+    relax = [least_shift(scenario, k, solver_opts) for k in knobs(scenario) if _applies(scenario, k)]
     rows = iis_rows(model) if solver_opts.get("solver", "highs") == "highs" else None
     names = model.row_names()
     return Diagnosis(relax, [names[i] for i in rows] if rows else [])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.build import build_model
+from optimizer.backend.pulp_backend import write_model_file
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
@@ -58,7 +59,8 @@ def default_out(loaded: Loaded) -> Path:
 
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
-                   argv: list[str] | None = None, log_solver: bool = False, **cli) -> RunOutcome:
+                   argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
+                   **cli) -> RunOutcome:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     loaded = load_scenario(path, overrides)
@@ -71,6 +73,9 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     model, ctx = build_model(data, loaded.scenario)
     timings["build"] = time.perf_counter() - t
     log.debug("%r", model)
+    if model_file is not None:  # LP or MPS by extension, with readable names, before any solve
+        write_model_file(model, model_file)
+        log.info("model written to %s", model_file)
 
     sol = solve(model, log=log_solver, **opts)
     timings["solve"] = sol.seconds

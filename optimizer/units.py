@@ -52,6 +52,7 @@ DIMENSIONS: dict[str, tuple[str, dict, float, str]] = {
     "area_pc": ("m2/person", {**_per(_AREA, _PEOPLE), "平方米/人": 1}, 1, "'0.5 m2/person'"),
     "share": ("fraction of 1", {"%": 0.01}, 1, "0.25 or '25%'"),
     "ratio": ("times", {"x": 1, "×": 1, "times": 1, "倍": 1}, 1, "1.5 or '1.5x'"),
+    "number": ("a plain number", {"%": 0.01}, 1, "0.8"),
 }
 
 _NUM = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")

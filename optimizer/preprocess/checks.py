@@ -104,7 +104,53 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
                         add(("categories", i, "bounds", res), f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
     if s.sharing is not None and s.sharing.enabled:
         _check_sharing(s, region_ids, cat_ids, add)
+    _check_custom(s, add)
+    _check_families(s, raw, locs, out, add)
     return out
+
+
+def _check_families(s: Scenario, raw, locs, out, add) -> None:
+    import difflib
+
+    from pydantic import ValidationError
+
+    from models.registry import FAMILIES, load_all
+
+    if not s.families:
+        return
+    load_all()
+    switchable = sorted(n for n, f in FAMILIES.items() if f.params is not None)
+    for name, params in s.families.items():
+        fam = FAMILIES.get(name)
+        if fam is None or fam.params is None:
+            near = difflib.get_close_matches(name, switchable, n=3, cutoff=0.5)
+            add(("families", name), f"expected a family defined in models/ with parameters ({', '.join(switchable) or 'none yet'}), "
+                f"found '{name}'" + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
+            continue
+        try:
+            fam.params.model_validate(params)
+        except ValidationError as err:
+            from optimizer.preprocess.load import problems_from_validation
+
+            errors = [{**e, "loc": ("families", name) + tuple(e["loc"])} for e in err.errors()]
+            out.extend(problems_from_validation(errors, raw, locs, fam.params))
+
+
+def _check_custom(s: Scenario, add) -> None:
+    from models.custom import check
+
+    counts = Counter(c.name for c in s.custom)
+    for i, item in enumerate(s.custom):
+        if counts[item.name] > 1:
+            add(("custom", i, "name"), f"expected unique names, found '{item.name}' {counts[item.name]} times")
+            counts[item.name] = 0
+        if item.years:
+            bad = [y for y in item.years if y not in s.years]
+            if bad:
+                add(("custom", i, "years"), f"expected years within the horizon {min(s.years)}-{max(s.years)}, found {bad[0]}")
+        err = check(item, s)
+        if err is not None:
+            add(("custom", i, "expr"), f"{err}\n        {err.text}\n        {' ' * err.pos}^")
 
 
 def _check_sharing(s: Scenario, region_ids: set, cat_ids: set, add) -> None:

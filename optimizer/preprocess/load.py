@@ -6,6 +6,7 @@ Every problem found is gathered and reported together, each with file, line
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import logging
@@ -126,9 +127,11 @@ def _found(value) -> str:
     return text if len(text) < 60 else text[:57] + "..."
 
 
-def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -> list[Problem]:
+def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, model=None) -> list[Problem]:
+    """Pydantic errors as Problems with file, line and key path. `model`: the schema the
+    errors' keys belong to, for suggesting near keys (default: the scenario)."""
     out = []
-    for e in err.errors():
+    for e in errors:
         loc = tuple(e["loc"])
         if loc and loc[-1] == CONSTANT and not isinstance(_at(raw, loc[:-1]), dict):
             loc = loc[:-1]  # a schedule given as one number: the internal key is not the user's
@@ -140,7 +143,8 @@ def problems_from_validation(err: ValidationError, raw: dict, locs: Locations) -
             msg = (f"required column '{loc[-1]}' is missing or empty" if in_table
                    else f"required key '{loc[-1]}' is missing")
         elif kind == "extra_forbidden":
-            sugg = nearest_keys(loc)
+            sugg = nearest_keys(loc) if model is None else difflib.get_close_matches(
+                str(loc[-1]), list(model.model_fields), n=3, cutoff=0.5)
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
@@ -174,7 +178,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        raise InputError(problems_from_validation(err, raw, locs)) from None
+        raise InputError(problems_from_validation(err.errors(), raw, locs)) from None
     problems = cross_check(scenario, raw, locs)
     if problems:
         raise InputError(problems)

@@ -39,7 +39,7 @@ def parse_override(text: str) -> Override:
 
 def _list_index(items: list, seg: str) -> int | None:
     for i, item in enumerate(items):
-        if isinstance(item, dict) and str(item.get("id")) == seg:
+        if isinstance(item, dict) and (str(item.get("id")) == seg or str(item.get("name")) == seg):
             return i
     if seg.lstrip("-").isdigit() and -len(items) <= int(seg) < len(items):
         return int(seg) % len(items)

@@ -224,6 +224,17 @@ class Sharing(Strict):
     travel_weight: Annotated[float, Field(ge=0)] = Field(1e-5, description="tie-breaker per 10k m2 x minute, in 10k people")
 
 
+class Custom(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: Annotated[str, Field(pattern=r"^[^\W\d][\w]*$", description="a name for the constraint (letters, digits, _)")]
+    expr: str = Field(description="e.g. sum(alloc[resource=fiscal, group=west]) >= 0.3 * sum(alloc[resource=fiscal])")
+    for_: Literal["all", "region"] = Field("all", alias="for", description="one row for all, or one per region")
+    years: Annotated[list[int], BeforeValidator(_years)] | None = Field(None, description="years it applies (default all)")
+    target: Sched("number") | None = Field(None, description="a schedule the expression can use as 'target'")
+    relax: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(0.0, description="loosen the constraint by this much (its unit)")
+    enabled: bool = True
+
+
 class Scenario(Strict):
     name: str | None = None
     title: str | None = None
@@ -239,3 +250,5 @@ class Scenario(Strict):
     objective: Objective = Objective()
     solver: Solver = Solver()
     sharing: Sharing | None = None
+    custom: list[Custom] = Field(default_factory=list)
+    families: dict[str, dict] = Field(default_factory=dict, description="families added in models/, by name, with their parameters")

@@ -126,7 +126,9 @@ def pretty_path(raw: dict, loc: tuple) -> str:
     for p in loc:
         if isinstance(p, int) and isinstance(node, list):
             item = node[p] if 0 <= p < len(node) else None
-            label = item.get("id") if isinstance(item, dict) and item.get("id") is not None else p
+            label = p
+            if isinstance(item, dict):
+                label = item.get("id", item.get("name", p)) or p
             parts.append(f"[{label}]")
             node = item
         else:

@@ -1,0 +1,308 @@
+"""Custom constraints written in the scenario (`custom:`), turned into LP rows.
+
+An expression (optimizer/expr.py) is evaluated, for each year (and each region
+with `for: region`), into a linear expression over the model's columns plus a
+constant. Quantities are summed over the regions, categories and resources
+their filters select; a ratio is allowed where it stays linear (A / B >= k with
+k a number becomes A - k*B >= 0, B taken as positive). Units are checked: a
+sum may not mix money with FTE, and both sides must be in the same unit.
+The same evaluation runs without data (`check`) when the scenario is loaded, so
+a bad expression is an input error with its position marked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.common import Context, level_terms
+from models.registry import family
+from optimizer.backend.lp import INF, row_block
+from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse
+from optimizer.postprocess.explained import Explained, people, years_of
+from optimizer.preprocess.data import K_FISCAL
+from optimizer.preprocess.schedule import evaluate
+from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
+
+UNIT = {"fiscal": "100m yuan", "personnel": "FTE", "facility": "10k m2"}
+TO_USER = np.array([INTERNAL[k] / INPUT_AMOUNT[k] for k in RESOURCES])  # internal unit -> user unit
+
+
+class Skip(Exception):
+    """This row does not exist (target not set this year, or t-1 before the first year)."""
+
+
+@dataclass
+class Lin:
+    rows_cols: np.ndarray  # column indices (static check: -1 marks 'depends on the allocation')
+    vals: np.ndarray
+    const: float
+    unit: str | None  # None: a plain number, takes the unit of what it meets
+
+    @property
+    def constant(self) -> bool:
+        return len(self.rows_cols) == 0
+
+    def scaled(self, k: float) -> "Lin":
+        return Lin(self.rows_cols, self.vals * k, self.const * k, self.unit)
+
+
+@dataclass
+class Ratio:
+    num: Lin
+    den: Lin
+    pos: int
+
+
+def _unit(a: Lin, b: Lin, pos: int, text: str, what: str) -> str | None:
+    if a.unit is None or b.unit is None or a.unit == b.unit:
+        return a.unit or b.unit
+    raise ExprError(f"mismatched units: {what} {a.unit} and {b.unit}", pos, text)
+
+
+def _add(a: Lin, b: Lin, sign: float) -> Lin:
+    return Lin(np.concatenate([a.rows_cols, b.rows_cols]), np.concatenate([a.vals, sign * b.vals]),
+               a.const + sign * b.const, a.unit or b.unit)
+
+
+class Evaluator:
+    """Evaluates a parsed constraint for one row. With ctx None it checks only (ids, units, linearity)."""
+
+    def __init__(self, scenario, ctx: Context | None = None, target: np.ndarray | None = None):
+        self.s = scenario
+        self.ctx = ctx
+        self.target = target
+        self.region_ids = [r.id for r in scenario.regions]
+        self.groups = np.array([r.group or "" for r in scenario.regions], dtype=object)
+        self.areas = np.array([r.area or "" for r in scenario.regions], dtype=object)
+        self.cat_ids = [c.id for c in scenario.categories]
+        self.years = list(scenario.years)
+
+    # ---- one row ----
+    def row(self, con: Constraint, t: int, region: int | None) -> tuple[Lin, str]:
+        self.text, self.t, self.region = con.text, t, region
+        left, right = self.side(con.left), self.side(con.right)
+        if isinstance(left, Ratio) and isinstance(right, Ratio):
+            raise ExprError("a ratio with allocations below the line on both sides is not linear", right.pos, self.text)
+        if isinstance(left, Ratio) or isinstance(right, Ratio):
+            ratio, other, flip = (left, right, False) if isinstance(left, Ratio) else (right, left, True)
+            if not other.constant:
+                raise ExprError("a ratio may only be compared with a number or a target (A / B >= k)", ratio.pos, self.text)
+            k = other.const
+            expr = _add(ratio.num, ratio.den.scaled(k), -1.0)  # A - k B (B > 0)
+            return (expr.scaled(-1.0) if flip else expr), con.sense
+        _unit(left, right, 0, self.text, "the two sides are in")
+        return _add(left, right, -1.0), con.sense
+
+    def side(self, node):
+        if isinstance(node, Num):
+            return Lin(np.zeros(0, int), np.zeros(0), node.value, None)
+        if isinstance(node, Target):
+            if self.target is None:
+                raise ExprError("'target' is used but the constraint gives no 'target:' schedule", node.pos, self.text)
+            v = self.target[self.t]
+            if not np.isfinite(v):
+                raise Skip
+            return Lin(np.zeros(0, int), np.zeros(0), float(v), None)
+        if isinstance(node, Neg):
+            v = self.side(node.operand)
+            return Ratio(v.num.scaled(-1), v.den, v.pos) if isinstance(v, Ratio) else v.scaled(-1)
+        if isinstance(node, Quantity):
+            return self.quantity(node)
+        a, b = self.side(node.left), self.side(node.right)
+        if node.op in "+-":
+            if isinstance(a, Ratio) or isinstance(b, Ratio):
+                raise ExprError("a ratio with allocations below the line cannot be added to: not linear", node.pos, self.text)
+            _unit(a, b, node.pos, self.text, f"'{node.op}' joins")
+            return _add(a, b, 1.0 if node.op == "+" else -1.0)
+        if node.op == "*":
+            if isinstance(a, Ratio) and isinstance(b, Lin) and b.constant:
+                return Ratio(a.num.scaled(b.const), a.den, a.pos)
+            if isinstance(b, Ratio) and isinstance(a, Lin) and a.constant:
+                return Ratio(b.num.scaled(a.const), b.den, b.pos)
+            if isinstance(a, Ratio) or isinstance(b, Ratio) or not (a.constant or b.constant):
+                raise ExprError("a product of two quantities that depend on the allocation is not linear", node.pos, self.text)
+            k, v = (a, b) if a.constant else (b, a)
+            out = v.scaled(k.const)
+            out.unit = v.unit if k.unit is None else (k.unit if v.unit is None else f"{v.unit}*{k.unit}")
+            return out
+        # division
+        if isinstance(b, Ratio) or isinstance(a, Ratio):
+            raise ExprError("a ratio of ratios is not linear", node.pos, self.text)
+        if b.constant:
+            if b.const == 0 and self.ctx is not None:
+                raise ExprError("division by zero", node.pos, self.text)
+            out = a.scaled(1.0 / b.const if b.const else 1.0)
+            out.unit = a.unit if b.unit is None else (None if a.unit == b.unit else f"{a.unit}/{b.unit}")
+            return out
+        return Ratio(a, b, node.pos)
+
+    # ---- quantities ----
+    def _pick(self, q: Quantity, key: str, ids: list[str]) -> np.ndarray:
+        if key not in q.filters:
+            return np.ones(len(ids), bool)
+        out = np.zeros(len(ids), bool)
+        for v in q.filters[key]:
+            if v not in ids:
+                raise ExprError(f"unknown {key} '{v}'", q.pos, self.text)
+            out[ids.index(v)] = True
+        return out
+
+    def _regions(self, q: Quantity) -> np.ndarray:
+        sel = self._pick(q, "region", self.region_ids)
+        for key, labels in (("group", self.groups), ("area", self.areas)):
+            if key in q.filters:
+                known = sorted({g for g in labels if g})
+                bad = [v for v in q.filters[key] if v not in known]
+                if bad:
+                    raise ExprError(f"unknown {key} '{bad[0]}'; known: {', '.join(known)}", q.pos, self.text)
+                sel &= np.isin(labels, q.filters[key])
+        if self.region is not None:
+            only = np.zeros(len(sel), bool)
+            only[self.region] = True
+            sel &= only
+        return sel
+
+    def _years(self, q: Quantity) -> list[int]:
+        out = []
+        for v in q.filters.get("year", ["t"]):
+            if v.startswith("t"):
+                off = int(v[1:] or 0)
+                j = self.t + off
+                if not 0 <= j < len(self.years):
+                    raise Skip
+                out.append(j)
+            else:
+                try:
+                    y = int(v)
+                except ValueError:
+                    raise ExprError(f"expected a year, t, t-1 or t+1, found '{v}'", q.pos, self.text) from None
+                if y not in self.years:
+                    raise ExprError(f"year {y} is not modelled ({self.years[0]}-{self.years[-1]})", q.pos, self.text)
+                out.append(self.years.index(y))
+        return out
+
+    def quantity(self, q: Quantity) -> Lin:
+        regions = self._regions(q)
+        cats = self._pick(q, "category", self.cat_ids)
+        res = self._pick(q, "resource", list(RESOURCES))
+        if q.name in ("spend", "pcs"):
+            if "resource" in q.filters and list(q.filters["resource"]) != ["fiscal"]:
+                raise ExprError(f"'{q.name}' is fiscal money; drop the resource filter", q.pos, self.text)
+            res = np.array([True, False, False])
+        years = self._years(q)
+        if q.name == "pop":
+            unit = "10k people"
+        elif q.name == "pcs":
+            unit = "yuan/person"
+        else:
+            chosen = [RESOURCES[k] for k in np.nonzero(res)[0]]
+            if len(chosen) != 1:
+                raise ExprError(f"'{q.name}' sums {', '.join(chosen)}: units differ; add resource=...", q.pos, self.text)
+            unit = UNIT[chosen[0]]
+        variable = q.name not in ("pop", "need")
+        if self.ctx is None:  # static check
+            return Lin(np.array([-1]) if variable else np.zeros(0, int), np.ones(1 if variable else 0), 0.0, unit)
+        return self._numeric(q.name, regions, cats, res, years, unit)
+
+    def _numeric(self, name, regions, cats, res, years, unit) -> Lin:
+        d, lay = self.ctx.data, self.ctx.layout
+        r, c, k, t = (a.ravel() for a in np.meshgrid(np.nonzero(regions)[0], np.nonzero(cats)[0], np.nonzero(res)[0],
+                                                    np.array(years), indexing="ij"))
+        zero = np.zeros(len(r), int)
+        if name == "pop":
+            rr, tt = np.meshgrid(np.nonzero(regions)[0], years, indexing="ij")
+            return Lin(np.zeros(0, int), np.zeros(0), float(d.pop[rr, tt].sum()), unit)
+        if name == "need":
+            return Lin(np.zeros(0, int), np.zeros(0), float((d.need[r, c, k, t] * TO_USER[k]).sum()), unit)
+        if name == "unmet":
+            col = lay.u[r, c, k, t]
+            ok = col >= 0
+            return Lin(col[ok], TO_USER[k][ok], 0.0, unit)
+        if name in ("alloc", "spend"):
+            _, cols, vals = level_terms(lay, zero, r, c, k, t, TO_USER[k], cumulative=False)
+            return Lin(cols, vals, 0.0, unit)
+        if name == "level":
+            _, cols, vals = level_terms(lay, zero, r, c, k, t, TO_USER[k], cumulative=True)
+            return Lin(cols, vals, float((d.base_level[r, c, k, t] * TO_USER[k]).sum()), unit)
+        # pcs: (baseline money + new money) / population of the selection, yuan per person
+        rr, tt = np.meshgrid(np.nonzero(regions)[0], years, indexing="ij")
+        popsum = float(d.pop[rr, tt].sum())
+        if popsum <= 0:
+            raise ExprError("per-capita spending of a selection with no population", 0, self.text)
+        per = INTERNAL["fiscal"] / (popsum * PEOPLE)  # yuan per person for one internal money unit
+        _, cols, vals = level_terms(lay, zero, r, c, np.full(len(r), K_FISCAL), t, per, cumulative=False)
+        base = float(d.base_level[r, c, K_FISCAL, t].sum()) * per
+        return Lin(cols, vals, base, unit)
+
+
+def rows_of(item, scenario) -> list[tuple[int, int | None]]:
+    years = range(len(scenario.years))
+    regions = range(len(scenario.regions)) if item.for_ == "region" else [None]
+    chosen = set(item.years) if item.years else None
+    return [(t, r) for t in years for r in regions if chosen is None or scenario.years[t] in chosen]
+
+
+def check(item, scenario) -> ExprError | None:
+    """Parse and check one custom constraint without data: ids, units, linearity."""
+    try:
+        con = parse(item.expr)
+        ev = Evaluator(scenario, None, np.ones(len(scenario.years)) if item.target else None)
+        first_region = [(t, r) for t, r in rows_of(item, scenario) if r in (None, 0)]
+        for t, r in first_region:  # the first row that exists (t-1 does not in the first year)
+            try:
+                ev.row(con, t, r)
+                break
+            except Skip:
+                continue
+    except ExprError as e:
+        return e
+    return None
+
+
+def _explain(f, d) -> Explained:
+    info = f.block.info
+    years = years_of(f, d)
+    gain = np.abs(f.dual) * 1e4  # people per unit of the constraint, loosened
+    meaning = [f"loosening '{n}' by 1 {u} in {y}{'' if sc == 'all' else ' for ' + sc} would serve another {people(g)}"
+               if b and g > 0.5 else f"'{n}' holds with {sl:,.4g} {u} to spare in {y}"
+               for n, u, y, sc, g, b, sl in zip(info["names"], info["units"], years, info["scopes"], gain, f.binding, f.slack)]
+    return Explained(list(info["scopes"]), f.slack, list(info["units"]), -gain,
+                     "people unserved per unit the constraint is loosened", np.where(f.binding, gain, 0.0), meaning,
+                     "loosening the binding custom constraints by one unit each in {year} would serve another {people}")
+
+
+@family("custom", explain=_explain)
+def custom(ctx: Context) -> None:
+    items = getattr(ctx.scenario, "custom", None) or []
+    rows, cols, vals, lo, hi, names, units, scopes, years, labels_r = [], [], [], [], [], [], [], [], [], []
+    n = 0
+    for item in items:
+        if not item.enabled:
+            continue
+        con = parse(item.expr)
+        target = evaluate(item.target, ctx.data.years) if item.target else None
+        ev = Evaluator(ctx.scenario, ctx, target)
+        for t, r in rows_of(item, ctx.scenario):
+            try:
+                expr, sense = ev.row(con, t, r)
+            except Skip:
+                continue
+            rows.append(np.full(len(expr.rows_cols), n))
+            cols.append(expr.rows_cols)
+            vals.append(expr.vals)
+            rhs = -expr.const
+            lo.append(rhs - item.relax if sense in (">=", "==") else -INF)
+            hi.append(rhs + item.relax if sense in ("<=", "==") else INF)
+            names.append(item.name)
+            units.append(expr.unit or "")
+            scopes.append(ctx.data.region_names[r] if r is not None else "all")
+            labels_r.append(-1 if r is None else r)
+            years.append(t)
+            n += 1
+    if not n:
+        return
+    ctx.builder.add_rows(row_block("custom", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lo, hi,
+                                   labels={"kind": np.array(names, dtype=object), "region": np.array(labels_r),
+                                           "year": np.array(years)},
+                                   info={"names": names, "units": units, "scopes": scopes}))

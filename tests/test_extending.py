@@ -1,0 +1,63 @@
+"""docs/extending.md's example family, run from the page itself."""
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT, TESTS
+from models.registry import FAMILIES
+from optimizer.errors import InputError
+from optimizer.preprocess.load import load_scenario
+from optimizer.run import solve_scenario
+
+
+@pytest.fixture
+def example_family():
+    text = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    code = next(block for block in re.findall(r"```python\n(.*?)```", text, re.S) if "@family(" in block)
+    module = types.ModuleType("models.per_capita_floor")
+    sys.modules["models.per_capita_floor"] = module
+    exec(compile(code, "docs/extending.md", "exec"), module.__dict__)  # the page's code, as a module in models/
+    yield
+    FAMILIES.pop("per_capita_floor", None)
+    sys.modules.pop("models.per_capita_floor", None)
+
+
+def _scenario(tmp_path, params):
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump({"extends": str(TESTS / "scenarios" / "tiny.yaml"), "name": "floor",
+                                 "families": {"per_capita_floor": params}}), encoding="utf-8")
+    return p
+
+
+def test_example_family_switched_on_from_the_scenario(example_family, tmp_path):
+    o = solve_scenario(_scenario(tmp_path, {"min": 780}), out=tmp_path / "r")
+    assert o.exit_code == 0, o
+    k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
+    pcs = k[(k["kpi"] == "per_capita_spending") & k["scope"].isin(["甲区", "乙区"])]["value"]
+    assert pcs.min() >= 780 - 1e-6
+    cons = pd.read_csv(tmp_path / "r" / "constraints.csv", encoding="utf-8-sig")
+    rows = cons[cons["family"] == "per_capita_floor"]
+    assert len(rows) == 6 and rows["binding"].any()
+    assert rows[rows["binding"]]["meaning"].str.contains("at the floor|raising the floor by 1 yuan/person").all()
+    assert rows[~rows["binding"]]["meaning"].str.contains("above the floor").all()
+
+
+def test_example_family_params_checked(example_family, tmp_path):
+    with pytest.raises(InputError) as e:
+        load_scenario(_scenario(tmp_path, {"mni": 850}))
+    assert "families.per_capita_floor.mni" in str(e.value) and "did you mean 'min'" in str(e.value)
+
+
+def test_unknown_family_named(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump({"extends": str(TESTS / "scenarios" / "tiny.yaml"), "families": {"per_capita_flor": {"min": 1}}}),
+                 encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert "expected a family defined in models/" in str(e.value)
