@@ -78,6 +78,7 @@ def solve(
     out: Optional[Path] = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
     solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
     write_lp: Optional[Path] = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
+    with_report: bool = typer.Option(False, "--report", help="also write report.html (charts, targets, shadow prices)"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -91,7 +92,7 @@ def solve(
         if value is not None and value not in allowed:
             err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
             raise typer.Exit(EXIT_BAD_INPUT)
-    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log, model_file=write_lp,
+    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log, model_file=write_lp, with_report=with_report,
                                             solver=solver, time_limit=time_limit, threads=threads, method=method,
                                             backend=backend), debug)
     show(outcome, out_console)
@@ -264,6 +265,35 @@ def sweep(
         out_console.print(f"  point {int(r['point'])} {r['status']}: {r.get('error', '')}")
     if len(failed):
         out_console.print(f"re-run only these with: opt sweep {scenario} {' '.join('--vary ' + v for v in vary)} --out {target} --resume")
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="a result folder from opt solve, opt compare or opt sweep"),
+    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default FOLDER/report.html)"),
+    debug: bool = DebugOpt,
+) -> None:
+    """A self-contained HTML report (charts embedded; opens without a network)."""
+    import os
+    import tempfile
+
+    from optimizer.postprocess.report import report as make_report
+
+    _setup_logging(False)
+    if not folder.is_dir():
+        err_console.print(f"[bold red]error:[/] {folder}: expected a result folder, found {'a file' if folder.exists() else 'nothing'}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    target = out or folder / "report.html"
+
+    def run():
+        text = make_report(folder)
+        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+
+    _guard(run, debug)
+    out_console.print(f"report written to {target}")
 
 
 @app.command()

@@ -60,7 +60,7 @@ def default_out(loaded: Loaded) -> Path:
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
                    argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
-                   **cli) -> RunOutcome:
+                   with_report: bool = False, **cli) -> RunOutcome:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     loaded = load_scenario(path, overrides)
@@ -91,11 +91,11 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
     if write:
         outcome.out_dir = Path(out) if out else default_out(loaded)
-        write_outputs(outcome, argv or [])
+        write_outputs(outcome, argv or [], with_report)
     return outcome
 
 
-def write_outputs(o: RunOutcome, argv: list[str]) -> None:
+def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False) -> None:
     t = time.perf_counter()
     with atomic_folder(o.out_dir) as tmp:
         files = []
@@ -130,5 +130,9 @@ def write_outputs(o: RunOutcome, argv: list[str]) -> None:
         write_json(o.loaded.scenario.model_dump(mode="json"), tmp / "scenario.json")
         files.append("scenario.json")
         o.timings["write"] = time.perf_counter() - t
-        write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv, files + ["summary.json"]),
-                   tmp / "manifest.json")
+        write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv,
+                            files + ["summary.json"] + (["report.html"] if with_report else [])), tmp / "manifest.json")
+        if with_report:
+            from optimizer.postprocess.report import report
+
+            (tmp / "report.html").write_text(report(tmp), encoding="utf-8")

@@ -1,0 +1,308 @@
+"""Self-contained HTML reports (charts embedded as PNG data) for solve, compare and sweep folders.
+
+Chinese names need a CJK font for the charts: the first installed one of
+CJK_FONTS is used; without one the charts fall back to region and category ids
+and the report says so.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import InputError, Problem, Where
+from optimizer.preprocess.schedule import evaluate
+
+log = logging.getLogger("opt")
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
+             "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC")
+NAMES = {  # KPI ids in words
+    "per_capita_spending_max_min_ratio": "per-capita spending, max/min", "urban_rural_max_min_ratio": "urban/rural per-capita spending",
+    "livelihood_share_fiscal": "livelihood share of money", "special_group_share_fiscal": "special-group share of money",
+    "special_group_share_personnel": "special-group share of personnel", "special_group_share_facility": "special-group share of space",
+    "social_workers_per_10k": "social workers per 10k", "community_space_per_person": "community space per person",
+    "fiscal_outlay": "fiscal outlay",
+}
+
+
+def _plt():
+    import matplotlib
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # weight fallbacks are not news
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return matplotlib, plt
+
+
+def cjk_font() -> str | None:
+    """The name of an installed CJK font, or None."""
+    matplotlib, _ = _plt()
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return name
+    return None
+
+
+class Charts:
+    def __init__(self):
+        self.matplotlib, self.plt = _plt()
+        self.font = cjk_font()
+        if self.font:
+            self.matplotlib.rcParams["font.sans-serif"] = [self.font, "DejaVu Sans"]
+            self.matplotlib.rcParams["axes.unicode_minus"] = False
+        else:
+            log.warning("no CJK font found (install fonts-wqy-zenhei or fonts-noto-cjk): charts use ids instead of Chinese names")
+
+    def label(self, name: str, fallback: str) -> str:
+        return name if self.font or name.isascii() else fallback
+
+    def png(self, fig) -> str:
+        buf = io.BytesIO()
+        fig.tight_layout()
+        fig.savefig(buf, format="png", dpi=110)
+        self.plt.close(fig)
+        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _table(df: pd.DataFrame, max_rows: int = 60, bad: pd.Series | None = None) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for i, (_, r) in enumerate(df.head(max_rows).iterrows()):
+        cls = ' class="bad"' if bad is not None and bool(bad.iloc[i]) else ""
+        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r)
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    more = f"<p class='note'>{len(df) - max_rows:,} more rows in the CSV.</p>" if len(df) > max_rows else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def _cell(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            return ""
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "NO"
+    return str(v)
+
+
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em auto;max-width:1100px;color:#222}}
+h1{{font-size:1.6em}}h2{{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}}
+table{{border-collapse:collapse;font-size:.85em;margin:.5em 0}}td,th{{border:1px solid #ddd;padding:3px 7px;text-align:right}}
+th{{background:#eef2f7}}td:first-child,th:first-child{{text-align:left}}tr.bad td{{background:#f8d7d7}}
+.status{{font-size:1.2em;font-weight:bold}}.ok{{color:#1a7f37}}.not{{color:#b42318}}.note{{color:#666;font-size:.85em}}
+img{{max-width:100%;border:1px solid #eee}}ul li{{margin:.2em 0}}</style></head><body>
+{body}
+</body></html>"""
+
+
+def _read_folder(folder: Path, need: list[str]) -> None:
+    missing = [f for f in need if not (folder / f).exists()]
+    if missing:
+        raise InputError([Problem(Where(str(folder)), "", f"expected a result folder with {', '.join(need)}, missing {', '.join(missing)}")])
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, encoding="utf-8-sig")
+
+
+def solve_report(folder: Path) -> str:
+    _read_folder(folder, ["summary.json", "manifest.json"])
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    scenario = json.loads((folder / "scenario.json").read_text(encoding="utf-8")) if (folder / "scenario.json").exists() else {}
+    ch = Charts()
+    title = scenario.get("title") or summary.get("scenario", folder.name)
+    status = summary.get("status", "?")
+    parts = [f"<h1>{html.escape(str(title))}</h1>",
+             f"<p class='status {'ok' if status == 'optimal' else 'not'}'>{html.escape(summary.get('scenario', ''))}: {html.escape(status)}</p>"]
+    if not ch.font:
+        parts.append("<p class='note'>No CJK font was found when this report was made: charts show ids instead of Chinese names "
+                     "(install fonts-wqy-zenhei or fonts-noto-cjk).</p>")
+    if "diagnosis" in summary:
+        parts.append("<h2>The plan's targets cannot all be met</h2><ul>" +
+                     "".join(f"<li>{html.escape(line)}</li>" for line in summary["diagnosis"]) + "</ul>")
+    if (folder / "kpis.csv").exists():
+        kpis = _csv(folder, "kpis.csv")
+        alloc = _csv(folder, "allocation.csv")
+        parts.append(f"<p>People short of a standard, summed over categories, resources and years: "
+                     f"<b>{summary.get('people_unserved', float('nan')):,.0f}</b> person-services. "
+                     f"Solver {html.escape(str(summary.get('solver', '')))}/{html.escape(str(summary.get('method', '')))}, "
+                     f"solve {summary.get('solve_seconds', 0):.2f}s.</p>")
+        parts += _targets_section(kpis)
+        parts += _pcs_section(kpis, scenario, ch)
+        parts += _allocation_section(alloc, ch)
+        parts += _shares_section(kpis, ch)
+        parts += _unserved_section(alloc, ch)
+        if summary.get("binding_targets"):
+            parts.append("<h2>Binding targets and what they cost</h2><ul>" + "".join(
+                f"<li>{html.escape(b['sentence'])}</li>" for b in summary["binding_targets"][:25]) + "</ul>")
+        if (folder / "providers.csv").exists():
+            parts += _sharing_section(folder, ch)
+    parts.append("<h2>Manifest</h2>" + _table(pd.DataFrame(
+        [("scenario", manifest.get("scenario")), ("scenario sha256", manifest.get("scenario_sha256")),
+         ("overrides", "; ".join(o["set"] for o in manifest.get("overrides", [])) or "none"),
+         ("solver", json.dumps(manifest.get("solver"))), ("status", manifest.get("status")),
+         ("created", manifest.get("created_utc"))]
+        + [(k, v) for k, v in manifest.get("versions", {}).items()], columns=["item", "value"])))
+    return PAGE.format(title=html.escape(str(title)), body="\n".join(parts))
+
+
+def _targets_section(kpis: pd.DataFrame) -> list[str]:
+    t = kpis[kpis["target"].notna()].copy()
+    if t.empty:
+        return []
+    milestones = sorted(set(t["year"]))
+    t["met"] = t["met"].astype(str)
+    t = t[t["year"].isin(milestones)]
+    agg = t.groupby(["kpi", "year"]).agg(worst=("value", "min"), best=("value", "max"), target=("target", "first"),
+                                          met=("met", lambda s: "yes" if (s == "True").all() else "NO")).reset_index()
+    agg["kpi"] = agg["kpi"].map(lambda k: NAMES.get(k, k))
+    return ["<h2>The plan's targets</h2>", _table(agg.rename(columns={"worst": "lowest value", "best": "highest value"}),
+                                                  max_rows=200, bad=agg["met"] == "NO")]
+
+
+def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
+    pcs = kpis[kpis["kpi"] == "per_capita_spending"]
+    regions = pcs[~pcs["scope"].astype(str).str.startswith("group ")]
+    if regions.empty:
+        return []
+    last = int(regions["year"].max())
+    part = regions[regions["year"] == last].sort_values("value")
+    ids = {r.get("name") or r["id"]: r["id"] for r in scenario.get("regions", [])}
+    fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(part) + 1)))
+    labels = [ch.label(str(s), ids.get(str(s), str(s))) for s in part["scope"]]
+    ax.barh(labels, part["value"], color="#4c78a8")
+    gap = (scenario.get("targets") or {}).get("regional_gap") or {}
+    if gap.get("cap") and gap.get("enabled", True) and gap.get("over", "region") == "region":
+        cap = float(evaluate({int(y): v for y, v in gap["cap"].items()}, np.array([last]))[0])
+        if np.isfinite(cap):
+            lo = float(part["value"].min())
+            ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=f"cap band: min to {cap:.2f} x min")
+            ax.legend(loc="lower right")
+    ax.set_xlabel(f"per-capita public-service spending {last} (yuan/person)")
+    table = part[["scope", "value"]].rename(columns={"scope": "region", "value": f"yuan/person in {last}"})
+    return [f"<h2>Per-capita spending by region, {last}</h2><img alt='per-capita spending by region' src='{ch.png(fig)}'>",
+            "<details><summary>the numbers</summary>" + _table(table.iloc[::-1], 400) + "</details>"]
+
+
+def _allocation_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
+    out = ["<h2>Allocation by category and resource</h2>"]
+    for res, unit in (("fiscal", "10k yuan"), ("personnel", "FTE"), ("facility", "m2")):
+        part = alloc[alloc["resource"] == res]
+        if part.empty or part["allocated"].abs().sum() == 0:
+            continue
+        names = part["region_name"].astype(str)
+        part = part.assign(rl=[ch.label(n, i) for n, i in zip(names, part["region"])],
+                           cl=[ch.label(str(n), str(i)) for n, i in zip(part["category_name"], part["category"])])
+        pivot = part.pivot_table(index="rl", columns="cl", values="allocated", aggfunc="sum").fillna(0)
+        pivot = pivot.loc[pivot.sum(axis=1).sort_values().index]
+        fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(pivot) + 1.5)))
+        pivot.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab20")
+        ax.set_xlabel(f"{res}: new allocation, all years ({unit})")
+        ax.set_ylabel("")
+        ax.legend(fontsize=7, ncol=2, loc="lower right")
+        ax.xaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        out.append(f"<img alt='{res} allocation by region and category' src='{ch.png(fig)}'>")
+    return out
+
+
+def _shares_section(kpis: pd.DataFrame, ch: Charts) -> list[str]:
+    k = kpis[kpis["kpi"].isin(["livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel"])
+             & (kpis["scope"] == "all regions")]
+    if k.empty:
+        return []
+    fig, ax = ch.plt.subplots(figsize=(9, 4))
+    for i, (name, part) in enumerate(k.groupby("kpi")):
+        color = f"C{i}"
+        ax.plot(part["year"], part["value"], marker="o", color=color, label=NAMES.get(name, name))
+        if part["target"].notna().any():
+            ax.plot(part["year"], part["target"], ls="--", color=color, label=f"{NAMES.get(name, name)}: target")
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(ch.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return [f"<h2>Livelihood and special-group shares over the years</h2><img alt='shares over the years' src='{ch.png(fig)}'>"]
+
+
+def _unserved_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
+    part = alloc.assign(rl=[ch.label(str(n), str(i)) for n, i in zip(alloc["region_name"], alloc["region"])],
+                        cl=[ch.label(str(n), str(i)) for n, i in zip(alloc["category_name"], alloc["category"])])
+    pivot = part.pivot_table(index="rl", columns="cl", values="people_unserved", aggfunc="sum").fillna(0)
+    if pivot.values.sum() <= 0:
+        return ["<h2>People unserved</h2><p>Every standard is met.</p>"]
+    fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.3 * len(pivot) + 1.5)))
+    im = ax.imshow(pivot.values, aspect="auto", cmap="Reds")
+    ax.set_xticks(range(len(pivot.columns)), pivot.columns, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(pivot.index)), pivot.index, fontsize=8)
+    fig.colorbar(im, ax=ax, label="person-services unserved, all years and resources")
+    return [f"<h2>People unserved by category and region</h2><img alt='people unserved' src='{ch.png(fig)}'>"]
+
+
+def _sharing_section(folder: Path, ch: Charts) -> list[str]:
+    prov = _csv(folder, "providers.csv")
+    flows = _csv(folder, "flows.csv")
+    last = int(prov["year"].max())
+    p = prov[prov["year"] == last].sort_values("utilisation")
+    fig, ax = ch.plt.subplots(figsize=(9, max(3, 0.22 * len(p) + 1)))
+    ax.barh(p["provider"] + " (" + p["kind"] + ")", p["utilisation"], color="#59a14f")
+    ax.xaxis.set_major_formatter(ch.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel(f"share of shareable space used, {last}")
+    top = flows[flows["year"] == last].sort_values("amount_m2", ascending=False)
+    return [f"<h2>Facility sharing, {last}</h2><img alt='provider utilisation' src='{ch.png(fig)}'>",
+            "<p>Largest flows:</p>", _table(top[["provider", "provider_kind", "community", "amount_m2", "travel_minutes"]], 20)]
+
+
+def compare_report(folder: Path) -> str:
+    _read_folder(folder, ["kpis.csv", "status.csv", "inputs.csv"])
+    k = _csv(folder, "kpis.csv")
+    status = _csv(folder, "status.csv")
+    inputs = _csv(folder, "inputs.csv")
+    labels = list(status["scenario"])
+    ch = Charts()
+    parts = ["<h1>Scenario comparison</h1>", _table(status)]
+    year = int(k["year"].max())
+    agg = k[(k["year"] == year) & k["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+    parts += [f"<h2>KPIs in {year}</h2>", _table(agg[["kpi", "scope", "unit"] + labels], 100)]
+    tot = k[(k["kpi"] == "people_unserved_total")]
+    if not tot.empty:
+        fig, ax = ch.plt.subplots(figsize=(9, 4))
+        for lab in labels:
+            ax.plot(tot["year"], tot[lab], marker="o", label=lab)
+        ax.set_ylabel("person-services unserved")
+        ax.yaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.legend()
+        ax.grid(alpha=0.3)
+        parts.append(f"<h2>People unserved over the years</h2><img alt='people unserved by scenario' src='{ch.png(fig)}'>")
+    parts += ["<h2>Inputs that differ</h2>", _table(inputs, 100)]
+    return PAGE.format(title="scenario comparison", body="\n".join(parts))
+
+
+def sweep_report(folder: Path) -> str:
+    _read_folder(folder, ["sweep.csv", "sweep.png", "manifest.json"])
+    table = _csv(folder, "sweep.csv")
+    img = "data:image/png;base64," + base64.b64encode((folder / "sweep.png").read_bytes()).decode()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    vary = ", ".join(f"{v['key']} ({len(v['values'])} values)" for v in manifest.get("vary", []))
+    parts = [f"<h1>Sweep of {html.escape(str(manifest.get('scenario_name', '')))}</h1>", f"<p>Varied: {html.escape(vary)}</p>",
+             f"<img alt='trade-off curve' src='{img}'>", "<h2>Points</h2>", _table(table, 200, bad=table["status"] != "optimal")]
+    return PAGE.format(title="sweep", body="\n".join(parts))
+
+
+def report(folder: Path) -> str:
+    folder = Path(folder)
+    if (folder / "sweep.csv").exists():
+        return sweep_report(folder)
+    if (folder / "status.csv").exists() and (folder / "inputs.csv").exists():
+        return compare_report(folder)
+    return solve_report(folder)

@@ -1,0 +1,98 @@
+"""Reports: self-contained, charts that load and are not blank, Chinese names, rendered in headless Chromium."""
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS, TESTS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHECK = """<script>
+window.__errors = [];
+window.addEventListener('error', e => window.__errors.push(String(e.message || e.type)), true);
+window.addEventListener('load', () => {
+  const imgs = [...document.images];
+  const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length;
+  document.title = `CHECK images=${imgs.length} broken=${broken} errors=${window.__errors.length}`;
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def west_report(tmp_path_factory):
+    from cli import app
+    from typer.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("r") / "west"
+    r = CliRunner().invoke(app, ["solve", str(SCENARIOS / "west.yaml"), "--out", str(out), "--report"])
+    assert r.exit_code == 0, r.output
+    return out / "report.html"
+
+
+def _images(text: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r"src='data:image/png;base64,([^']+)'", text)]
+
+
+def test_report_is_self_contained(west_report):
+    text = west_report.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text and "<link" not in text
+    assert "四川" in text and "west: optimal" in text and "Binding targets" in text
+    imgs = _images(text)
+    assert len(imgs) >= 5
+    import matplotlib.image as mpimg
+
+    for png in imgs:
+        pixels = mpimg.imread(io.BytesIO(png), format="png")
+        assert pixels.std() > 0.01, "a chart is blank"
+
+
+def test_charts_use_a_cjk_font_or_say_so(west_report):
+    from optimizer.postprocess.report import cjk_font
+
+    text = west_report.read_text(encoding="utf-8")
+    assert (cjk_font() is not None) != ("No CJK font was found" in text)
+
+
+def test_compare_sweep_and_sharing_reports(invoke, tmp_path):
+    assert invoke("solve", SCENARIOS / "city-sharing.yaml", "--out", tmp_path / "city").exit_code == 0
+    assert invoke("report", tmp_path / "city").exit_code == 0
+    assert "Facility sharing" in (tmp_path / "city" / "report.html").read_text(encoding="utf-8")
+    tiny = TESTS / "scenarios" / "tiny.yaml"
+    assert invoke("compare", tiny, SCENARIOS / "west.yaml", "--out", tmp_path / "cmp").exit_code == 0
+    assert invoke("report", tmp_path / "cmp").exit_code == 0
+    assert "Inputs that differ" in (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert invoke("sweep", tiny, "--vary", "resources.fiscal.budget=8:10:1", "--out", tmp_path / "sw").exit_code == 0
+    r = invoke("report", tmp_path / "sw", "--out", tmp_path / "sweep.html")
+    assert r.exit_code == 0 and "trade-off curve" in (tmp_path / "sweep.html").read_text(encoding="utf-8")
+
+
+def test_report_of_missing_folder_is_bad_input(invoke, tmp_path):
+    r = invoke("report", tmp_path / "nothing")
+    assert r.exit_code == 1 and "expected a result folder" in r.output
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs Debian's chromium)")
+def test_report_renders_in_headless_chromium(west_report, tmp_path):
+    page = tmp_path / "check.html"
+    page.write_text(west_report.read_text(encoding="utf-8").replace("<head>", "<head>" + CHECK, 1), encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    m = re.search(r"CHECK images=(\d+) broken=(\d+) errors=(\d+)", dom.stdout)
+    assert m, dom.stderr[-2000:]
+    images, broken, errors = map(int, m.groups())
+    assert images >= 5 and broken == 0 and errors == 0
+    shot = tmp_path / "shot.png"
+    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1200,1600", west_report.as_uri()],
+                   capture_output=True, timeout=120)
+    import matplotlib.image as mpimg
+
+    pixels = mpimg.imread(shot)
+    assert pixels.std() > 0.02, "the screenshot is blank"
+    assert np.mean(pixels[..., :3] < 0.5) > 0.005, "almost nothing dark on the page: no text rendered"
