@@ -53,3 +53,19 @@ def test_workbook_has_summary_first_and_units(tmp_path):
     assert "people unserved (people)" in headers and "unit" in headers
     assert wb["allocation"].freeze_panes == "A2"
     assert any("甲区" == c.value for c in wb["allocation"]["B"])
+
+
+def test_targets_not_met_are_highlighted_and_long_tables_cut(tmp_path, monkeypatch):
+    from optimizer.postprocess import excel
+
+    kpis = pd.DataFrame({"year": [2030, 2030], "kpi": ["a", "b"], "value": [1.0, 2.0], "met": [True, False]})
+    monkeypatch.setattr(excel, "EXCEL_ROWS", 1)
+    excel.write_xlsx(tmp_path / "x.xlsx", [("scenario", "t")], {"kpis": kpis})
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    monkeypatch.undo()
+    summary = [c.value for c in wb["summary"]["B"]]
+    assert any("first 1 of 2 rows" in str(v) for v in summary)
+    excel.write_xlsx(tmp_path / "y.xlsx", [("scenario", "t")], {"kpis": kpis})
+    ws = openpyxl.load_workbook(tmp_path / "y.xlsx")["kpis"]
+    assert ws["C3"].fill.fgColor.rgb.endswith("F8D0D0") and not ws["C2"].fill.fgColor.rgb.endswith("F8D0D0")
+    assert ws["C3"].number_format == "#,##0.00"

@@ -20,36 +20,50 @@ def _width(series: pd.Series, header: str) -> int:
     return min(max(8, longest + 2), 80)
 
 
-def _sheet(wb, name: str, df: pd.DataFrame, fmt_num, fmt_int, fmt_head, fmt_bad=None, bad_rows=None) -> None:
+def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
+    """One table: header with units, numbers formatted, rows whose target is not met highlighted."""
     ws = wb.add_worksheet(name)
+    kinds = []
     for j, col in enumerate(df.columns):
         header = HEADERS.get(col, col)
-        ws.write(0, j, header, fmt_head)
+        ws.write(0, j, header, fmts["head"])
         is_num = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        fmt = (fmt_int if col == "year" else fmt_num) if is_num else None
-        ws.set_column(j, j, _width(df[col], header), fmt)
-    for i, row in enumerate(df.itertuples(index=False), start=1):
+        kinds.append(("int" if col == "year" else "num") if is_num else "text")
+        ws.set_column(j, j, _width(df[col], header), fmts[kinds[-1]])
+    for i, row in enumerate(df.itertuples(index=False), start=1):  # in row order: constant_memory mode
+        bad = bad_rows is not None and bool(bad_rows[i - 1])
         for j, v in enumerate(row):
+            fmt = fmts[("bad_" if bad else "") + kinds[j]]
             if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+                ws.write_blank(i, j, None, fmt)
                 continue
             if isinstance(v, (bool, np.bool_)):
                 v = "yes" if v else "no"
-            ws.write(i, j, v.item() if isinstance(v, np.generic) else v)
-        if fmt_bad is not None and bad_rows is not None and bad_rows[i - 1]:
-            ws.set_row(i, None, fmt_bad)
+            ws.write(i, j, v.item() if isinstance(v, np.generic) else v, fmt)
     ws.freeze_panes(1, 0)
     if len(df):
         ws.autofilter(0, 0, len(df), len(df.columns) - 1)
 
 
+EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
+
+
 def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame]) -> None:
+    """Tables longer than a worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    summary_rows = list(summary_rows)
+    for name, df in tables.items():
+        if len(df) > EXCEL_ROWS:
+            summary_rows.append((f"sheet '{name}'", f"first {EXCEL_ROWS:,} of {len(df):,} rows; all rows are in {name}.csv"))
+    tables = {name: df.head(EXCEL_ROWS) for name, df in tables.items()}
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "constant_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
     num = wb.add_format({"num_format": "#,##0.00"})
-    integer = wb.add_format({"num_format": "0"})
-    bad = wb.add_format({"bg_color": "#F8D0D0"})
+    red = "#F8D0D0"
+    fmts = {"head": head, "num": num, "int": wb.add_format({"num_format": "0"}), "text": None,
+            "bad_num": wb.add_format({"num_format": "#,##0.00", "bg_color": red}),
+            "bad_int": wb.add_format({"num_format": "0", "bg_color": red}), "bad_text": wb.add_format({"bg_color": red})}
     ws = wb.add_worksheet("summary")
     ws.write(0, 0, "item", head)
     ws.write(0, 1, "value", head)
@@ -66,5 +80,5 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
         bad_rows = None
         if "met" in df.columns:
             bad_rows = (df["met"] == False).to_numpy()  # noqa: E712 - column mixes '' and booleans
-        _sheet(wb, name, df, num, integer, head, bad, bad_rows)
+        _sheet(wb, name, df, fmts, bad_rows)
     wb.close()
