@@ -125,8 +125,8 @@ def generate_counties(n: int, years: tuple[int, int], seed: int, out: Path, popu
              "standard": {"fiscal": f, **({"personnel": pers} if pers else {}), **({"facility": fac} if fac else {})},
              **({"bounds": {"fiscal": {"min": 900}}} if cid == "public_admin" else {})}
             for cid, cname, liv, sg, f, pers, fac in CATEGORIES],
-        "resources": {"fiscal": {"budget": 7143}, "personnel": {"supply": 210000, "salary": 8},
-                      "facility": {"supply": 4200, "capex": 3000}},
+        "resources": {"fiscal": {"budget": 7143}, "personnel": {"supply": 230000, "salary": 8},
+                      "facility": {"supply": 4600, "capex": 3000}},
         "targets": {
             "regional_gap": {"cap": {min(max(2030, y0), y1): 1.5}, "over": "group"},
             "urban_rural_gap": {"cap": {min(max(2030, y0), y1): 1.8}},

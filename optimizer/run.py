@@ -11,7 +11,7 @@ from optimizer.backend.pulp_backend import write_model_file
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
-from optimizer.postprocess.excel import write_xlsx
+from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.manifest import manifest
 from optimizer.postprocess.results import Results, make_results
 from optimizer.postprocess.write import atomic_folder, write_csv, write_json
@@ -117,8 +117,8 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False) -> 
                     ("objective (weighted 10k people)", float(o.solution.objective))]
             rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
             rows += [("warning", w) for w in o.warnings]
-            write_xlsx(tmp / "results.xlsx", rows, {"allocation": r.allocation, "kpis": r.kpis, "constraints": r.constraints,
-                                                    **r.extra})
+            sheets, notes = workbook_tables(r.allocation, r.kpis, r.constraints, r.extra)
+            write_xlsx(tmp / "results.xlsx", rows + notes, sheets)
             files.append("results.xlsx")
         if o.diagnosis is not None:
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")

@@ -69,3 +69,19 @@ def test_targets_not_met_are_highlighted_and_long_tables_cut(tmp_path, monkeypat
     ws = openpyxl.load_workbook(tmp_path / "y.xlsx")["kpis"]
     assert ws["C3"].fill.fgColor.rgb.endswith("F8D0D0") and not ws["C2"].fill.fgColor.rgb.endswith("F8D0D0")
     assert ws["C3"].number_format == "#,##0.00"
+
+
+def test_big_tables_summed_up_in_the_workbook(tmp_path, monkeypatch):
+    from optimizer.postprocess import excel
+
+    monkeypatch.setattr(excel, "FULL_ROWS", 10)
+    solve_scenario(TESTS / "scenarios" / "tiny.yaml", out=tmp_path / "w")
+    wb = openpyxl.load_workbook(tmp_path / "w" / "results.xlsx")
+    assert "allocation by region" in wb.sheetnames and "allocation by category" in wb.sheetnames
+    assert "allocation" not in wb.sheetnames and "binding constraints" in wb.sheetnames
+    notes = " ".join(str(c.value) for c in wb["summary"]["B"])
+    assert "every row is in allocation.csv" in notes
+    full = pd.read_csv(tmp_path / "w" / "allocation.csv", encoding="utf-8-sig")
+    by_region = pd.DataFrame(wb["allocation by region"].values)
+    by_region.columns = by_region.iloc[0]
+    assert abs(by_region.iloc[1:]["allocated (unit)"].astype(float).sum() - full["allocated"].sum()) < 1e-6 * full["allocated"].sum()

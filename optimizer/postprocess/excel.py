@@ -46,6 +46,42 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
 
 
 EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
+FULL_ROWS = 60_000  # above this a table goes to the workbook summed up (xlsxwriter: about 16 us a cell)
+
+
+def workbook_tables(allocation: pd.DataFrame, kpis: pd.DataFrame, constraints: pd.DataFrame,
+                    extra: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[tuple[str, str]]]:
+    """The sheets for results.xlsx, and notes for the summary sheet where a table was summed up.
+
+    At provincial scale every table goes in whole. At county scale the allocation is
+    summed over categories (by region) and over regions (by category); the CSV files
+    always hold every row."""
+    notes: list[tuple[str, str]] = []
+    tables: dict[str, pd.DataFrame] = {}
+    if len(allocation) > FULL_ROWS:
+        cols = ["allocated", "unmet", "people_unserved"]
+        tables["allocation by region"] = allocation.groupby(["region", "region_name", "resource", "unit", "year"], as_index=False,
+                                                            sort=False)[cols].sum()
+        tables["allocation by category"] = allocation.groupby(["category", "category_name", "resource", "unit", "year"],
+                                                              as_index=False, sort=False)[cols].sum()
+        notes.append(("allocation", f"{len(allocation):,} rows: summed here by region and by category; every row is in allocation.csv"))
+        if len(tables["allocation by region"]) > FULL_ROWS:
+            tables["allocation by region"] = tables["allocation by region"].groupby(
+                ["region", "region_name", "resource", "unit"], as_index=False, sort=False)[cols].sum()
+    else:
+        tables["allocation"] = allocation
+    tables["kpis"] = kpis
+    if len(constraints) > FULL_ROWS // 3:
+        tables["binding constraints"] = constraints[constraints["binding"].astype(bool)]
+        notes.append(("constraints", f"{len(constraints):,} rows: the binding ones here; every row is in constraints.csv"))
+    else:
+        tables["constraints"] = constraints
+    for name, df in extra.items():
+        if len(df) > FULL_ROWS:
+            notes.append((name, f"{len(df):,} rows: see {name}.csv"))
+        else:
+            tables[name] = df
+    return tables, notes
 
 
 def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame]) -> None:
