@@ -92,9 +92,12 @@ def solve(
         if value is not None and value not in allowed:
             err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
             raise typer.Exit(EXIT_BAD_INPUT)
-    outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log, model_file=write_lp, with_report=with_report,
-                                            solver=solver, time_limit=time_limit, threads=threads, method=method,
-                                            backend=backend), debug)
+    # the stage on the terminal (stderr, so piped tables stay clean); HiGHS's own log with --solver-log
+    with err_console.status("starting") as status:
+        outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
+                                                model_file=write_lp, with_report=with_report, stage=status.update,
+                                                solver=solver, time_limit=time_limit, threads=threads, method=method,
+                                                backend=backend), debug)
     show(outcome, out_console)
     raise typer.Exit(outcome.exit_code)
 

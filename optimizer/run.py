@@ -60,14 +60,19 @@ def default_out(loaded: Loaded) -> Path:
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
                    argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
-                   with_report: bool = False, **cli) -> RunOutcome:
+                   with_report: bool = False, stage=None, **cli) -> RunOutcome:
+    """Load, check, build, solve, explain and (unless write=False) write one scenario.
+    `stage(text)` is told what is happening, for a progress display."""
+    stage = stage or (lambda text: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
+    stage("loading the scenario")
     loaded = load_scenario(path, overrides)
     timings["load"] = time.perf_counter() - t
     opts = solver_options(loaded, **cli)
 
     t = time.perf_counter()
+    stage("building the model")
     data = build_data(loaded.scenario)
     warnings = check(data, loaded.scenario)
     model, ctx = build_model(data, loaded.scenario)
@@ -77,20 +82,24 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         write_model_file(model, model_file)
         log.info("model written to %s", model_file)
 
+    stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
     sol = solve(model, log=log_solver, **opts)
     timings["solve"] = sol.seconds
 
     results = diagnosis = None
     t = time.perf_counter()
     if sol.has_point:
+        stage("reading the solution back: tables, KPIs, shadow prices")
         results = make_results(model, ctx, sol, timings)
     elif sol.status is Status.INFEASIBLE:
+        stage("infeasible: finding the least change to each target that would make it feasible")
         diagnosis = diagnose(data, loaded.scenario, model, opts)
     timings["extract"] = time.perf_counter() - t
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
     if write:
         outcome.out_dir = Path(out) if out else default_out(loaded)
+        stage(f"writing {outcome.out_dir}")
         write_outputs(outcome, argv or [], with_report)
     return outcome
 

@@ -96,3 +96,17 @@ def test_reported_objective_equals_tables(raw):
     a = arrays(ctx, sol.x)
     weighted = people_unserved(data, a) / 1e4 * data.priority[:, None, None, None] * data.weight[None, :, None, None]
     assert np.isclose(weighted.sum(), sol.objective, rtol=1e-6, atol=1e-6)
+
+
+@PROP
+@given(scenarios(), st.floats(0.5, 0.95))
+def test_tightening_a_cap_never_serves_more(raw, factor):
+    if "regional_gap" not in raw["targets"]:
+        raw = {**raw, "targets": {**raw["targets"], "regional_gap": {"cap": 2.0}}}
+    _, _, _, loose = _solve(raw)
+    cap = raw["targets"]["regional_gap"]["cap"]
+    tight_raw = {**raw, "targets": {**raw["targets"], "regional_gap": {**raw["targets"]["regional_gap"], "cap": max(1.0, cap * factor)}}}
+    _, _, _, tight = _solve(tight_raw)
+    if tight.status is Status.OPTIMAL:
+        assert loose.status is Status.OPTIMAL
+        assert tight.objective >= loose.objective * (1 - 1e-7) - 1e-7

@@ -51,3 +51,16 @@ def test_successful_run_replaces_folder_whole(tmp_path):
     (out / "stale.txt").write_text("old")
     solve_scenario(TINY, out=out)
     assert not (out / "stale.txt").exists() and (out / "allocation.csv").exists()
+
+
+def test_swap_is_one_step_where_linux_allows(tmp_path):
+    from optimizer.postprocess.write import _exchange
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "f").write_text("A")
+    (b / "f").write_text("B")
+    if not _exchange(a, b):
+        pytest.skip("no renameat2 exchange on this system")
+    assert (a / "f").read_text() == "B" and (b / "f").read_text() == "A"

@@ -1,7 +1,8 @@
 """Writing a result folder all-or-nothing.
 
 Everything is written into a temporary sibling folder; only when all files are
-complete is it swapped into place. A crash, Ctrl-C or full disk leaves the
+complete is it swapped into place, in one step where the system can exchange two
+paths atomically (Linux renameat2), so that at no moment is the folder missing. A crash, Ctrl-C or full disk leaves the
 previous results untouched (the temporary folder is removed or left beside it
 with a '.tmp-' name, never half inside the real one).
 """
@@ -41,6 +42,20 @@ def write_json(obj, path: Path) -> None:
                     encoding="utf-8")
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unavailable."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
 @contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces `target` as a whole."""
@@ -52,13 +67,16 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         for f in tmp.iterdir():  # make sure the bytes are on disk before the swap
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if target.exists() and _exchange(tmp, target):
+            shutil.rmtree(tmp, ignore_errors=True)  # now holds the previous results
+        else:
+            old = None
+            if target.exists():  # no atomic exchange here: two renames, the old folder kept until the new is in place
+                old = target.parent / f".{target.name}.old-{os.getpid()}"
+                os.replace(target, old)
+            os.replace(tmp, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
