@@ -90,7 +90,7 @@ def test_pulp_model_equals_arrays(tmp_path):
     assert dict(obj) == {cols[j]: lpfile._num(v) for j, v in enumerate(model.cost) if v != 0}
 
 
-@pytest.mark.parametrize("name", ["west", "national"])
+@pytest.mark.parametrize("name", ["west", "national", "city-sharing"])
 def test_solvers_agree_on_bundled_scenarios(name):
     model = _scenario_model(name)
     objs = {}
