@@ -18,7 +18,7 @@ import numpy as np
 from models.common import Context, level_terms
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
-from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse
+from optimizer.expr import Constraint, ExprError, Neg, Num, Quantity, Target, parse
 from optimizer.postprocess.explained import Explained, people, years_of
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate

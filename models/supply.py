@@ -37,8 +37,8 @@ def explain(f, d) -> Explained:
 
 
 def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
-    """Terms summing resource k over all regions and categories, one row per year in t_rows."""
-    d, lay = ctx.data, ctx.layout
+    """Index arrays summing resource k over all regions and categories, one row per year in t_rows."""
+    d = ctx.data
     row, r, c = grid(len(t_rows), d.R, d.C)
     t = t_rows[row]
     kk = np.full(len(row), k)

@@ -10,7 +10,6 @@ an irreducible infeasible subset, its row names are listed as well.
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 
