@@ -122,3 +122,19 @@ def test_disk_full_is_a_clear_message(invoke, tmp_path, monkeypatch):
     assert r.exit_code == 4 and "No space left on device" in r.output and "untouched" in r.output
     assert "Traceback" not in r.output
     assert (out / "allocation.csv").read_bytes() == before
+
+
+def test_missing_solver_is_a_clear_message(invoke, tmp_path, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_highspy(name, *a, **k):
+        if name == "highspy":
+            raise ImportError("No module named 'highspy'")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_highspy)
+    r = invoke("solve", TINY, "--out", tmp_path / "x")
+    assert r.exit_code == 3 and "pip install highspy" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "x").exists()

@@ -8,6 +8,7 @@ import numpy as np
 
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution, Status
+from optimizer.errors import SolverUnavailable
 
 _banner_done = False
 
@@ -15,7 +16,11 @@ _banner_done = False
 def new_highs():
     """A Highs instance; its one-off copyright banner goes to /dev/null, not our tables."""
     global _banner_done
-    import highspy
+    try:
+        import highspy
+    except ImportError as e:
+        raise SolverUnavailable(f"solver 'highs' is not available ({e}): pip install highspy, "
+                                "or run with --solver cbc") from None
 
     if _banner_done:
         return highspy.Highs()
@@ -58,9 +63,9 @@ def to_highs(model: LinearModel, h) -> None:
 
 def solve_highs(model: LinearModel, time_limit: float | None = None, threads: int | None = None,
                 method: str = "auto", log: bool = False, tol: float = 1e-6) -> Solution:
+    h = new_highs()  # first: says how to install HiGHS where it is missing
     import highspy
 
-    h = new_highs()
     h.setOptionValue("output_flag", bool(log))
     meth = choose_method(model, method)
     h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp"}[meth])
