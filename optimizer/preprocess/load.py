@@ -112,6 +112,21 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
                               else Problem(where, f"{key}.file", f"{p.where.file}: {p.message}") for p in e.problems]) from None
 
 
+# pydantic error types in the words of this project's messages: "expected ..., found ..."
+_PLAIN = {
+    "too_short": "at least {min_length} item(s)",
+    "list_type": "a list (such as [a, b] or, for years, '2024:2030')",
+    "dict_type": "a mapping of keys (such as {{2026: 0.15, 2030: 0.25}})",
+    "float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number", "int_type": "a whole number",
+    "int_from_float": "a whole number", "bool_parsing": "true or false", "bool_type": "true or false",
+    "string_type": "text", "model_type": "a mapping of keys", "model_attributes_type": "a mapping of keys",
+    "literal_error": "one of {expected}", "greater_than_equal": "a value greater than or equal to {ge}",
+    "greater_than": "a value greater than {gt}", "less_than_equal": "a value less than or equal to {le}",
+    "less_than": "a value less than {lt}", "finite_number": "a finite number",
+    "string_pattern_mismatch": "text matching {pattern}",
+}
+
+
 def _at(raw, loc: tuple):
     node = raw
     for p in loc:
@@ -148,6 +163,8 @@ def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, mod
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        elif kind in _PLAIN:
+            msg = f"expected {_PLAIN[kind].format(**(e.get('ctx') or {}))}, found {_found(e.get('input'))}"
         else:
             text = e["msg"]
             text = text[len("Input should be "):] if text.startswith("Input should be ") else text[0].lower() + text[1:]
