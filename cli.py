@@ -162,41 +162,17 @@ def compare(
     debug: bool = DebugOpt,
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
-    from optimizer.compare import compare as compare_sides
-    from optimizer.compare import load_side
-    from optimizer.postprocess.excel import write_xlsx
+    from optimizer.compare import compare_to_folder
     from optimizer.postprocess.terminal import show_comparison
-    from optimizer.postprocess.write import atomic_folder, write_csv
 
     _setup_logging(False)
     if len(items) < 2:
         err_console.print("[bold red]error:[/] compare: expected at least two scenarios or result folders")
         raise typer.Exit(EXIT_BAD_INPUT)
-
-    def run():
-        tables = compare_sides([load_side(i) for i in items])
-        target = out or Path("results") / "compare"
-        with atomic_folder(target) as tmp:
-            for name, df in tables.items():
-                write_csv(df, tmp / f"{name}.csv")
-            write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
-        return tables, target
-
-    tables, target = _guard(run, debug)
+    target = out or Path("results") / "compare"
+    tables = _guard(lambda: compare_to_folder(items, target), debug)
     show_comparison(tables, out_console)
     out_console.print(f"comparison written to {target}")
-
-
-def _plan_value(scenario: Path, overrides: list[str], key: str) -> float | None:
-    """The scenario's own value of a swept key (its last milestone), to mark on the chart."""
-    from optimizer.preprocess.load import load_scenario
-
-    node = load_scenario(scenario, overrides).scenario
-    for p in key.split("."):
-        node = getattr(node, p, None) if not isinstance(node, dict) else node.get(int(p) if p.isdigit() else p)
-    if isinstance(node, dict) and node:
-        node = node[max(node)]
-    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
 
 
 @app.command()
@@ -211,56 +187,28 @@ def sweep(
     debug: bool = DebugOpt,
 ) -> None:
     """Solve a grid of parameter values; write one row per point and the trade-off chart."""
-    import time as _time
+    import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from optimizer.postprocess.manifest import manifest
-    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
-    from optimizer.preprocess.load import load_scenario
-    from optimizer.sweep import chart, grid, parse_vary, run_sweep
+    from optimizer.sweep import grid, prepare, previous_table, run_sweep, write_sweep
 
     _setup_logging(False)
     logging.getLogger("opt").setLevel(logging.WARNING)  # one line per override per point would drown the bar
-
-    def prepare():
-        varies = [parse_vary(v) for v in vary]
-        if len(varies) > 2:
-            raise InputError([Problem(Where("--vary"), "", f"expected one or two --vary, found {len(varies)}")])
-        # every varied key must be a valid override: check on the first point before any work
-        loaded = load_scenario(scenario, (set_ or []) + [f"{v.key}={v.values[0]:.12g}" for v in varies])
-        return varies, loaded
-
-    from optimizer.errors import Problem, Where
-
-    varies, loaded = _guard(prepare, debug)
+    overrides = set_ or []
+    varies, loaded = _guard(lambda: prepare(scenario, vary, overrides), debug)
     target = out or Path("results") / f"{loaded.name}-sweep"
-    previous = None
-    if resume and (target / "sweep.csv").exists():
-        import pandas as pd
-        previous = pd.read_csv(target / "sweep.csv", encoding="utf-8-sig")
+    previous = previous_table(target) if resume else None
     n = len(grid(varies))
-    t0 = _time.perf_counter()
+    t0 = time.perf_counter()
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
-        task = bar.add_task(f"sweep {loaded.name}", total=n)
-        if previous is not None:
-            bar.update(task, description=f"sweep {loaded.name} (resumed)")
-        table = _guard(lambda: run_sweep(scenario, varies, set_ or [], workers, scheduler, previous,
+        task = bar.add_task(f"sweep {loaded.name}" + (" (resumed)" if previous is not None else ""), total=n)
+        table = _guard(lambda: run_sweep(scenario, varies, overrides, workers, scheduler, previous,
                                          progress=lambda: bar.advance(task)), debug)
-    seconds = _time.perf_counter() - t0
-    plan_value = _plan_value(scenario, set_ or [], varies[0].key)
-
-    def write():
-        with atomic_folder(target) as tmp:
-            write_csv(table, tmp / "sweep.csv")
-            chart(table, varies, tmp / "sweep.png", plan_value)
-            m = manifest(loaded, {"workers": workers, "scheduler": scheduler}, "sweep", {"sweep": seconds}, sys.argv,
-                         ["sweep.csv", "sweep.png"])
-            m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
-            write_json(m, tmp / "manifest.json")
-
-    _guard(write, debug)
+    seconds = time.perf_counter() - t0
+    _guard(lambda: write_sweep(target, table, varies, loaded, scenario, overrides,
+                               {"workers": workers, "scheduler": scheduler}, seconds, sys.argv), debug)
     counts = table["status"].value_counts().to_dict()
     out_console.print(f"{n} points in {seconds:.1f}s ({', '.join(f'{v} {k}' for k, v in counts.items())}); written to {target}")
     failed = table[~table["status"].isin(["optimal", "infeasible"])]
@@ -277,25 +225,14 @@ def report(
     debug: bool = DebugOpt,
 ) -> None:
     """A self-contained HTML report (charts embedded; opens without a network)."""
-    import os
-    import tempfile
-
-    from optimizer.postprocess.report import report as make_report
+    from optimizer.postprocess.report import write_report
 
     _setup_logging(False)
     if not folder.is_dir():
         err_console.print(f"[bold red]error:[/] {folder}: expected a result folder, found {'a file' if folder.exists() else 'nothing'}")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or folder / "report.html"
-
-    def run():
-        text = make_report(folder)
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-
-    _guard(run, debug)
+    _guard(lambda: write_report(folder, target), debug)
     out_console.print(f"report written to {target}")
 
 

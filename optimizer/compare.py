@@ -99,3 +99,16 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
     inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
     status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides]})
     return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "inputs": inputs}
+
+
+def compare_to_folder(items: list, folder: Path) -> dict[str, pd.DataFrame]:
+    """Compare and write the tables (CSV and compare.xlsx), all or nothing."""
+    from optimizer.postprocess.excel import write_xlsx
+    from optimizer.postprocess.write import atomic_folder, write_csv
+
+    tables = compare([load_side(i) for i in items])
+    with atomic_folder(folder) as tmp:
+        for name, df in tables.items():
+            write_csv(df, tmp / f"{name}.csv")
+        write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
+    return tables

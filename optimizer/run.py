@@ -142,6 +142,6 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False) -> 
         write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv,
                             files + ["summary.json"] + (["report.html"] if with_report else [])), tmp / "manifest.json")
         if with_report:
-            from optimizer.postprocess.report import report
+            from optimizer.postprocess.report import write_report
 
-            (tmp / "report.html").write_text(report(tmp), encoding="utf-8")
+            write_report(tmp, tmp / "report.html")

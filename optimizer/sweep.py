@@ -110,6 +110,49 @@ def run_sweep(scenario: Path, varies: list[Vary], overrides: list[str], workers:
     return table
 
 
+def plan_value(scenario: Path, overrides: list[str], key: str) -> float | None:
+    """The scenario's own value of a swept key (its last milestone), to mark on the chart."""
+    from optimizer.preprocess.load import load_scenario
+
+    node = load_scenario(scenario, overrides).scenario
+    for p in key.split("."):
+        node = getattr(node, p, None) if not isinstance(node, dict) else node.get(int(p) if p.isdigit() else p)
+    if isinstance(node, dict) and node:
+        node = node[max(node)]
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def prepare(scenario: Path, vary: list[str], overrides: list[str]):
+    """The --vary grid, checked: every varied key must be a valid override (tried on the first point)."""
+    from optimizer.preprocess.load import load_scenario
+
+    varies = [parse_vary(v) for v in vary]
+    if len(varies) > 2:
+        raise InputError([Problem(Where("--vary"), "", f"expected one or two --vary, found {len(varies)}")])
+    loaded = load_scenario(scenario, overrides + [f"{v.key}={_fmt_value(v.values[0])}" for v in varies])
+    return varies, loaded
+
+
+def previous_table(folder: Path) -> pd.DataFrame | None:
+    path = folder / "sweep.csv"
+    return pd.read_csv(path, encoding="utf-8-sig") if path.exists() else None
+
+
+def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, scenario: Path, overrides: list[str],
+                options: dict, seconds: float, argv: list[str]) -> None:
+    """sweep.csv, sweep.png and manifest.json, all or nothing."""
+    from optimizer.postprocess.manifest import manifest
+    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
+
+    mark = plan_value(scenario, overrides, varies[0].key)
+    with atomic_folder(folder) as tmp:
+        write_csv(table, tmp / "sweep.csv")
+        chart(table, varies, tmp / "sweep.png", mark)
+        m = manifest(loaded, options, "sweep", {"sweep": seconds}, argv, ["sweep.csv", "sweep.png"])
+        m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
+        write_json(m, tmp / "manifest.json")
+
+
 def _dask(scenario, overrides, todo, workers, scheduler, progress) -> dict[int, dict]:
     from dask.distributed import Client, LocalCluster, as_completed
 

@@ -306,3 +306,19 @@ def report(folder: Path) -> str:
     if (folder / "status.csv").exists() and (folder / "inputs.csv").exists():
         return compare_report(folder)
     return solve_report(folder)
+
+
+def write_report(folder: Path, target: Path) -> None:
+    """The report of FOLDER written to TARGET in one step (a temporary file renamed into place)."""
+    import os
+    import tempfile
+
+    text = report(folder)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=Path(target).parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
