@@ -34,8 +34,7 @@ def unit_cost(ctx: Context) -> np.ndarray:
 def people_per_unit(ctx: Context) -> np.ndarray:
     """(R,C,K) weighted 10k people per internal unit of unmet need."""
     d = ctx.data
-    inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
-    return d.priority[:, None, None] * d.weight[None, :, None] * inv[None, :, :]
+    return d.priority[:, None, None] * d.weight[None, :, None] * d.inv_std[None, :, :]
 
 
 def column_cost(ctx: Context) -> np.ndarray:

@@ -99,8 +99,7 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
         add("community_space_per_person", d.region_names[i], space[i], "m2/person",
             evaluate(fs_t.min, years) if fs_t else None, ">=")
 
-    inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
-    pu = a.unmet * inv[None, :, :, None] * PEOPLE  # (R,C,K,T)
+    pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard
     res_names = ("fiscal", "personnel", "facility")
     for j in range(d.C):
         for k in range(3):

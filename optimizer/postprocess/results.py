@@ -52,8 +52,7 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
     """(R,C,K,T) people left without the standard (unweighted)."""
-    inv = np.divide(1.0, d.std, out=np.zeros_like(d.std), where=d.std > 0)
-    return a.unmet * inv[None, :, :, None] * PEOPLE
+    return a.unmet * d.inv_std[None, :, :, None] * PEOPLE
 
 
 def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:

@@ -63,6 +63,11 @@ class ModelData:
         return self.pop[:, None, None, :] * self.std[None, :, :, None]
 
     @property
+    def inv_std(self) -> np.ndarray:
+        """(C,K) 10k people per internal unit of unmet need (0 where there is no standard)."""
+        return np.divide(1.0, self.std, out=np.zeros_like(self.std), where=self.std > 0)
+
+    @property
     def base_level(self) -> np.ndarray:
         """(R,C,K,T) baseline level split by category: fiscal per year, stocks held."""
         total = np.stack([

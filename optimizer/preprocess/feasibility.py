@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.density_floor import per_capita_factor
+from models.regional_gap import units_of
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import fmt_money_yuan
@@ -64,12 +65,7 @@ def check(d: ModelData, scenario) -> list[str]:
     cap = np.full(d.T, np.nan)
     if gap is not None and gap.enabled:
         cap = evaluate(gap.cap, years)
-        if gap.over == "group":
-            labels = d.groups
-            names = sorted({g for g in labels if g})
-            unit_of = np.array([names.index(g) if g else -1 for g in labels])
-        else:
-            unit_of = np.arange(d.R)
+        unit_of = units_of(d.groups)[0] if gap.over == "group" else np.arange(d.R)
         U = unit_of.max() + 1
         pop_u = np.zeros((U, d.T))
         base_u = np.zeros((U, d.T))
