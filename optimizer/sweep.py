@@ -61,6 +61,7 @@ def _fmt_value(v: float) -> str:
 
 def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str, float]) -> dict:
     """One grid point; never raises: a failure is a row."""
+    from optimizer.postprocess.kpis import AGGREGATE_SCOPES
     from optimizer.run import solve_scenario
 
     row: dict = {**point}
@@ -79,7 +80,7 @@ def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str,
         last = k["year"].max()
         for name in POINT_KPIS:
             part = k[(k["year"] == last) & (k["kpi"] == name)]
-            part = part[part["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+            part = part[part["scope"].isin(AGGREGATE_SCOPES)]
             for _, r in part.iterrows():
                 row[f"{name} [{r['scope']}] {last}"] = r["value"]
     elif o.diagnosis is not None:

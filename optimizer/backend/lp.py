@@ -123,16 +123,9 @@ class LinearModel:
     data: object = None
     objective_offset: float = 0.0
 
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.A.shape
-
     def __repr__(self) -> str:
         fams = ", ".join(f"{b.family}:{b.n}" for b in self.row_blocks)
         return f"LinearModel({self.A.shape[1]} vars, {self.A.shape[0]} rows, {self.A.nnz} nonzeros; {fams})"
-
-    def block(self, family: str) -> list[RowBlock]:
-        return [b for b in self.row_blocks if b.family == family]
 
     def _label_text(self, key: str, idx: np.ndarray) -> np.ndarray:
         d = self.data

@@ -10,6 +10,8 @@ from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, PEOPLE
 
 TOL = 1e-6
+# KPI scopes that summarise the whole plan (not one region or category): what summaries and sweeps show
+AGGREGATE_SCOPES = ("regions", "groups", "areas", "all regions", "all categories and resources")
 
 
 def gini(values: np.ndarray, weights: np.ndarray) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES
 from optimizer.preprocess.schedule import evaluate
 
 log = logging.getLogger("opt")
@@ -272,7 +273,7 @@ def compare_report(folder: Path) -> str:
     ch = Charts()
     parts = ["<h1>Scenario comparison</h1>", _table(status)]
     year = int(k["year"].max())
-    agg = k[(k["year"] == year) & k["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+    agg = k[(k["year"] == year) & k["scope"].isin(AGGREGATE_SCOPES)]
     parts += [f"<h2>KPIs in {year}</h2>", _table(agg[["kpi", "scope", "unit"] + labels], 100)]
     tot = k[(k["kpi"] == "people_unserved_total")]
     if not tot.empty:

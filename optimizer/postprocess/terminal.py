@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES
 from optimizer.preprocess.schema import CONSTANT
 
 STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", Status.INFEASIBLE: "bold red"}
@@ -160,8 +161,7 @@ def show_comparison(tables: dict, console: Console) -> None:
     if k.empty:
         return
     year = int(k["year"].max())
-    part = k[(k["year"] == year) & k["kpi"].isin(SHOWN) & ~k["scope"].isin([])]
-    part = part[part["scope"].isin(["regions", "groups", "areas", "all regions", "all categories and resources"])]
+    part = k[(k["year"] == year) & k["kpi"].isin(SHOWN) & k["scope"].isin(AGGREGATE_SCOPES)]
     table = Table(title=f"KPIs in {year}", title_justify="left")
     table.add_column("KPI")
     for lab in labels:
