@@ -70,7 +70,7 @@ DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: Optional[list[str]] = SetOpt,
-    solver: Optional[str] = typer.Option(None, "--solver", help="highs (default) or cbc"),
+    solver: Optional[str] = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds"),
     threads: Optional[int] = typer.Option(None, "--threads"),
     method: Optional[str] = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
@@ -87,7 +87,7 @@ def solve(
     from optimizer.run import solve_scenario
 
     _setup_logging(verbose)
-    for name, value, allowed in (("--solver", solver, ("highs", "cbc")), ("--method", method, ("auto", "simplex", "ipm", "pdlp")),
+    for name, value, allowed in (("--solver", solver, ("auto", "highs", "cbc", "clarabel")), ("--method", method, ("auto", "simplex", "ipm", "pdlp")),
                                  ("--backend", backend, ("auto", "highspy", "pulp"))):
         if value is not None and value not in allowed:
             err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
@@ -106,7 +106,7 @@ def solve(
 def explain(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: Optional[list[str]] = SetOpt,
-    solver: Optional[str] = typer.Option(None, "--solver", help="highs (default) or cbc"),
+    solver: Optional[str] = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     top: int = typer.Option(20, "--top", help="how many binding targets to list"),
     debug: bool = DebugOpt,
 ) -> None:

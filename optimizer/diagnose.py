@@ -204,6 +204,6 @@ def least_shift(scenario, knob: Knob, solver_opts: dict, max_steps: int = 60) ->
 
 def diagnose(data, scenario, model, solver_opts: dict) -> Diagnosis:
     relax = [least_shift(scenario, k, solver_opts) for k in knobs(scenario) if _applies(scenario, k)]
-    rows = iis_rows(model) if solver_opts.get("solver", "highs") == "highs" else None
+    rows = iis_rows(model) if solver_opts.get("solver", "auto") != "cbc" else None
     names = model.row_names()
     return Diagnosis(relax, [names[i] for i in rows] if rows else [])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.build import build_model
 from optimizer.backend.pulp_backend import write_model_file
-from optimizer.backend.solve import solve
+from optimizer.backend.solve import pick_solver, solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
@@ -49,8 +49,11 @@ def solver_options(loaded: Loaded, **cli) -> dict:
             if opts.get(k) != v:
                 log.info("solver option from the command line: %s = %r (scenario: %r)", k, v, opts.get(k))
             opts[k] = v
-    if opts["solver"] != "highs" and opts["backend"] == "highspy":
+    if opts["solver"] in ("cbc",) and opts["backend"] == "highspy":
         opts["backend"] = "pulp"
+    if opts["solver"] == "clarabel" and opts["backend"] != "auto":
+        log.info("solver clarabel runs through its own interface; backend %r ignored", opts["backend"])
+        opts["backend"] = "auto"
     return opts
 
 
@@ -82,8 +85,10 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         write_model_file(model, model_file)
         log.info("model written to %s", model_file)
 
-    stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
-    sol = solve(model, log=log_solver, **opts)
+    opts["solver"] = pick_solver(model, opts["solver"], opts["method"])
+    stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}"
+          + (" (interior point; --solver-log shows its iterations)" if opts["solver"] == "clarabel" else ""))
+    sol = solve(model, log=log_solver, progress=stage, **opts)
     timings["solve"] = sol.seconds
 
     results = diagnosis = None

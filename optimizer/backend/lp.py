@@ -94,6 +94,10 @@ class ModelBuilder:
         keep = v != 0
         A = sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(nrows, self.nvars))
         A.sum_duplicates()
+        del r, c, v, keep
+        for b in self.row_blocks:  # the matrix holds them now; a second copy is 200 MB at county scale
+            b.rows = b.cols = np.zeros(0, dtype=np.int64)
+            b.vals = np.zeros(0)
         lower = np.concatenate([b.lower for b in self.row_blocks]) if self.row_blocks else np.zeros(0)
         upper = np.concatenate([b.upper for b in self.row_blocks]) if self.row_blocks else np.zeros(0)
         return LinearModel(
@@ -111,13 +115,19 @@ def row_block(family: str, rows, cols, vals, lower, upper, labels=None, policy=T
 
 
 @dataclass
-class LinearModel:
+class LPArrays:
+    """min cost.x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper."""
+
     A: sp.csr_matrix
     row_lower: np.ndarray
     row_upper: np.ndarray
     col_lower: np.ndarray
     col_upper: np.ndarray
     cost: np.ndarray
+
+
+@dataclass
+class LinearModel(LPArrays):
     var_blocks: dict[str, VarBlock]
     row_blocks: list[RowBlock]
     data: object = None

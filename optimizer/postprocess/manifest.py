@@ -6,7 +6,7 @@ import sys
 from datetime import datetime, timezone
 from importlib import metadata
 
-PACKAGES = ("opt-planner", "pulp", "highspy", "numpy", "scipy", "pandas", "networkx", "pydantic", "typer", "pyyaml", "xlsxwriter")
+PACKAGES = ("opt-planner", "pulp", "highspy", "clarabel", "numpy", "scipy", "pandas", "networkx", "pydantic", "typer", "pyyaml", "xlsxwriter")
 
 
 def versions() -> dict[str, str]:

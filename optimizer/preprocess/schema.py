@@ -176,7 +176,8 @@ class Objective(Strict):
 
 
 class Solver(Strict):
-    name: Literal["highs", "cbc"] = "highs"
+    name: Literal["auto", "highs", "cbc", "clarabel"] = Field(
+        "auto", description="auto: HiGHS, or Clarabel's interior point from 100k columns up")
     backend: Literal["auto", "highspy", "pulp"] = "auto"
     time_limit: Annotated[float, Field(gt=0)] | None = None
     threads: Annotated[int, Field(ge=1)] | None = None

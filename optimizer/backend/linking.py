@@ -1,0 +1,152 @@
+"""Rows that tie many regions together, rewritten so each region enters them once.
+
+A national budget row holds every region's money for every category (34,000 terms
+at 2,850 counties), and so do the share rows and the group gap rows. For a direct
+factorisation (the interior-point back end) such long rows are what fills the
+factor. Writing each region's part of a long row as one auxiliary variable,
+
+    z[row, region] = sum of that region's terms,      row: sum over regions of z,
+
+gives the same feasible set (z is free and fixed by its defining row) with the long
+rows reduced to one term per region. Identical parts of different rows (the lower and
+upper rows of a gap cap hold the same money) share one z.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizer.backend.lp import INF, LinearModel, LPArrays
+
+MIN_REGIONS = 16  # a row over fewer regions is left as it is
+FANOUT = 32  # regions per block at the next level
+
+
+@dataclass
+class Split(LPArrays):
+    """The rewritten model: the original rows first (same order), then the defining rows;
+    the original columns first, then the aux columns."""
+
+    n_aux: int
+    label: np.ndarray  # region (or block) of each column, -1 for none
+
+
+def column_labels(model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per column: its region (-1 for none) and a part key (year and resource; -1 for none)."""
+    n = model.A.shape[1]
+    reg = np.full(n, -1, dtype=np.int64)
+    part = np.full(n, -1, dtype=np.int64)
+    for b in model.var_blocks.values():
+        sl = slice(b.start, b.start + b.size)
+        if "region" in b.labels:
+            reg[sl] = b.labels["region"]
+        if "year" in b.labels:
+            part[sl] = np.asarray(b.labels["year"], dtype=np.int64) * 4 + np.asarray(
+                b.labels.get("resource", np.full(b.size, 3)), dtype=np.int64)
+    return reg, part
+
+
+def split_linking_rows(model: LinearModel, min_regions: int = MIN_REGIONS, fanout: int = FANOUT) -> Split:
+    """Level 1: one aux per (long row, region, year, resource). Level 2 and up: the long rows, now
+    a few terms per region, are split again over blocks of `fanout` consecutive regions, so that no
+    row is longer than a few dozen terms (a row of 2,850 terms still slows the factorisation's ordering).
+
+    Splitting by year and resource too keeps each aux inside one year: a budget row's part
+    "salaries of the workers of region r in year t" is the same sum as the region's personnel
+    density row and its supply rows of years t and t+1, up to a factor, so they share one aux,
+    and no aux couples two years (which would widen the factorisation's fronts)."""
+    label, part = column_labels(model)
+    split = _split(model.A.tocsr(), model.row_lower, model.row_upper, model.col_lower, model.col_upper,
+                   model.cost, label, part, min_regions)
+    while split.n_aux and label.max() >= fanout * min_regions:
+        label = np.where(split.label >= 0, split.label // fanout, -1)
+        finer = _split(split.A, split.row_lower, split.row_upper, split.col_lower, split.col_upper, split.cost,
+                       label, np.full(len(label), -1, dtype=np.int64), min_regions)
+        if not finer.n_aux:
+            break
+        finer.n_aux += split.n_aux
+        split = finer
+    return split
+
+
+def _split(A: sp.csr_matrix, row_lower, row_upper, col_lower, col_upper, cost, label: np.ndarray,
+           part: np.ndarray, min_regions: int) -> Split:
+    m, n = A.shape
+    # only rows with at least min_regions terms can span that many regions
+    cand = np.flatnonzero(np.diff(A.indptr) >= min_regions)
+    sub = A[cand].tocoo()
+    row, col, val = cand[sub.row].astype(np.int64), sub.col.astype(np.int64), sub.data
+    r = label[col] + 1  # 0: no region
+    nreg = int(label.max()) + 2
+    npart = int(part.max()) + 2
+    regions_in_row = np.bincount(np.unique(row * nreg + r) // nreg, minlength=m)
+    has_none = np.zeros(m, dtype=np.int64)
+    np.add.at(has_none, np.unique(row[r == 0]), 1)
+    long_row = (regions_in_row - has_none) >= min_regions
+    seg = (row * nreg + r) * npart + (part[col] + 1)  # one segment per (row, region, part)
+    seg_ids, seg_of = np.unique(seg, return_inverse=True)
+    seg_row = seg_ids // (nreg * npart)
+    seg_reg = (seg_ids // npart) % nreg - 1
+    seg_len = np.bincount(seg_of)
+    to_aux = long_row[seg_row] & (seg_len >= 2) & (seg_reg >= 0)
+    if not to_aux.any():
+        return Split(A, row_lower, row_upper, col_lower, col_upper, cost, 0, label)
+
+    # the moved terms, grouped by segment and sorted by column within it
+    take = to_aux[seg_of]
+    e_seg = seg_of[take]
+    order = np.lexsort((col[take], e_seg))
+    e_seg, e_col, e_val = e_seg[order], col[take][order], val[take][order]
+    aux_segs = np.flatnonzero(to_aux)
+    local = np.searchsorted(aux_segs, e_seg)  # 0..n_segments-1, non-decreasing
+    # each segment as scale x (terms / scale), scale = its first value: proportional parts share an aux
+    starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
+    scale = e_val[starts]
+    e_norm = e_val / scale[local]
+    aux_of_seg = _identical(local, e_col, e_norm, len(aux_segs))
+    na = int(aux_of_seg.max()) + 1
+    first = np.unique(aux_of_seg, return_index=True)[1]  # a representative segment per aux
+
+    # long rows: kept terms + scale x aux per segment; defining rows: z - terms / scale = 0
+    is_rep = np.zeros(len(aux_segs), dtype=bool)
+    is_rep[first] = True
+    rep = is_rep[local]
+    is_long = np.zeros(m, dtype=bool)
+    is_long[seg_row[to_aux]] = True
+    rest = (sp.diags((~is_long).astype(float)) @ A).tocsr()  # every row but the long ones, as it was
+    rest.eliminate_zeros()
+    rest.resize((m + na, n + na))
+    keep = ~take & is_long[row]  # terms of long rows left as they are (regionless, or a part's only term)
+    rows = np.concatenate([row[keep], seg_row[aux_segs], m + aux_of_seg[local[rep]], m + np.arange(na)])
+    cols = np.concatenate([col[keep], n + aux_of_seg, e_col[rep], n + np.arange(na)])
+    vals = np.concatenate([val[keep], scale, -e_norm[rep], np.ones(na)])
+    A2 = (rest + sp.csr_matrix((vals, (rows, cols)), shape=(m + na, n + na))).tocsr()
+    zeros = np.zeros(na)
+    aux_label = seg_reg[aux_segs][first]
+    return Split(A2, np.concatenate([row_lower, zeros]), np.concatenate([row_upper, zeros]),
+                 np.concatenate([col_lower, np.full(na, -INF)]), np.concatenate([col_upper, np.full(na, INF)]),
+                 np.concatenate([cost, zeros]), na, np.concatenate([label, aux_label]))
+
+
+def _identical(seg: np.ndarray, col: np.ndarray, val: np.ndarray, nseg: int) -> np.ndarray:
+    """Number the segments so that identical ones (same columns and values) share a number.
+
+    Candidates are grouped by a fingerprint (length and moments of columns and values),
+    then every term is compared with the group's first segment; a segment that differs
+    anywhere (a fingerprint collision) keeps a number of its own."""
+    length = np.bincount(seg, minlength=nseg)
+    start = np.cumsum(length) - length
+    fcol = col.astype(float)
+    prints = np.column_stack([length] + [np.bincount(seg, w, minlength=nseg)
+                                          for w in (fcol, fcol * fcol, val, val * fcol)])
+    _, group, = np.unique(prints, axis=0, return_inverse=True)[:2]
+    group = group.ravel()
+    rep = np.unique(group, return_index=True)[1][group]  # first segment of each fingerprint group
+    pos = np.arange(len(seg)) - start[seg]
+    other = start[rep[seg]] + pos
+    differs = np.zeros(nseg, dtype=bool)
+    np.logical_or.at(differs, seg, (col != col[other]) | (val != val[other]))
+    number = np.where(differs, nseg + np.arange(nseg), rep)  # collisions: a number of their own
+    return np.unique(number, return_inverse=True)[1].ravel()
