@@ -64,3 +64,22 @@ def test_swap_is_one_step_where_linux_allows(tmp_path):
     if not _exchange(a, b):
         pytest.skip("no renameat2 exchange on this system")
     assert (a / "f").read_text() == "B" and (b / "f").read_text() == "A"
+
+
+def test_csv_bytes_are_pandas_bytes(tmp_path):
+    """The fast writer quotes, leaves blanks and formats numbers exactly as pandas' to_csv does."""
+    import numpy as np
+    import pandas as pd
+
+    from optimizer.postprocess.write import FLOAT_FORMAT, write_csv
+
+    df = pd.DataFrame({"名称": ["x", "y,z", 'q"r', "养老", None, "line\nbreak"],
+                       "b": [1.5, np.nan, 3.0, 1e-12, 123456789.123, -0.0], "c": [1, 2, 3, 4, 5, 6],
+                       "d": [True, False, True, True, False, True], "e": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                       "f": ["1", "2", None, np.nan, "x", "y"],
+                       "g": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")})
+    write_csv(df, tmp_path / "ours.csv")
+    df.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8-sig", float_format=FLOAT_FORMAT, lineterminator="\n")
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    write_csv(df.head(0), tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_bytes() == df.head(0).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")

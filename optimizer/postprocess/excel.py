@@ -70,7 +70,12 @@ def workbook_tables(allocation: pd.DataFrame, kpis: pd.DataFrame, constraints: p
                 ["region", "region_name", "resource", "unit"], as_index=False, sort=False)[cols].sum()
     else:
         tables["allocation"] = allocation
-    tables["kpis"] = kpis
+    if len(kpis) > FULL_ROWS:
+        per_region = kpis["scope"].isin(set(allocation["region_name"]))
+        tables["kpis"] = kpis[~per_region]
+        notes.append(("kpis", f"{len(kpis):,} rows: the plan-wide ones here; each region's are in kpis.csv"))
+    else:
+        tables["kpis"] = kpis
     if len(constraints) > FULL_ROWS // 3:
         tables["binding constraints"] = constraints[constraints["binding"].astype(bool)]
         notes.append(("constraints", f"{len(constraints):,} rows: the binding ones here; every row is in constraints.csv"))
