@@ -81,15 +81,15 @@ def _split(A: sp.csr_matrix, row_lower, row_upper, col_lower, col_upper, cost, l
     r = label[col] + 1  # 0: no region
     nreg = int(label.max()) + 2
     npart = int(part.max()) + 2
-    regions_in_row = np.bincount(np.unique(row * nreg + r) // nreg, minlength=m)
-    has_none = np.zeros(m, dtype=np.int64)
-    np.add.at(has_none, np.unique(row[r == 0]), 1)
-    long_row = (regions_in_row - has_none) >= min_regions
     seg = (row * nreg + r) * npart + (part[col] + 1)  # one segment per (row, region, part)
     seg_ids, seg_of = np.unique(seg, return_inverse=True)
     seg_row = seg_ids // (nreg * npart)
     seg_reg = (seg_ids // npart) % nreg - 1
     seg_len = np.bincount(seg_of)
+    pair = seg_ids // npart  # (row, region), sorted: distinct where it changes
+    first_of_pair = np.r_[True, pair[1:] != pair[:-1]]
+    regions_in_row = np.bincount(seg_row[first_of_pair & (seg_reg >= 0)], minlength=m)
+    long_row = regions_in_row >= min_regions
     to_aux = long_row[seg_row] & (seg_len >= 2) & (seg_reg >= 0)
     if not to_aux.any():
         return Split(A, row_lower, row_upper, col_lower, col_upper, cost, 0, label)

@@ -165,8 +165,11 @@ class LinearModel(LPArrays):
     def row_names(self) -> list[str]:
         names: list[str] = []
         for b in self.row_blocks:
-            names += self._names(b.family, b.n, b.labels)
+            names += self.block_row_names(b)
         return names
+
+    def block_row_names(self, block: RowBlock) -> list[str]:
+        return self._names(block.family, block.n, block.labels)
 
     def violation(self, x: np.ndarray) -> float:
         """Worst bound violation of x, relative to the size of the row (|A||x|) or bound."""

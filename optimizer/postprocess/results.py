@@ -82,7 +82,6 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
 def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[pd.DataFrame, list[dict]]:
     """One line per policy row; and per (family, year) the summed effect of the family's step."""
     frames, summary = [], []
-    names = model.row_names()
     for block in model.row_blocks:
         fam = FAMILIES.get(block.family)
         if not block.policy or fam is None or fam.explain is None:
@@ -92,7 +91,7 @@ def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[
         years = d.years[block.labels["year"]]
         df = pd.DataFrame({
             "family": block.family,
-            "name": names[block.start:block.start + block.n],
+            "name": model.block_row_names(block),  # policy rows only: naming all 1.7M rows took 2 s
             "year": years,
             "scope": ex.scope,
             "target": ex.target if len(ex.target) else np.nan,
