@@ -49,7 +49,7 @@ def solver_options(loaded: Loaded, **cli) -> dict:
             if opts.get(k) != v:
                 log.info("solver option from the command line: %s = %r (scenario: %r)", k, v, opts.get(k))
             opts[k] = v
-    if opts["solver"] in ("cbc",) and opts["backend"] == "highspy":
+    if opts["solver"] == "cbc" and opts["backend"] == "highspy":
         opts["backend"] = "pulp"
     if opts["solver"] == "clarabel" and opts["backend"] != "auto":
         log.info("solver clarabel runs through its own interface; backend %r ignored", opts["backend"])
@@ -85,9 +85,8 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         write_model_file(model, model_file)
         log.info("model written to %s", model_file)
 
-    opts["solver"] = pick_solver(model, opts["solver"], opts["method"])
-    stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}"
-          + (" (interior point; --solver-log shows its iterations)" if opts["solver"] == "clarabel" else ""))
+    opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"])
+    stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
     sol = solve(model, log=log_solver, progress=stage, **opts)
     timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver
     timings["solve"] = sol.seconds

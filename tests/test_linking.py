@@ -110,4 +110,5 @@ def test_auto_picks_by_size():
 
     assert pick_solver(Big) == "clarabel"
     assert pick_solver(Big, method="simplex") == "highs"  # a HiGHS method asks for HiGHS
+    assert pick_solver(Big, backend="pulp") == "highs"
     assert pick_solver(Big, solver="cbc") == "cbc"

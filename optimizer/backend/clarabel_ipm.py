@@ -4,7 +4,7 @@ Why a second solver: on the county-scale plan (2,850 regions, 2.1M columns) HiGH
 interior-point solver (IPX) spent 8-18 s an iteration in its iterative linear
 solver and its dual simplex ran for minutes with hundreds of thousands of primal
 infeasibilities left; Clarabel factorises the KKT system directly and solved the
-same model in under two minutes (bench/results.md). Below about 100k columns
+same model in about a minute (bench/results.md). Below about 100k columns
 HiGHS's simplex is as fast and gives a vertex, so `auto` keeps HiGHS there.
 
 Clarabel solves  min c'x  s.t.  Ax + s = b, s in a cone. Rows with two finite
@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizer.backend.linking import split_linking_rows
-from optimizer.backend.lp import LinearModel
+from optimizer.backend.lp import LinearModel, LPArrays
 from optimizer.backend.status import Solution, Status
 from optimizer.errors import SolverUnavailable
 
@@ -51,9 +51,10 @@ def implied_nonnegative(A: sp.csr_matrix, rl, ru, cl) -> np.ndarray:
     return out
 
 
-def _conic(A: sp.csr_matrix, rl, ru, cl, cu):
+def _conic(lp: LPArrays):
     """Stack rows and bounds as Ax + s = b; returns (M, b, parts) with parts naming each block.
     Lower bounds implied by other rows are left out (600k fewer rows at 2,850 counties)."""
+    A, rl, ru, cl, cu = lp.A.tocsr(), lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper
     n = A.shape[1]
     eq = rl == ru
     up = ~eq & np.isfinite(ru)
@@ -67,19 +68,15 @@ def _conic(A: sp.csr_matrix, rl, ru, cl, cu):
     return M, rhs, [np.flatnonzero(b[0]) for b in blocks]
 
 
-def _row_duals(z: np.ndarray, parts, m: int, n: int):
-    """Row and column duals in HiGHS's convention (d objective / d bound) from Clarabel's z >= 0."""
-    eq, up, lo, cup, clo = parts
-    sizes = np.cumsum([0] + [len(p) for p in parts])
-    zs = [z[sizes[i]:sizes[i + 1]] for i in range(5)]
+def _row_duals(z: np.ndarray, parts, m: int) -> np.ndarray:
+    """Row duals in HiGHS's convention (d objective / d bound) from Clarabel's z >= 0."""
+    eq, up, lo = parts[:3]
+    sizes = np.cumsum([0] + [len(p) for p in parts[:3]])
     row = np.zeros(m)
-    row[eq] -= zs[0]
-    row[up] -= zs[1]
-    row[lo] += zs[2]
-    col = np.zeros(n)
-    col[cup] -= zs[3]
-    col[clo] += zs[4]
-    return row, col
+    row[eq] -= z[sizes[0]:sizes[1]]
+    row[up] -= z[sizes[1]:sizes[2]]
+    row[lo] += z[sizes[2]:sizes[3]]
+    return row
 
 
 def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads: int | None = None,
@@ -89,7 +86,7 @@ def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads:
     t0 = time.perf_counter()
     m, n = model.A.shape
     split = split_linking_rows(model)
-    M, b, parts = _conic(split.A, split.row_lower, split.row_upper, split.col_lower, split.col_upper)
+    M, b, parts = _conic(split)
     n2 = split.A.shape[1]
     cones = [clarabel.ZeroConeT(len(parts[0]))] if len(parts[0]) else []
     cones.append(clarabel.NonnegativeConeT(M.shape[0] - len(parts[0])))
@@ -133,23 +130,12 @@ def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads:
     if not np.all(np.isfinite(x)):
         sol.status = Status.NO_SOLUTION
         return sol
-    sol.x = x
     sol.row_activity = model.A @ x
-    row, _ = _row_duals(np.asarray(res.z), parts, n_rows2, n2)
-    sol.row_dual = row[:m]
+    sol.row_dual = _row_duals(np.asarray(res.z), parts, n_rows2)[:m]
     sol.col_dual = model.cost - model.A.T @ sol.row_dual
-    sol.objective = float(model.cost @ x + model.objective_offset)
-    sol.max_violation = model.violation(x)
-    sol.has_point = True
-    if status == "Solved" or (status == "AlmostSolved" and sol.max_violation <= tol):
-        sol.status = Status.OPTIMAL
-    elif status in ("MaxTime", "MaxIterations"):
-        sol.status = Status.TIME_LIMIT if sol.max_violation <= tol else Status.NO_SOLUTION
-        sol.has_point = sol.max_violation <= tol
-    else:
-        sol.status = Status.NO_SOLUTION
-        sol.has_point = False
-    if sol.status is Status.OPTIMAL and sol.max_violation > tol:
-        sol.status = Status.NO_SOLUTION
-        sol.message = f"Clarabel said {status} but the point violates a row by {sol.max_violation:.2e} (relative)"
+    sol.status = {"Solved": Status.OPTIMAL, "AlmostSolved": Status.OPTIMAL,
+                  "MaxTime": Status.TIME_LIMIT, "MaxIterations": Status.TIME_LIMIT}.get(status, Status.NO_SOLUTION)
+    sol.take_point(model, x, tol, f"Clarabel said {status}")
+    if sol.status is not Status.OPTIMAL and sol.max_violation > tol:  # stopped early: no usable point
+        sol.status, sol.has_point = Status.NO_SOLUTION, False
     return sol

@@ -102,17 +102,11 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
         sol.status = Status.ERROR
     if sol.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         s = h.getSolution()
-        sol.x = np.asarray(s.col_value)
         sol.row_activity = np.asarray(s.row_value)
         if s.dual_valid:
             sol.row_dual = np.asarray(s.row_dual)
             sol.col_dual = np.asarray(s.col_dual)
-        sol.objective = float(model.cost @ sol.x + model.objective_offset)
-        sol.max_violation = model.violation(sol.x)
-        sol.has_point = True
-        if sol.status is Status.OPTIMAL and sol.max_violation > tol:
-            sol.status = Status.NO_SOLUTION
-            sol.message = f"HiGHS said optimal but the point violates a row by {sol.max_violation:.2e} (relative)"
+        sol.take_point(model, np.asarray(s.col_value), tol, "HiGHS said optimal")
     return sol
 
 

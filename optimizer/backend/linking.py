@@ -2,14 +2,14 @@
 
 A national budget row holds every region's money for every category (34,000 terms
 at 2,850 counties), and so do the share rows and the group gap rows. For a direct
-factorisation (the interior-point back end) such long rows are what fills the
-factor. Writing each region's part of a long row as one auxiliary variable,
+factorisation (the interior-point back end) such long rows are what slows the
+ordering and widens the factor's fronts. Writing each region's part of a long row
+(for one year and resource) as one auxiliary variable,
 
-    z[row, region] = sum of that region's terms,      row: sum over regions of z,
+    z = sum of that part's terms / scale,      row: sum over parts of scale * z,
 
 gives the same feasible set (z is free and fixed by its defining row) with the long
-rows reduced to one term per region. Identical parts of different rows (the lower and
-upper rows of a gap cap hold the same money) share one z.
+rows reduced to a few terms per region. Parts equal up to the scale share one z.
 """
 from __future__ import annotations
 
@@ -54,16 +54,14 @@ def split_linking_rows(model: LinearModel, min_regions: int = MIN_REGIONS, fanou
     row is longer than a few dozen terms (a row of 2,850 terms still slows the factorisation's ordering).
 
     Splitting by year and resource too keeps each aux inside one year: a budget row's part
-    "salaries of the workers of region r in year t" is the same sum as the region's personnel
-    density row and its supply rows of years t and t+1, up to a factor, so they share one aux,
-    and no aux couples two years (which would widen the factorisation's fronts)."""
+    "salaries of the workers of region r in year t" is the same sum as the region's parts of the
+    supply rows of years t and t+1, up to a factor, so they share one aux, and no aux couples two
+    years (which would widen the factorisation's fronts)."""
     label, part = column_labels(model)
-    split = _split(model.A.tocsr(), model.row_lower, model.row_upper, model.col_lower, model.col_upper,
-                   model.cost, label, part, min_regions)
+    split = _split(model, label, part, min_regions)
     while split.n_aux and label.max() >= fanout * min_regions:
         label = np.where(split.label >= 0, split.label // fanout, -1)
-        finer = _split(split.A, split.row_lower, split.row_upper, split.col_lower, split.col_upper, split.cost,
-                       label, np.full(len(label), -1, dtype=np.int64), min_regions)
+        finer = _split(split, label, np.full(len(label), -1, dtype=np.int64), min_regions)
         if not finer.n_aux:
             break
         finer.n_aux += split.n_aux
@@ -71,8 +69,9 @@ def split_linking_rows(model: LinearModel, min_regions: int = MIN_REGIONS, fanou
     return split
 
 
-def _split(A: sp.csr_matrix, row_lower, row_upper, col_lower, col_upper, cost, label: np.ndarray,
-           part: np.ndarray, min_regions: int) -> Split:
+def _split(lp: LPArrays, label: np.ndarray, part: np.ndarray, min_regions: int) -> Split:
+    A = lp.A.tocsr()
+    row_lower, row_upper, col_lower, col_upper, cost = lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper, lp.cost
     m, n = A.shape
     # only rows with at least min_regions terms can span that many regions
     cand = np.flatnonzero(np.diff(A.indptr) >= min_regions)

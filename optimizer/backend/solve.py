@@ -14,19 +14,19 @@ from optimizer.backend.status import Solution
 AUTO_IPM_COLUMNS = 100_000
 
 
-def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto") -> str:
+def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", backend: str = "auto") -> str:
     """The solver `auto` stands for on this model: HiGHS, or Clarabel for large models
-    (where it is installed and no HiGHS method was asked for)."""
+    (where it is installed and neither a HiGHS method nor the PuLP back end was asked for)."""
     if solver != "auto":
         return solver
-    large = model.A.shape[1] >= AUTO_IPM_COLUMNS and method == "auto"
+    large = model.A.shape[1] >= AUTO_IPM_COLUMNS and method == "auto" and backend != "pulp"
     return "clarabel" if large and importlib.util.find_spec("clarabel") else "highs"
 
 
 def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_limit: float | None = None,
           threads: int | None = None, method: str = "auto", log: bool = False, progress=None) -> Solution:
     """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration)."""
-    solver = pick_solver(model, solver, method)
+    solver = pick_solver(model, solver, method, backend)
     if solver == "clarabel":
         if backend == "pulp":
             raise ValueError("PuLP has no Clarabel interface; use backend 'auto' with solver 'clarabel'")

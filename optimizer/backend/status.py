@@ -40,6 +40,17 @@ class Solution:
     has_point: bool = False
     extra: dict = field(default_factory=dict)
 
+    def take_point(self, model, x: np.ndarray, tol: float, said: str) -> None:
+        """Keep the solver's point, rechecked against the arrays: an 'optimal' point that violates
+        a row by more than tol (relative) is not called optimal, whatever the solver said."""
+        self.x = x
+        self.objective = float(model.cost @ x + model.objective_offset)
+        self.max_violation = model.violation(x)
+        self.has_point = True
+        if self.status is Status.OPTIMAL and self.max_violation > tol:
+            self.status = Status.NO_SOLUTION
+            self.message = f"{said} but the point violates a row by {self.max_violation:.2e} (relative)"
+
     def __repr__(self) -> str:
         return (f"Solution({self.status.value}, objective={self.objective:.6g}, solver={self.solver}/{self.method}, "
                 f"{self.seconds:.2f}s, max violation {self.max_violation:.1e})")
