@@ -140,8 +140,7 @@ def _identical(seg: np.ndarray, col: np.ndarray, val: np.ndarray, nseg: int) -> 
     fcol = col.astype(float)
     prints = np.column_stack([length] + [np.bincount(seg, w, minlength=nseg)
                                           for w in (fcol, fcol * fcol, val, val * fcol)])
-    _, group, = np.unique(prints, axis=0, return_inverse=True)[:2]
-    group = group.ravel()
+    group = np.unique(prints, axis=0, return_inverse=True)[1].ravel()
     rep = np.unique(group, return_index=True)[1][group]  # first segment of each fingerprint group
     pos = np.arange(len(seg)) - start[seg]
     other = start[rep[seg]] + pos
