@@ -4,7 +4,9 @@
 
 For each size a synthetic county scenario is generated (opt generate counties),
 then, each in a fresh process so that peak memory is the run's own:
-  1. opt: `opt solve` end to end (load, build, solve, extract, write); peak RSS;
+  1. opt: the command `python -m optimizer solve` end to end (interpreter start, imports, load,
+     build, solve, extract, write), its phases from the manifest; peak memory (PSS) of it and
+     the writer process it forks;
   2. HiGHS alone: read the exported MPS and solve it (dual simplex below 500k columns, else IPM).
 It prints a table of seconds and ratios and writes it to bench/results.md with a
 description of the machine. Not a test: nothing here asserts a time.
@@ -15,37 +17,27 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
-OPT_RUN = r"""
-import json, resource, sys, tempfile, time
-from pathlib import Path
-from optimizer.run import solve_scenario
-from optimizer.backend.highs import new_highs, to_highs
-path, mps, solver, method, threads, limit = sys.argv[1:7]
-out = Path(tempfile.mkdtemp()) / "result"
-t = time.perf_counter()
-o = solve_scenario(path, out=out, solver=solver, method=method, threads=int(threads) or None,
-                   time_limit=float(limit) or None)
-wall = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-sol, tm = o.solution, o.timings
+MODEL_RUN = r"""
+import json, sys
+from optimizer.preprocess.load import load_scenario
 from optimizer.preprocess.data import build_data
 from models.build import build_model
-data = build_data(o.loaded.scenario)
-model, _ = build_model(data, o.loaded.scenario)
+from optimizer.backend.highs import new_highs, to_highs
+path, mps = sys.argv[1:3]
+loaded = load_scenario(path)
+model, _ = build_model(build_data(loaded.scenario), loaded.scenario)
 h = new_highs(); h.setOptionValue("output_flag", False); to_highs(model, h); h.writeModel(mps)
-print(json.dumps({"vars": model.A.shape[1], "rows": model.A.shape[0], "nnz": int(model.A.nnz),
-                  "build": tm["load"] + tm["build"], "pass": sol.extra.get("pass_seconds", 0.0), "solve": sol.seconds,
-                  "extract": tm["extract"], "write": tm.get("write", 0.0), "wall": wall, "status": sol.status.value,
-                  "objective": sol.objective, "solver": sol.solver, "method": sol.method,
-                  "iterations": sol.extra.get("iterations"), "peak_mb": peak}))
+print(json.dumps({"vars": model.A.shape[1], "rows": model.A.shape[0], "nnz": int(model.A.nnz)}))
 """
 
 HIGHS_RUN = r"""
@@ -88,6 +80,43 @@ def _json_line(text: str) -> dict:
     return json.loads([ln for ln in text.splitlines() if ln.startswith("{")][-1])
 
 
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants: pages shared after a fork counted once."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def timed_command(cmd: list[str]) -> dict:
+    """Wall time of a command as a user runs it (interpreter start and imports included), and the
+    peak memory of it and the processes it forks, sampled 10 times a second (Linux /proc)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t
+    done.set()
+    th.join()
+    return {"wall": wall, "peak_mb": peak[0], "code": proc.returncode, "stderr": err}
+
+
 def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, highs_limit: float,
         years: str) -> list[dict]:
     OUT.mkdir(parents=True, exist_ok=True)
@@ -97,20 +126,35 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
         subprocess.run([sys.executable, "-m", "optimizer", "generate", "counties", "--regions", str(n),
                         "--years", years, "--seed", "1", "--out", str(scen)], check=True, capture_output=True)
         mps = OUT / f"counties{n}.mps"
-        t = time.perf_counter()
-        r = subprocess.run([sys.executable, "-c", OPT_RUN, str(scen), str(mps), solver, method, str(threads), str(limit)],
-                           capture_output=True, text=True)
+        r = subprocess.run([sys.executable, "-c", MODEL_RUN, str(scen), str(mps)], capture_output=True, text=True)
         if r.returncode:
             raise SystemExit(r.stderr)
         opt = _json_line(r.stdout)
+        res = OUT / f"counties{n}-result"
+        cmd = [sys.executable, "-m", "optimizer", "solve", str(scen), "--out", str(res), "--solver", solver, "--method", method]
+        cmd += (["--threads", str(threads)] if threads else []) + (["--time-limit", str(limit)] if limit else [])
+        took = timed_command(cmd)
+        if not (res / "manifest.json").exists():  # a plan that is not optimal still writes its folder
+            raise SystemExit(f"{' '.join(cmd)} failed ({took['code']}):\n{took['stderr']}")
+        man = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
+        summ = json.loads((res / "summary.json").read_text(encoding="utf-8"))
+        shutil.rmtree(res)
+        tm = man["timings_seconds"]
+        opt.update({"build": tm["load"] + tm["build"], "pass": tm.get("pass", 0.0), "solve": tm["solve"],
+                    "extract": tm["extract"], "write": tm.get("write", 0.0), "wall": took["wall"],
+                    "peak_mb": took["peak_mb"], "status": summ["status"], "objective": summ["objective"],
+                    "solver": summ["solver"], "method": summ["method"], "iterations": summ.get("iterations")})
         # HiGHS alone: plain dual simplex (the reference the fast path must match to 1e-6) where it finishes
         # in minutes; interior point beyond (simplex at 2,850 counties ran for over an hour here)
         hm = opt["method"] if opt["solver"] == "highs" else ("simplex" if opt["vars"] < 500_000 else "ipm")
-        r = subprocess.run([sys.executable, "-c", HIGHS_RUN, str(mps), hm, str(threads), str(highs_limit or limit)],
-                           capture_output=True, text=True)
-        if r.returncode:
-            raise SystemExit(r.stderr)
-        hi = _json_line(r.stdout)
+        if highs_limit < 0:  # asked not to run it
+            hi = {"solve": float("nan"), "status": "not run", "objective": float("nan")}
+        else:
+            r = subprocess.run([sys.executable, "-c", HIGHS_RUN, str(mps), hm, str(threads), str(highs_limit or limit)],
+                               capture_output=True, text=True)
+            if r.returncode:
+                raise SystemExit(r.stderr)
+            hi = _json_line(r.stdout)
         own = opt["build"] + opt["pass"] + opt["extract"]
         row = {"regions": n, **opt, "highs_method": hm, "highs_solve": hi["solve"], "highs_status": hi["status"],
                "highs_objective": hi["objective"], "overhead_share": own / max(opt["solve"], 1e-9),
@@ -142,7 +186,7 @@ def main() -> None:
     ap.add_argument("--method", default="auto", choices=["auto", "simplex", "ipm", "pdlp"])
     ap.add_argument("--threads", type=int, default=0, help="0: HiGHS default")
     ap.add_argument("--time-limit", type=float, default=0, help="seconds, 0: none")
-    ap.add_argument("--highs-limit", type=float, default=600, help="seconds for HiGHS alone (0: --time-limit)")
+    ap.add_argument("--highs-limit", type=float, default=600, help="seconds for HiGHS alone (0: --time-limit; -1: do not run it)")
     ap.add_argument("--years", default="2024:2035")
     ap.add_argument("--write", default=str(HERE / "results.md"), help="markdown table to write ('' for none)")
     a = ap.parse_args()
@@ -153,9 +197,12 @@ def main() -> None:
         lines = [f"# Benchmark: `python bench/bench.py {' '.join(sys.argv[1:])}`".rstrip(), "",
                  f"Machine: {machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
                  f"years {a.years}; solver {a.solver}; method {a.method}; threads {a.threads or 'default'}.", "",
-                 "opt end-to-end = wall time of `opt solve` in one process: build (load, arrays, LP) + pass (our "
+                 "opt end-to-end = wall time of the command `python -m optimizer solve <scenario> --out <folder>` "
+                 "as a user runs it: interpreter start and imports, then build (load, arrays, LP) + pass (our "
                  "rewriting of the arrays for the solver) + solve (the solver's own setup and run) + extract (tables, "
-                 "KPIs, explanations) + write (CSV, xlsx, JSON, swapped in whole). HiGHS alone = the MPS that opt "
+                 "KPIs, explanations) + write (CSV, xlsx, JSON, swapped in whole; the allocation CSV by a second "
+                 "process), from manifest.json. Peak MB = the largest proportional set size (PSS) of the command and "
+                 "the process it forks, together, sampled 10 times a second. HiGHS alone = the MPS that opt "
                  "exports (the model as written), read by highspy and run with dual simplex below 500k columns, "
                  "interior point above (reading not counted), stopped at --highs-limit.", "", HEAD, "|" + "---|" * (HEAD.count("|") - 1)]
         lines += [_fmt_row(r) for r in rows]

@@ -146,6 +146,7 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict)
         "people_unserved_by_year": {int(y): float(v) for y, v in zip(d.years, pu.sum(axis=(0, 1, 2)))},
         "solver": sol.solver,
         "method": sol.method,
+        "iterations": sol.extra.get("iterations"),
         "max_violation": sol.max_violation,
         "build_seconds": timings.get("build", 0.0),
         "solve_seconds": sol.seconds,

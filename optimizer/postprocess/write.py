@@ -93,6 +93,12 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
+def to_disk(path: Path) -> None:
+    """Wait until the file's bytes are on disk (a no-op for a file already synced)."""
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
 @contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces `target` as a whole."""
@@ -102,8 +108,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         for f in tmp.iterdir():  # make sure the bytes are on disk before the swap
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
+            to_disk(f)
         if target.exists() and _exchange(tmp, target):
             shutil.rmtree(tmp, ignore_errors=True)  # now holds the previous results
         else:
