@@ -112,3 +112,15 @@ def test_auto_picks_by_size():
     assert pick_solver(Big, method="simplex") == "highs"  # a HiGHS method asks for HiGHS
     assert pick_solver(Big, backend="pulp") == "highs"
     assert pick_solver(Big, solver="cbc") == "cbc"
+
+
+def test_identical_segments_share_a_number_and_only_they():
+    from optimizer.backend.linking import _identical
+
+    # segments 0 and 2 equal; 1 differs from 0 in one value; 3 is 0 cut short; 4 equals 1
+    seg = np.array([0, 0, 1, 1, 2, 2, 3, 4, 4])
+    col = np.array([5, 7, 5, 7, 5, 7, 5, 5, 7])
+    val = np.array([1.0, 2.0, 1.0, 2.5, 1.0, 2.0, 1.0, 1.0, 2.5])
+    number = _identical(seg, col, val, 5)
+    assert number[0] == number[2] and number[1] == number[4]
+    assert len(set(number[[0, 1, 3]])) == 3

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.backend.lp import INF, LinearModel, LPArrays
@@ -75,13 +76,15 @@ def _split(lp: LPArrays, label: np.ndarray, part: np.ndarray, min_regions: int) 
     m, n = A.shape
     # only rows with at least min_regions terms can span that many regions
     cand = np.flatnonzero(np.diff(A.indptr) >= min_regions)
-    sub = A[cand].tocoo()
+    sub = A[cand]
+    sub.sort_indices()  # columns in order within each row: so within each segment after a stable sort
+    sub = sub.tocoo()
     row, col, val = cand[sub.row].astype(np.int64), sub.col.astype(np.int64), sub.data
     r = label[col] + 1  # 0: no region
     nreg = int(label.max()) + 2
     npart = int(part.max()) + 2
     seg = (row * nreg + r) * npart + (part[col] + 1)  # one segment per (row, region, part)
-    seg_ids, seg_of = np.unique(seg, return_inverse=True)
+    seg_ids, seg_of = _sorted_codes(seg)
     seg_row = seg_ids // (nreg * npart)
     seg_reg = (seg_ids // npart) % nreg - 1
     seg_len = np.bincount(seg_of)
@@ -96,10 +99,10 @@ def _split(lp: LPArrays, label: np.ndarray, part: np.ndarray, min_regions: int) 
     # the moved terms, grouped by segment and sorted by column within it
     take = to_aux[seg_of]
     e_seg = seg_of[take]
-    order = np.lexsort((col[take], e_seg))
+    order = np.argsort(e_seg, kind="stable")
     e_seg, e_col, e_val = e_seg[order], col[take][order], val[take][order]
     aux_segs = np.flatnonzero(to_aux)
-    local = np.searchsorted(aux_segs, e_seg)  # 0..n_segments-1, non-decreasing
+    local = (np.cumsum(to_aux) - 1)[e_seg]  # 0..n_segments-1, non-decreasing
     # each segment as scale x (terms / scale), scale = its first value: proportional parts share an aux
     starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
     scale = e_val[starts]
@@ -129,22 +132,30 @@ def _split(lp: LPArrays, label: np.ndarray, part: np.ndarray, min_regions: int) 
                  np.concatenate([cost, zeros]), na, np.concatenate([label, aux_label]))
 
 
+def _sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True), by hashing (pandas) and sorting only the distinct keys:
+    at 2,850 counties 4M keys fall into ~400k distinct ones, and this takes a third of the time."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    return np.asarray(uniques), codes
+
+
 def _identical(seg: np.ndarray, col: np.ndarray, val: np.ndarray, nseg: int) -> np.ndarray:
     """Number the segments so that identical ones (same columns and values) share a number.
 
-    Candidates are grouped by a fingerprint (length and moments of columns and values),
-    then every term is compared with the group's first segment; a segment that differs
-    anywhere (a fingerprint collision) keeps a number of its own."""
+    Candidates are grouped by a hash of a fingerprint (length and moments of columns and
+    values), then every term is compared with the group's first segment; a segment that
+    differs anywhere (a collision) keeps a number of its own."""
     length = np.bincount(seg, minlength=nseg)
     start = np.cumsum(length) - length
     fcol = col.astype(float)
-    prints = np.column_stack([length] + [np.bincount(seg, w, minlength=nseg)
-                                          for w in (fcol, fcol * fcol, val, val * fcol)])
-    group = np.unique(prints, axis=0, return_inverse=True)[1].ravel()
-    rep = np.unique(group, return_index=True)[1][group]  # first segment of each fingerprint group
+    key = length.astype(np.uint64)
+    for w in (fcol, fcol * fcol, val, val * fcol):  # one uint64 per segment: sorting it is 10x faster than rows
+        key = key * np.uint64(0x9E3779B97F4A7C15) ^ np.bincount(seg, w, minlength=nseg).view(np.uint64)
+    group = np.unique(key, return_inverse=True)[1].ravel()
+    rep = np.unique(group, return_index=True)[1][group]  # first segment of each group
     pos = np.arange(len(seg)) - start[seg]
-    other = start[rep[seg]] + pos
-    differs = np.zeros(nseg, dtype=bool)
-    np.logical_or.at(differs, seg, (col != col[other]) | (val != val[other]))
+    other = np.minimum(start[rep[seg]] + pos, len(seg) - 1)
+    mismatch = (col != col[other]) | (val != val[other])
+    differs = (length != length[rep]) | (np.bincount(seg, mismatch, minlength=nseg) > 0)
     number = np.where(differs, nseg + np.arange(nseg), rep)  # collisions: a number of their own
     return np.unique(number, return_inverse=True)[1].ravel()
