@@ -92,9 +92,16 @@ class ModelBuilder:
             r = c = np.zeros(0, int)
             v = np.zeros(0)
         keep = v != 0
-        A = sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(nrows, self.nvars))
-        A.sum_duplicates()
-        del r, c, v, keep
+        if not keep.all():
+            r, c, v = r[keep], c[keep], v[keep]
+        # CSR straight from the triplets: each block emits its terms in a few runs sorted by row, which
+        # a stable sort merges quickly (scipy's COO route checked and copied the 8M indices several times)
+        order = np.argsort(r, kind="stable")
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=nrows))])
+        index = np.int32 if max(nrows, self.nvars) < 2**31 else np.int64
+        A = sp.csr_matrix((v[order], c[order].astype(index), indptr.astype(index)), shape=(nrows, self.nvars))
+        A.sum_duplicates()  # sorts each row's columns, adds repeated terms
+        del r, c, v, keep, order
         for b in self.row_blocks:  # the matrix holds them now; a second copy is 200 MB at county scale
             b.rows = b.cols = np.zeros(0, dtype=np.int64)
             b.vals = np.zeros(0)
