@@ -14,9 +14,12 @@ provider is used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from models.common import Context, grid
 from optimizer.backend.lp import INF, row_block
@@ -42,6 +45,8 @@ class Network:
 
 
 def road_graph(sharing) -> nx.Graph:
+    import networkx as nx  # here, not at the top: 0.15 s of every run's start, needed only with sharing
+
     g = nx.Graph()
     for r in sharing.roads or []:
         if g.has_edge(r.source, r.target):  # parallel roads: the faster one counts
@@ -63,6 +68,8 @@ def reachable_pairs(sharing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             best[key] = min(best.get(key, np.inf), tt.minutes)
         keep = [(p, q, m) for (p, q), m in sorted(best.items()) if m <= limit]
     else:
+        import networkx as nx
+
         g = road_graph(sharing)
         at_node: dict[str, list[int]] = {}
         for j, c in enumerate(sharing.communities):
