@@ -42,11 +42,20 @@ def test_childs_error_is_raised_after_the_body():
 
 
 @forks
-def test_bodys_error_wins_and_the_child_is_waited_for(tmp_path):
-    mark = tmp_path / "done"
-    with pytest.raises(ValueError, match="parent"), beside(lambda: mark.write_text("ok")):
+def test_bodys_error_wins_and_the_child_is_stopped(tmp_path):
+    import time
+
+    def slow():
+        time.sleep(30)
+        (tmp_path / "late").write_text("too late")
+
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="parent"), beside(slow):
         raise ValueError("parent")
-    assert mark.read_text() == "ok"  # waited for: the child finished before the error came out
+    assert time.perf_counter() - t < 10, "the child was stopped, not waited out"
+    assert not (tmp_path / "late").exists()
+    with pytest.raises(ChildProcessError):  # and reaped: no zombie left
+        os.waitpid(-1, os.WNOHANG)
 
 
 @forks

@@ -8,9 +8,11 @@ runs first, in this process."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 
 def _can_fork() -> bool:
@@ -24,13 +26,17 @@ def _can_fork() -> bool:
 def beside(job: Callable[[], None], worth_it: bool = True) -> Iterator[None]:
     """Run `job()` in a child process while the body runs here; on the way out wait for it and
     raise its error (as OSError, so the caller's handling of a failed write applies) if it failed.
-    The body's own error wins, after the child has been waited for."""
+    If the body fails, the child is stopped and waited for, and the body's error is raised."""
     if not (worth_it and _can_fork()):
         job()
         yield
         return
     read, write = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns about forking with threads alive (HiGHS's or BLAS's pools, idle by now):
+        # the child only formats text and writes one file, and glibc's malloc is reset across fork
+        warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: do the job, say what went wrong, leave without running the parent's exit handlers
         os.close(read)
         code = 1
@@ -42,9 +48,14 @@ def beside(job: Callable[[], None], worth_it: bool = True) -> Iterator[None]:
         finally:
             os._exit(code)
     os.close(write)
+    done = False
     try:
         yield
+        done = True
     finally:
+        if not done:  # the body failed (or Ctrl-C): the child's file is of no use now
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
         with os.fdopen(read, "rb") as f:
             said = f.read().decode("utf-8", "replace")
         status = os.waitpid(pid, 0)[1]
