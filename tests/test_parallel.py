@@ -52,13 +52,11 @@ def test_bodys_error_wins_and_the_child_is_stopped(tmp_path):
         time.sleep(30)
         (tmp_path / "late").write_text("too late")
 
-    t = time.perf_counter()
     with pytest.raises(ValueError, match="parent"), beside(slow):
         while not pid_file.exists():
             time.sleep(0.01)
         raise ValueError("parent")
-    assert time.perf_counter() - t < 10, "the child was stopped, not waited out"
-    assert not (tmp_path / "late").exists()
+    assert not (tmp_path / "late").exists(), "the child was stopped, not waited out"
     with pytest.raises(ChildProcessError):  # and reaped: no zombie left
         os.waitpid(int(pid_file.read_text()), os.WNOHANG)
 
