@@ -98,7 +98,7 @@ class ModelBuilder:
         # a stable sort merges quickly (scipy's COO route checked and copied the 8M indices several times)
         order = np.argsort(r, kind="stable")
         indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=nrows))])
-        index = np.int32 if max(nrows, self.nvars) < 2**31 else np.int64
+        index = np.int32 if max(nrows, self.nvars, len(v)) < 2**31 else np.int64  # indptr holds up to nnz
         A = sp.csr_matrix((v[order], c[order].astype(index), indptr.astype(index)), shape=(nrows, self.nvars))
         A.sum_duplicates()  # sorts each row's columns, adds repeated terms
         del r, c, v, keep, order
