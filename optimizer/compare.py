@@ -84,7 +84,7 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
     akeys = ["region", "category", "resource", "unit", "year"]
     alloc = None
     for s in sides:
-        part = s.allocation.groupby(akeys, as_index=False)["allocated"].sum().rename(columns={"allocated": s.label})
+        part = s.allocation.groupby(akeys, as_index=False, observed=True)["allocated"].sum().rename(columns={"allocated": s.label})
         alloc = part if alloc is None else alloc.merge(part, on=akeys, how="outer")
     alloc = alloc.fillna(0.0)
     base = sides[0].label

@@ -77,7 +77,9 @@ def test_csv_bytes_are_pandas_bytes(tmp_path):
                        "b": [1.5, np.nan, 3.0, 1e-12, 123456789.123, -0.0], "c": [1, 2, 3, 4, 5, 6],
                        "d": [True, False, True, True, False, True], "e": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
                        "f": ["1", "2", None, np.nan, "x", "y"],
-                       "g": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")})
+                       "g": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+                       "h": pd.Categorical(["养老", "a,b", None, "养老", "x", "a,b"]),
+                       "i": [0.0, -0.0, 0.0, -0.0, np.nan, 0.1 + 0.2], "j": [7, 7, -1, 7, 0, -1]})
     write_csv(df, tmp_path / "ours.csv")
     df.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8-sig", float_format=FLOAT_FORMAT, lineterminator="\n")
     assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

@@ -61,13 +61,14 @@ def workbook_tables(allocation: pd.DataFrame, kpis: pd.DataFrame, constraints: p
     if len(allocation) > FULL_ROWS:
         cols = ["allocated", "unmet", "people_unserved"]
         tables["allocation by region"] = allocation.groupby(["region", "region_name", "resource", "unit", "year"], as_index=False,
-                                                            sort=False)[cols].sum()
+                                                            sort=False, observed=True)[cols].sum()
         tables["allocation by category"] = allocation.groupby(["category", "category_name", "resource", "unit", "year"],
-                                                              as_index=False, sort=False)[cols].sum()
+                                                              as_index=False, sort=False,
+                                                              observed=True)[cols].sum()
         notes.append(("allocation", f"{len(allocation):,} rows: summed here by region and by category; every row is in allocation.csv"))
         if len(tables["allocation by region"]) > FULL_ROWS:
             tables["allocation by region"] = tables["allocation by region"].groupby(
-                ["region", "region_name", "resource", "unit"], as_index=False, sort=False)[cols].sum()
+                ["region", "region_name", "resource", "unit"], as_index=False, sort=False, observed=True)[cols].sum()
     else:
         tables["allocation"] = allocation
     if len(kpis) > FULL_ROWS:

@@ -61,14 +61,19 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
     keep = (d.std[c, k] > 0) | (a.alloc[r, c, k, t] != 0)
     r, c, k, t = r[keep], c[keep], k[keep], t[keep]
     conv = np.array([INTERNAL[res] / OUTPUT_SCALE[res] for res in RESOURCES])[k]
+
+    def names(codes, values):  # a million rows name 2,850 regions: codes into the names, no string per row
+        which, unique = pd.factorize(pd.Index(values, dtype=object))  # names may repeat (two counties called 城关镇)
+        return pd.Categorical.from_codes(which[codes], categories=unique, validate=False)
+
     return pd.DataFrame({
-        "region": np.array(d.region_ids, dtype=object)[r],
-        "region_name": np.array(d.region_names, dtype=object)[r],
-        "category": np.array(d.cat_ids, dtype=object)[c],
-        "category_name": np.array(d.cat_names, dtype=object)[c],
-        "resource": np.array(RESOURCES, dtype=object)[k],
+        "region": names(r, d.region_ids),
+        "region_name": names(r, d.region_names),
+        "category": names(c, d.cat_ids),
+        "category_name": names(c, d.cat_names),
+        "resource": names(k, RESOURCES),
         "year": d.years[t],
-        "unit": np.array([OUTPUT_UNIT[res] for res in RESOURCES], dtype=object)[k],
+        "unit": names(k, [OUTPUT_UNIT[res] for res in RESOURCES]),
         "allocated": a.alloc[r, c, k, t] * conv,
         "baseline": a.base[r, c, k, t] * conv,
         "shared": a.shared[r, c, k, t] * conv,

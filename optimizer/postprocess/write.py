@@ -27,26 +27,15 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     """UTF-8 with BOM so Excel opens Chinese names; fixed float format for reproducible bytes.
 
     The same bytes as pandas' to_csv with these options (a test holds them equal), about
-    2.7x faster: one %-format per row instead of one call per cell (7.7 s -> 2.8 s for the
-    1.06M-row allocation of 2,850 counties)."""
-    fmt, cols = [], []
-    for name in df.columns:
-        col = df[name]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col) or col.isna().any():
-            fmt.append("%s")
-            cols.append(_csv_text(col))
-        elif pd.api.types.is_integer_dtype(col):
-            fmt.append("%d")
-            cols.append(col.to_numpy().tolist())
-        else:
-            fmt.append(FLOAT_FORMAT)
-            cols.append(col.to_numpy(dtype=float).tolist())
-    line = ",".join(fmt) + "\n"
+    3.5x faster: each distinct value of a column is rendered once (a million allocation rows
+    name 2,850 regions, and half their amounts are 0), and a row is its fields joined."""
+    cols = [_csv_column(df[name]) for name in df.columns]
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         f.write(",".join(_csv_field(str(c)) for c in df.columns) + "\n")
-        rows = map(line.__mod__, zip(*cols))
-        while chunk := "".join(islice(rows, 50_000)):  # one encode per 50k lines, not per line
-            f.write(chunk)
+        rows = map(",".join, zip(*cols))
+        while chunk := list(islice(rows, 50_000)):  # one encode per 50k lines, not per line
+            f.write("\n".join(chunk))
+            f.write("\n")
 
 
 def _csv_field(text: str) -> str:
@@ -54,6 +43,22 @@ def _csv_field(text: str) -> str:
     if any(ch in text for ch in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _csv_column(col: pd.Series) -> list[str]:
+    """A column as CSV fields: each distinct value rendered once, then taken by its code."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        fields = _csv_text(pd.Series(col.cat.categories, dtype=object))
+        return np.array(fields + [""], dtype=object)[col.cat.codes.to_numpy()].tolist()  # code -1 (missing): ""
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+        # distinct by bits, not by value: -0.0 prints as "-0", as pandas prints it
+        codes, unique = pd.factorize(col.to_numpy(dtype=np.float64).view(np.int64))
+        fields = [FLOAT_FORMAT % v if v == v else "" for v in unique.view(np.float64).tolist()]
+        return np.array(fields, dtype=object)[codes].tolist()
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
+        codes, unique = pd.factorize(col.to_numpy())
+        return np.array(["%d" % v for v in unique.tolist()], dtype=object)[codes].tolist()
+    return _csv_text(col)
 
 
 def _csv_text(col: pd.Series) -> list[str]:
