@@ -9,6 +9,7 @@ with a '.tmp-' name, never half inside the real one).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -53,7 +54,7 @@ def _csv_column(col: pd.Series) -> list[str]:
     if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
         # distinct by bits, not by value: -0.0 prints as "-0", as pandas prints it
         codes, unique = pd.factorize(col.to_numpy(dtype=np.float64).view(np.int64))
-        fields = [FLOAT_FORMAT % v if v == v else "" for v in unique.view(np.float64).tolist()]
+        fields = ["" if math.isnan(v) else FLOAT_FORMAT % v for v in unique.view(np.float64).tolist()]
         return np.array(fields, dtype=object)[codes].tolist()
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
         codes, unique = pd.factorize(col.to_numpy())
