@@ -109,3 +109,14 @@ def test_time_limit_never_reported_optimal():
     sol = solve(model, time_limit=1e-4)
     assert sol.status in (Status.TIME_LIMIT, Status.NO_SOLUTION)
     assert not sol.status.is_ok and sol.status.exit_code == 3
+
+
+def test_integer_labels_are_kept_small_and_unchanged():
+    """Labels live through the solve: integer ones shrink to the smallest signed type, same values."""
+    from optimizer.backend.lp import compact_labels
+
+    out = compact_labels({"region": np.array([-1, 0, 2849]), "year": [0, 11], "kind": np.array(["floor", "cap"], dtype=object),
+                          "big": np.array([0, 2**40])})
+    assert out["region"].dtype == np.int16 and out["region"].tolist() == [-1, 0, 2849]
+    assert out["year"].dtype == np.int8 and (out["year"] - 1).tolist() == [-1, 10]  # signed: one less is still right
+    assert out["kind"].tolist() == ["floor", "cap"] and out["big"].tolist() == [0, 2**40]
