@@ -168,7 +168,7 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
 
 
 HEAD = ("| regions | vars | rows | nonzeros | solver | build s | pass s | solve s | extract s | write s | opt end-to-end s "
-        "| peak MB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve | objective vs HiGHS | status (opt / HiGHS) |")
+        "| peak MiB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve | objective vs HiGHS | status (opt / HiGHS) |")
 
 
 def _fmt_row(r: dict) -> str:
@@ -202,7 +202,7 @@ def main() -> None:
                  "as a user runs it: interpreter start and imports, then build (load, arrays, LP) + pass (our "
                  "rewriting of the arrays for the solver) + solve (the solver's own setup and run) + extract (the "
                  "point read back and rechecked against every row; tables, KPIs, explanations) + write (CSV, xlsx, "
-                 "JSON, swapped in whole; the allocation CSV by a second process), from manifest.json. Peak MB = the "
+                 "JSON, swapped in whole; the allocation CSV by a second process), from manifest.json. Peak MiB (2^20 bytes) = the "
                  "largest resident memory of the command and the process it forks, added up (an upper bound), "
                  "sampled 10 times a second. HiGHS alone = the MPS that opt "
                  "exports (the model as written), read by highspy and run with dual simplex below 500k columns, "
