@@ -27,9 +27,10 @@ FLOAT_FORMAT = "%.10g"  # stable text for byte-identical reruns; timings live on
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """UTF-8 with BOM so Excel opens Chinese names; fixed float format for reproducible bytes.
 
-    The same bytes as pandas' to_csv with these options (a test holds them equal), about
-    3.5x faster: each distinct value of a column is rendered once (a million allocation rows
-    name 2,850 regions, and half their amounts are 0), and a row is its fields joined."""
+    The same bytes as pandas' to_csv with these options (a test holds them equal): each
+    distinct value of a column is rendered once (a million allocation rows name 2,850 regions,
+    and half their amounts are 0), and a row is its fields joined. The 1.06M-row allocation of
+    2,850 counties: 7.7 s through pandas, 2.0 s here."""
     cols = [_csv_column(df[name]) for name in df.columns]
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         f.write(",".join(_csv_field(str(c)) for c in df.columns) + "\n")
@@ -49,16 +50,14 @@ def _csv_field(text: str) -> str:
 def _csv_column(col: pd.Series) -> list[str]:
     """A column as CSV fields: each distinct value rendered once, then taken by its code."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        fields = _csv_text(pd.Series(col.cat.categories, dtype=object))
-        return np.array(fields + [""], dtype=object)[col.cat.codes.to_numpy()].tolist()  # code -1 (missing): ""
+        return _taken(_csv_text(pd.Series(col.cat.categories, dtype=object)), col.cat.codes.to_numpy())
     if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
         # distinct by bits, not by value: -0.0 prints as "-0", as pandas prints it
         codes, unique = pd.factorize(col.to_numpy(dtype=np.float64).view(np.int64))
-        fields = ["" if math.isnan(v) else FLOAT_FORMAT % v for v in unique.view(np.float64).tolist()]
-        return np.array(fields, dtype=object)[codes].tolist()
+        return _taken(["" if math.isnan(v) else FLOAT_FORMAT % v for v in unique.view(np.float64).tolist()], codes)
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
         codes, unique = pd.factorize(col.to_numpy())
-        return np.array(["%d" % v for v in unique.tolist()], dtype=object)[codes].tolist()
+        return _taken(["%d" % v for v in unique.tolist()], codes)
     return _csv_text(col)
 
 
@@ -66,8 +65,12 @@ def _csv_text(col: pd.Series) -> list[str]:
     """A column as CSV fields, each distinct value rendered once (names repeat a million times):
     missing values empty, floats in FLOAT_FORMAT, everything else as text, quoted where needed."""
     codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
-    fields = [FLOAT_FORMAT % v if isinstance(v, float) else _csv_field(str(v)) for v in uniques]
-    return np.array(fields + [""], dtype=object)[codes].tolist()  # code -1 (missing): ""
+    return _taken([FLOAT_FORMAT % v if isinstance(v, float) else _csv_field(str(v)) for v in uniques], codes)
+
+
+def _taken(fields: list[str], codes: np.ndarray) -> list[str]:
+    """The field of each row by its code into the distinct values; code -1 (missing) is empty."""
+    return np.array(fields + [""], dtype=object)[codes].tolist()
 
 
 def _json_default(o):
