@@ -54,20 +54,30 @@ def _group_pcs(d: ModelData, alloc: np.ndarray, labels: np.ndarray):
 
 
 def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
-    rows: list[tuple] = []
+    cols: dict[str, list] = {c: [] for c in ("year", "kpi", "scope", "value", "unit", "target", "met")}
     t_ = scenario.targets
     years = d.years
 
     def add(kpi, scope, values, unit, target=None, sense=None):
-        target = np.full(len(years), np.nan) if target is None else target
-        for y, v, tg in zip(years, values, target):
-            # a share of nothing is vacuously met, as in the LP row
-            met = "" if not np.isfinite(tg) else True if not np.isfinite(v) else bool(v >= tg - TOL * max(1, abs(tg)) if sense == ">=" else v <= tg + TOL * max(1, abs(tg)))
-            rows.append((int(y), kpi, scope, float(v), unit, float(tg), met))
+        """One KPI by year, for one scope, or for a list of scopes (values: scopes x years) in one go
+        (2,850 counties x 12 years x 3 KPIs a row at a time took 0.3 s)."""
+        scopes = [scope] if isinstance(scope, str) else list(scope)
+        v = np.asarray(values, dtype=float).reshape(len(scopes), len(years))
+        tg = np.broadcast_to(np.full(len(years), np.nan) if target is None else np.asarray(target, dtype=float), v.shape)
+        slack = TOL * np.maximum(1, np.abs(tg))
+        with np.errstate(invalid="ignore"):
+            ok = (v >= tg - slack) if sense == ">=" else (v <= tg + slack)
+        ok |= ~np.isfinite(v)  # a share of nothing is vacuously met, as in the LP row
+        cols["year"] += [int(y) for y in years] * len(scopes)
+        cols["kpi"] += [kpi] * v.size
+        cols["scope"] += [s for s in scopes for _ in years]
+        cols["value"] += v.ravel().tolist()
+        cols["unit"] += [unit] * v.size
+        cols["target"] += tg.ravel().tolist()
+        cols["met"] += [m if has else "" for m, has in zip(ok.ravel().tolist(), np.isfinite(tg).ravel().tolist())]
 
     pcs = per_capita_spending(d, a.alloc)
-    for i in range(d.R):
-        add("per_capita_spending", d.region_names[i], pcs[i], "yuan/person")
+    add("per_capita_spending", d.region_names, pcs, "yuan/person")
 
     gap = t_.regional_gap if t_.regional_gap and t_.regional_gap.enabled else None
     cap = evaluate(gap.cap, years) if gap else None
@@ -94,12 +104,10 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     space = (a.level[:, :, K_FACILITY, :].sum(axis=1)) / (d.pop * per_capita_factor(K_FACILITY))
     pd_t = t_.personnel_density if t_.personnel_density and t_.personnel_density.enabled else None
     fs_t = t_.facility_standard if t_.facility_standard and t_.facility_standard.enabled else None
-    for i in range(d.R):
-        add("social_workers_per_10k", d.region_names[i], workers[i], "FTE per 10k people",
-            evaluate(pd_t.min, years) if pd_t else None, ">=")
-    for i in range(d.R):
-        add("community_space_per_person", d.region_names[i], space[i], "m2/person",
-            evaluate(fs_t.min, years) if fs_t else None, ">=")
+    add("social_workers_per_10k", d.region_names, workers, "FTE per 10k people",
+        evaluate(pd_t.min, years) if pd_t else None, ">=")
+    add("community_space_per_person", d.region_names, space, "m2/person",
+        evaluate(fs_t.min, years) if fs_t else None, ">=")
 
     pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard
     res_names = ("fiscal", "personnel", "facility")
@@ -114,7 +122,7 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / 1e4
     add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / 1e4, "10k yuan",
         np.where(np.isfinite(budget), budget, np.nan), "<=")
-    return pd.DataFrame(rows, columns=["year", "kpi", "scope", "value", "unit", "target", "met"])
+    return pd.DataFrame(cols)
 
 
 def unit_cost_outlay(d: ModelData, alloc: np.ndarray) -> np.ndarray:
@@ -147,5 +155,4 @@ def _shares(d: ModelData, a, scenario, add) -> None:
                 numr = (w[:, :, None] * amount).sum(axis=1)
                 denr = amount.sum(axis=1)
                 vals = np.divide(numr, denr, out=np.full_like(denr, np.nan), where=denr > 0)
-                for i in range(d.R):
-                    add(f"{kpi}_{res}", d.region_names[i], vals[i], "share", sched, ">=")
+                add(f"{kpi}_{res}", d.region_names, vals, "share", sched, ">=")

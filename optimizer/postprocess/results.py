@@ -56,10 +56,8 @@ def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
 
 
 def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
-    R, C, K, T = a.alloc.shape
-    r, c, k, t = (x.ravel() for x in np.meshgrid(np.arange(R), np.arange(C), np.arange(K), np.arange(T), indexing="ij"))
-    keep = (d.std[c, k] > 0) | (a.alloc[r, c, k, t] != 0)
-    r, c, k, t = r[keep], c[keep], k[keep], t[keep]
+    at = np.flatnonzero((d.std[None, :, :, None] > 0) | (a.alloc != 0))  # rows in (region, category, resource, year) order
+    r, c, k, t = np.unravel_index(at, a.alloc.shape)
     conv = np.array([INTERNAL[res] / OUTPUT_SCALE[res] for res in RESOURCES])[k]
 
     def names(codes, values):  # a million rows name 2,850 regions: codes into the names, no string per row
@@ -74,13 +72,13 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
         "resource": names(k, RESOURCES),
         "year": d.years[t],
         "unit": names(k, [OUTPUT_UNIT[res] for res in RESOURCES]),
-        "allocated": a.alloc[r, c, k, t] * conv,
-        "baseline": a.base[r, c, k, t] * conv,
-        "shared": a.shared[r, c, k, t] * conv,
-        "level": a.level[r, c, k, t] * conv,
-        "need": a.need[r, c, k, t] * conv,
-        "unmet": a.unmet[r, c, k, t] * conv,
-        "people_unserved": people_unserved(d, a)[r, c, k, t],
+        "allocated": a.alloc.ravel()[at] * conv,
+        "baseline": a.base.ravel()[at] * conv,
+        "shared": a.shared.ravel()[at] * conv,
+        "level": a.level.ravel()[at] * conv,
+        "need": a.need.ravel()[at] * conv,
+        "unmet": a.unmet.ravel()[at] * conv,
+        "people_unserved": people_unserved(d, a).ravel()[at],
     })
 
 
