@@ -48,7 +48,9 @@ def test_bodys_error_wins_and_the_child_is_stopped(tmp_path):
     pid_file = tmp_path / "pid"
 
     def slow():
-        pid_file.write_text(str(os.getpid()))
+        # published by rename: the parent must never see the file before its pid is in it
+        (tmp_path / "pid.part").write_text(str(os.getpid()))
+        os.replace(tmp_path / "pid.part", pid_file)
         time.sleep(30)
         (tmp_path / "late").write_text("too late")
 
