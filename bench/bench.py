@@ -7,7 +7,9 @@ then, each in a fresh process so that peak memory is the run's own:
   1. opt: the command `python -m optimizer solve` end to end (interpreter start, imports, load,
      build, solve, extract, write), its phases from the manifest; peak resident memory of it
      and the writer process it forks, added up;
-  2. HiGHS alone: read the exported MPS and solve it (dual simplex below 500k columns, else IPM).
+  2. the answer rechecked: every enabled target recomputed from allocation.csv and the scenario
+     alone (tests/recheck.py, no code of opt's results), failures counted;
+  3. HiGHS alone: read the exported MPS and solve it (dual simplex below 500k columns, else IPM).
 It prints a table of seconds and ratios and writes it to bench/results.md with a
 description of the machine. Not a test: nothing here asserts a time.
 """
@@ -38,6 +40,17 @@ loaded = load_scenario(path)
 model, _ = build_model(build_data(loaded.scenario), loaded.scenario)
 h = new_highs(); h.setOptionValue("output_flag", False); to_highs(model, h); h.writeModel(mps)
 print(json.dumps({"vars": model.A.shape[1], "rows": model.A.shape[0], "nnz": int(model.A.nnz)}))
+"""
+
+RECHECK_RUN = r"""
+import json, sys, time
+import pandas as pd
+sys.path.insert(0, sys.argv[3])
+import recheck
+from optimizer.preprocess.load import load_scenario
+t = time.perf_counter()
+fails = recheck.violations(load_scenario(sys.argv[1]).scenario, pd.read_csv(sys.argv[2], encoding="utf-8-sig"))
+print(json.dumps({"failures": len(fails), "first": fails[:3], "seconds": time.perf_counter() - t}))
 """
 
 HIGHS_RUN = r"""
@@ -139,12 +152,22 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
             raise SystemExit(f"{' '.join(cmd)} failed ({took['code']}):\n{took['stderr']}")
         man = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
         summ = json.loads((res / "summary.json").read_text(encoding="utf-8"))
+        checked = {"failures": "-"}  # no allocation.csv: no plan to recheck
+        if (res / "allocation.csv").exists():
+            r = subprocess.run([sys.executable, "-c", RECHECK_RUN, str(scen), str(res / "allocation.csv"),
+                                str(HERE.parent / "tests")], capture_output=True, text=True)
+            if r.returncode:
+                raise SystemExit(r.stderr)
+            checked = _json_line(r.stdout)
+            for f in checked["first"]:
+                print(f"  recheck, {n} regions: {f}", file=sys.stderr)
         shutil.rmtree(res)
         tm = man["timings_seconds"]
         opt.update({"build": tm["load"] + tm["build"], "pass": tm.get("pass", 0.0), "solve": tm["solve"],
                     "extract": tm.get("recheck", 0.0) + tm["extract"], "write": tm.get("write", 0.0), "wall": took["wall"],
                     "peak_mb": took["peak_mb"], "status": summ["status"], "objective": summ["objective"],
-                    "solver": summ["solver"], "method": summ["method"], "iterations": summ.get("iterations")})
+                    "solver": summ["solver"], "method": summ["method"], "iterations": summ.get("iterations"),
+                    "recheck_failures": checked["failures"]})
         # HiGHS alone: plain dual simplex (the reference the fast path must match to 1e-6) where it finishes
         # in minutes; interior point beyond (simplex at 2,850 counties ran for over an hour here)
         hm = opt["method"] if opt["solver"] == "highs" else ("simplex" if opt["vars"] < 500_000 else "ipm")
@@ -168,7 +191,7 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
 
 
 HEAD = ("| regions | vars | rows | nonzeros | solver | build s | pass s | solve s | extract s | write s | opt end-to-end s "
-        "| peak MiB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve | objective vs HiGHS | status (opt / HiGHS) |")
+        "| peak MiB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve | objective vs HiGHS | targets failed on recheck | status (opt / HiGHS) |")
 
 
 def _fmt_row(r: dict) -> str:
@@ -177,7 +200,7 @@ def _fmt_row(r: dict) -> str:
     return (f"| {r['regions']:,} | {r['vars']:,} | {r['rows']:,} | {r['nnz']:,} | {r['solver']}/{r['method']}{its} | "
             f"{r['build']:.2f} | {r['pass']:.2f} | {r['solve']:.2f} | {r['extract']:.2f} | {r['write']:.2f} | "
             f"{r['end_to_end']:.2f} | {r['peak_mb']:,.0f} | {r['highs_solve']:.2f} ({r['highs_method']}) | "
-            f"{r['ratio_to_highs']:.2f} | {r['overhead_share']:.1%} | {gap} | {r['status']} / {r['highs_status']} |")
+            f"{r['ratio_to_highs']:.2f} | {r['overhead_share']:.1%} | {gap} | {r['recheck_failures']} | {r['status']} / {r['highs_status']} |")
 
 
 def main() -> None:
@@ -206,7 +229,9 @@ def main() -> None:
                  "largest resident memory of the command and the process it forks, added up (an upper bound), "
                  "sampled 10 times a second. HiGHS alone = the MPS that opt "
                  "exports (the model as written), read by highspy and run with dual simplex below 500k columns, "
-                 "interior point above (reading not counted), stopped at --highs-limit.", "", HEAD, "|" + "---|" * (HEAD.count("|") - 1)]
+                 "interior point above (reading not counted), stopped at --highs-limit. Targets failed on recheck = "
+                 "enabled targets that allocation.csv breaks by more than 1e-6 (relative), recomputed from the file "
+                 "and the scenario alone by tests/recheck.py.", "", HEAD, "|" + "---|" * (HEAD.count("|") - 1)]
         lines += [_fmt_row(r) for r in rows]
         out = Path(a.write)
         notes = ""  # the written-by-hand sections after the table ("## ...") are kept
