@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import threading
 from contextlib import contextmanager
+
+from optimizer import clib
 
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # mallopt's parameters (malloc.h)
 _kept = 0  # how many heap_kept() are open
@@ -12,10 +13,8 @@ _kept = 0  # how many heap_kept() are open
 
 def _libc():
     """glibc with the prototypes used here, or None where malloc is not glibc's."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt, libc.malloc_trim  # noqa: B018 - glibc has both
-    except (OSError, AttributeError):
+    libc = clib.libc()
+    if not (hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim")):
         return None
     libc.malloc.restype = ctypes.c_void_p
     libc.malloc.argtypes = [ctypes.c_size_t]

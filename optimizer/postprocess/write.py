@@ -21,6 +21,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from optimizer import clib
+
 FLOAT_FORMAT = "%.10g"  # stable text for byte-identical reruns; timings live only in the manifest
 
 
@@ -90,13 +92,8 @@ def write_json(obj, path: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unavailable."""
-    try:
-        import ctypes
-        import ctypes.util
-
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    renameat2 = getattr(clib.libc(), "renameat2", None)  # glibc >= 2.28
+    if renameat2 is None:
         return False
     AT_FDCWD, RENAME_EXCHANGE = -100, 2
     return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
