@@ -151,11 +151,11 @@ def _identical(seg: np.ndarray, col: np.ndarray, val: np.ndarray, nseg: int) -> 
     key = length.astype(np.uint64)
     for w in (fcol, fcol * fcol, val, val * fcol):  # one uint64 per segment: sorting it is 10x faster than rows
         key = key * np.uint64(0x9E3779B97F4A7C15) ^ np.bincount(seg, w, minlength=nseg).view(np.uint64)
-    group = np.unique(key, return_inverse=True)[1].ravel()
+    group = _sorted_codes(key)[1]
     rep = np.unique(group, return_index=True)[1][group]  # first segment of each group
     pos = np.arange(len(seg)) - start[seg]
     other = np.minimum(start[rep[seg]] + pos, len(seg) - 1)
     mismatch = (col != col[other]) | (val != val[other])
     differs = (length != length[rep]) | (np.bincount(seg, mismatch, minlength=nseg) > 0)
     number = np.where(differs, nseg + np.arange(nseg), rep)  # collisions: a number of their own
-    return np.unique(number, return_inverse=True)[1].ravel()
+    return _sorted_codes(number)[1]
