@@ -71,7 +71,7 @@ def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: Optional[list[str]] = SetOpt,
     solver: Optional[str] = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds"),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
     threads: Optional[int] = typer.Option(None, "--threads"),
     method: Optional[str] = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
     backend: Optional[str] = typer.Option(None, "--backend", help="auto, highspy or pulp"),

@@ -7,11 +7,19 @@ a budget raised by d a year. Feasibility is monotone in each shift, so the
 bisection is exact to its tolerance; the shift found, applied with --set, makes
 the plan feasible and a noticeably smaller one does not. Where HiGHS can compute
 an irreducible infeasible subset, its row names are listed as well.
+
+Each probe is first put to the pre-solve check (a proof of infeasibility in
+numbers, no solve); only what passes it is solved. A probe the solver stops on
+without a verdict (numerical trouble, time) is undecided, never taken as
+feasible: the knob is then reported as not decided, or, mid-bisection, with the
+bracket it got to. With a time limit the whole diagnosis stops at it.
 """
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
@@ -20,6 +28,7 @@ from optimizer.backend.highs import iis_rows
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.preprocess.data import build_data
+from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT
 from optimizer.units import fmt_money_yuan
 
@@ -35,6 +44,7 @@ class Knob:
     tol: float  # bisection stops when the shift is known to this (absolute)
     unit: str
     what: str
+    none_is_unlimited: bool = False  # no value means no limit (supplies): one solve tells if any shift can do
 
 
 KNOBS = (
@@ -44,17 +54,19 @@ KNOBS = (
     Knob("special_groups_share", ("targets", "special_groups_share", "min"), -1, 0.0, 1e-4, "share", "special-group share floor"),
     Knob("personnel_density", ("targets", "personnel_density", "min"), -1, 0.0, 1e-3, "per 10k", "social-worker density target"),
     Knob("facility_standard", ("targets", "facility_standard", "min"), -1, 0.0, 1e-4, "m2/person", "community space target"),
-    Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget"),
-    Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-1, "FTE", "personnel supply"),
-    Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity"),
+    Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True),
+    Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-1, "FTE", "personnel supply", True),
+    Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True),
 )
 
 
 @dataclass
 class Relaxation:
     knob: Knob
-    shift: float | None  # None: relaxing this alone cannot restore feasibility
+    shift: float | None  # None: relaxing this alone cannot restore feasibility (or, with `undecided`, not known)
     schedule: dict | None = None
+    at_least: float | None = None  # bisection cut short: the least change lies in [at_least, shift]
+    undecided: str = ""  # why the search stopped before its answer
 
     @property
     def set_text(self) -> str:
@@ -70,9 +82,14 @@ class Relaxation:
     def sentence(self) -> str:
         k = self.knob
         if self.shift is None:
+            if self.undecided:
+                return f"whether relaxing the {k.what} alone makes the plan feasible was not decided: {self.undecided}"
             return f"relaxing the {k.what} alone cannot make the plan feasible"
         verb = "raised" if k.sign > 0 else "lowered"
         values = ", ".join(f"{'every year' if y == CONSTANT else y}: {_fmt(v, k.unit)}" for y, v in sorted(self.schedule.items()))
+        if self.at_least is not None:
+            return (f"the {k.what} {verb} by {_fmt(self.shift, k.unit)} ({values}) makes the plan feasible; the least "
+                    f"change is between {_fmt(self.at_least, k.unit)} and that, not narrowed further: {self.undecided}")
         return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit)} ({values})"
 
 
@@ -91,6 +108,8 @@ class Diagnosis:
         out = [r.sentence + f"   (--set {r.set_text})" for r in ok]
         if ok:
             out[0] = "any one of these makes the plan feasible: " + out[0]
+        elif any(r.undecided for r in self.relaxations):
+            out.append("no single target or supply was found that makes the plan feasible alone; some were not decided")
         else:
             out.append("no single target or supply can be relaxed alone to make the plan feasible; "
                        "several conflict together")
@@ -103,7 +122,8 @@ class Diagnosis:
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "family": r.knob.family, "parameter": ".".join(str(p) for p in r.knob.path), "relaxes_alone": r.shift is not None,
-            "least_change": r.shift, "unit": r.knob.unit, "set": r.set_text, "finding": r.sentence,
+            "least_change": r.shift, "least_change_at_least": r.at_least if r.at_least is not None else r.shift,
+            "unit": r.knob.unit, "set": r.set_text, "finding": r.sentence,
         } for r in self.relaxations])
 
     def __repr__(self) -> str:
@@ -126,7 +146,7 @@ def _fmt(v: float, unit: str) -> str:
         return f"{v:.3f}x"
     if unit == "100m yuan":
         return fmt_money_yuan(v * 1e8) + " a year"
-    return f"{v:,.4g} {unit}"
+    return f"{v:,.0f} {unit}" if abs(v) >= 1e4 else f"{v:,.4g} {unit}"  # 200,000 FTE, not 2e+05 FTE
 
 
 def _get(scenario, path):
@@ -152,10 +172,40 @@ def _shifted(scenario, knob: Knob, delta: float):
     return s, new
 
 
-def _feasible(scenario, solver_opts: dict) -> bool:
-    model, _ = build_model(build_data(scenario), scenario)
-    opts = {k: v for k, v in solver_opts.items() if k != "time_limit"}
-    return solve(model, **opts).status is not Status.INFEASIBLE
+class Prober:
+    """Tells whether a scenario is feasible: True, False, or None where it could not be decided
+    (`why` then says why). Shares one deadline over all its probes."""
+
+    def __init__(self, solver_opts: dict, time_limit: float | None = None, progress: Callable[[str], None] | None = None):
+        self.opts = {k: v for k, v in solver_opts.items() if k != "time_limit"}
+        self.deadline = time.monotonic() + time_limit if time_limit else None
+        self.progress = progress or (lambda text: None)
+        self.why = ""
+        self.solves = 0
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def __call__(self, scenario, what: str = "") -> bool | None:
+        left = self.left()
+        if left is not None and left <= 0:
+            self.why = "the time limit was reached"
+            return None
+        data = build_data(scenario)
+        if check(data, scenario):  # proven infeasible in numbers: no solve needed
+            return False
+        self.progress(f"infeasible: trying {what} (solve {self.solves + 1})" if what else "infeasible: trying a relaxation")
+        self.solves += 1
+        model, _ = build_model(data, scenario)
+        sol = solve(model, time_limit=left, **self.opts)
+        if sol.status is Status.INFEASIBLE:
+            return False
+        if sol.status in (Status.OPTIMAL, Status.UNBOUNDED) or (sol.status is Status.TIME_LIMIT and sol.has_point):
+            return True
+        out_of_time = sol.status is Status.TIME_LIMIT or (self.deadline is not None and self.left() <= 0)
+        self.why = ("the time limit was reached" if out_of_time else
+                    f"{sol.solver} stopped without a verdict ({sol.message or sol.status.value})")
+        return None
 
 
 def _applies(scenario, knob: Knob) -> bool:
@@ -173,37 +223,78 @@ def knobs(scenario) -> list[Knob]:
     return out
 
 
-def least_shift(scenario, knob: Knob, solver_opts: dict, max_steps: int = 60) -> Relaxation:
+def _feasible_at(scenario, knob: Knob, probe: Prober, delta: float) -> bool | None:
+    verb = "raised" if knob.sign > 0 else "lowered"
+    return probe(_shifted(scenario, knob, delta)[0], f"the {knob.what} {verb} by {_fmt(delta, knob.unit)}")
+
+
+def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
+    """The knob at its most relaxed (an unbounded one, budgets, doubled until enough): a shift that
+    makes the plan feasible, with the largest shift known not to (`at_least`); or that none does."""
     sched = _get(scenario, knob.path)
     sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
     if knob.sign < 0:
         hi = max(max(sched.values()) - knob.limit, 0.0)  # lowering by this reaches the limit everywhere
     else:
         hi = max(max(sched.values()), 1.0) if math.isinf(knob.limit) else knob.limit - min(sched.values())
-    # for unbounded knobs (budgets), double until feasible
+    lo = 0.0  # the plan as it stands is infeasible
+    if knob.none_is_unlimited:  # else 40 doublings, each a solve, to learn that no amount is enough
+        unlimited = scenario.model_copy(deep=True)
+        object.__setattr__(_get(unlimited, knob.path[:-1]), knob.path[-1], None)
+        found = probe(unlimited, f"the {knob.what} unlimited")
+        if not found:
+            return Relaxation(knob, None, undecided=probe.why if found is None else "")
     for _ in range(40):
-        if _feasible(_shifted(scenario, knob, hi)[0], solver_opts):
-            break
+        found = _feasible_at(scenario, knob, probe, hi)
+        if found is None:
+            return Relaxation(knob, None, undecided=probe.why)
+        if found:
+            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=lo)
         if not math.isinf(knob.limit):
             return Relaxation(knob, None)
-        hi *= 2
-    else:
-        return Relaxation(knob, None)
-    lo = 0.0
+        lo, hi = hi, hi * 2
+    return Relaxation(knob, None)
+
+
+def narrow(scenario, r: Relaxation, probe: Prober, max_steps: int = 60) -> Relaxation:
+    """Bisection between r.at_least (infeasible) and r.shift (feasible) to the knob's tolerance;
+    cut short (time, a probe without a verdict), the bracket it got to."""
+    knob, lo, hi = r.knob, r.at_least, r.shift
     for _ in range(max_steps):
         if hi - lo <= knob.tol * (max(1.0, hi) if math.isinf(knob.limit) else 1.0):
             break
         mid = (lo + hi) / 2
-        if _feasible(_shifted(scenario, knob, mid)[0], solver_opts):
+        found = _feasible_at(scenario, knob, probe, mid)
+        if found is None:  # hi still makes it feasible: said, with how far the search got
+            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=lo, undecided=probe.why)
+        if found:
             hi = mid
         else:
             lo = mid
-    _, new = _shifted(scenario, knob, hi)
-    return Relaxation(knob, hi, new)
+    return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1])
 
 
-def diagnose(data, scenario, model, solver_opts: dict) -> Diagnosis:
-    relax = [least_shift(scenario, k, solver_opts) for k in knobs(scenario) if _applies(scenario, k)]
-    rows = iis_rows(model) if solver_opts.get("solver", "auto") != "cbc" else None
-    names = model.row_names()
-    return Diagnosis(relax, [names[i] for i in rows] if rows else [])
+def least_shift(scenario, knob: Knob, probe: Prober) -> Relaxation:
+    r = bracket(scenario, knob, probe)
+    return narrow(scenario, r, probe) if r.shift is not None else r
+
+
+IIS_SECONDS = 60.0
+
+
+def diagnose(data, scenario, model, solver_opts: dict, progress: Callable[[str], None] | None = None) -> Diagnosis:
+    """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got."""
+    probe = Prober(solver_opts, solver_opts.get("time_limit"), progress)
+    # which targets can restore feasibility alone, every one of them first; then how little is enough,
+    # as far as the time allows
+    found = [bracket(scenario, k, probe) for k in knobs(scenario) if _applies(scenario, k)]
+    relax = [narrow(scenario, r, probe) if r.shift is not None else r for r in found]
+    left = probe.left()
+    rows = None
+    if solver_opts.get("solver", "auto") != "cbc" and (left is None or left > 1):
+        probe.progress("infeasible: looking for an irreducible infeasible set of rows")
+        rows = iis_rows(model, IIS_SECONDS if left is None else min(IIS_SECONDS, left))
+    if not rows:
+        return Diagnosis(relax)
+    names = model.row_names()  # all 1.7M of them at 2,850 counties: only when there are rows to name
+    return Diagnosis(relax, [names[i] for i in rows])

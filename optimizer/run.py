@@ -60,6 +60,17 @@ def solver_options(loaded: Loaded, **cli) -> dict:
     return opts
 
 
+def proven_infeasible(sol: Solution, proofs: list[str]) -> None:
+    """A solver that stopped without a verdict on a plan the pre-solve check proves infeasible (each of
+    its findings is a proof, in numbers): the plan is infeasible. Clarabel, for one, can end in
+    NumericalError on a plan far from feasible (333 counties with a tenth of the workers needed)."""
+    if proofs and sol.status in (Status.NO_SOLUTION, Status.TIME_LIMIT, Status.ERROR) and not \
+            (sol.status is Status.TIME_LIMIT and sol.has_point):
+        said = sol.message or sol.status.value
+        sol.status, sol.has_point = Status.INFEASIBLE, False
+        sol.message = f"the pre-solve check proves the plan infeasible ({sol.solver} stopped without a verdict: {said})"
+
+
 def default_out(loaded: Loaded) -> Path:
     return Path("results") / loaded.name
 
@@ -99,6 +110,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver
         timings["solve"] = sol.seconds
         timings["recheck"] = max(0.0, took - timings["pass"] - sol.seconds)  # the point read back and rechecked
+        proven_infeasible(sol, warnings)
 
     results = diagnosis = None
     t = time.perf_counter()
@@ -107,7 +119,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         results = make_results(model, ctx, sol, timings)
     elif sol.status is Status.INFEASIBLE:
         stage("infeasible: finding the least change to each target that would make it feasible")
-        diagnosis = diagnose(data, loaded.scenario, model, opts)
+        diagnosis = diagnose(data, loaded.scenario, model, opts, progress=stage)
     timings["extract"] = time.perf_counter() - t
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)

@@ -32,8 +32,8 @@ def test_reported_relaxation_restores_feasibility_and_less_does_not(path, breaki
     less = max(r.shift * 0.05, 5 * r.knob.tol)
     from optimizer.diagnose import _shifted
     short, _ = _shifted(o.loaded.scenario, r.knob, r.shift - less)
-    from optimizer.diagnose import _feasible
-    assert not _feasible(short, {"solver": "highs"})
+    from optimizer.diagnose import Prober
+    assert Prober({"solver": "highs"})(short) is False
     assert any(r.set_text in line for line in o.diagnosis.lines)
 
 
@@ -42,6 +42,9 @@ def test_diagnosis_written_and_named(tmp_path):
     text = (tmp_path / "d" / "diagnosis.csv").read_text(encoding="utf-8-sig")
     assert "resources.fiscal.budget" in text and "must be raised" in text
     assert o.diagnosis.iis, "HiGHS should find an irreducible infeasible set here"
+    from optimizer.backend.highs import iis_rows
+    assert len(iis_rows(_model(o))) < 16  # reduced: the elasticity filter alone gave 16 rows, not irreducible
+    assert any(line.startswith(f"an irreducible infeasible set of {len(o.diagnosis.iis)} rows") for line in o.diagnosis.lines)
 
 
 def _people(path, *overrides):
@@ -72,3 +75,97 @@ def test_share_shadow_price_matches_finite_difference():
     moved = _people(SCENARIOS / "west.yaml", f"targets.livelihood_share.min={{2024: 0.7, 2026: 0.7, 2027: {0.7 + step}, 2028: 0.7}}")
     change = (moved.solution.objective - base.solution.objective) * 1e4 / (step * 100)  # per percentage point
     assert change == pytest.approx(row["shadow_price"], rel=0.01)
+
+
+UNPROVEN = ["targets.regional_gap.cap=1.01", "resources.fiscal.budget=12"]  # infeasible; the pre-solve check passes it
+
+
+def _model(o):
+    from models.build import build_model
+    from optimizer.preprocess.data import build_data
+    return build_model(build_data(o.loaded.scenario), o.loaded.scenario)[0]
+
+
+def _no_verdict(model, **opts):
+    from optimizer.backend.status import Solution
+    return Solution(Status.NO_SOLUTION, solver="clarabel", method="ipm", message="NumericalError")
+
+
+def test_solver_without_verdict_on_a_plan_the_check_proves_infeasible(monkeypatch, tmp_path):
+    """Clarabel can end in NumericalError on a plan far from feasible; the check's proof decides."""
+    monkeypatch.setattr("optimizer.run.solve", _no_verdict)
+    o = solve_scenario(TINY, ["targets.personnel_density.min={2028: 30}"], out=tmp_path / "p")
+    assert o.warnings and o.solution.status is Status.INFEASIBLE and o.exit_code == 2
+    assert "pre-solve check proves" in o.solution.message and "NumericalError" in o.solution.message
+    assert "personnel_density" in o.diagnosis.involved  # the diagnosis ran, with the real solver
+    unproven = solve_scenario(TINY, UNPROVEN, write=False)  # no proof: no verdict stays no verdict
+    assert not unproven.warnings
+
+
+def test_solver_without_verdict_and_no_proof_stays_undecided(monkeypatch):
+    monkeypatch.setattr("optimizer.run.solve", _no_verdict)
+    o = solve_scenario(TINY, UNPROVEN, write=False)
+    assert o.solution.status is Status.NO_SOLUTION and o.exit_code == 3 and o.diagnosis is None
+
+
+def test_probe_without_verdict_is_never_taken_as_feasible(monkeypatch):
+    """Every solve in the diagnosis ends without a verdict: no knob may be said to restore feasibility."""
+    o = solve_scenario(TINY, UNPROVEN, write=False)
+    assert o.solution.status is Status.INFEASIBLE
+    monkeypatch.setattr("optimizer.diagnose.solve", _no_verdict)
+    from optimizer.diagnose import diagnose
+    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "cbc"})  # cbc: no IIS
+    assert all(r.shift is None for r in d.relaxations), d.lines
+    undecided = [r for r in d.relaxations if r.undecided]
+    assert undecided and all("NumericalError" in r.undecided for r in undecided)
+    assert any("not decided" in line for line in d.lines) and not any("can be relaxed alone" in line for line in d.lines)
+
+
+def test_bisection_cut_short_gives_a_bracket_that_holds_the_least_change(monkeypatch):
+    o = solve_scenario(TINY, UNPROVEN, write=False)
+    exact = next(r for r in o.diagnosis.relaxations if r.knob.family == "regional_gap")
+    assert exact.shift is not None and exact.at_least is None
+    from optimizer.backend import solve as real
+    from optimizer.diagnose import Prober, least_shift
+    calls = []
+
+    def stops_after_four(model, **opts):
+        calls.append(1)
+        return real.solve(model, **opts) if len(calls) <= 4 else _no_verdict(model)
+
+    monkeypatch.setattr("optimizer.diagnose.solve", stops_after_four)
+    r = least_shift(o.loaded.scenario, exact.knob, Prober({"solver": "highs"}))
+    assert r.at_least is not None and r.at_least - exact.knob.tol <= exact.shift <= r.shift + exact.knob.tol
+    assert r.at_least < r.shift and "not narrowed further" in r.sentence and "NumericalError" in r.sentence
+    assert _status(TINY, *UNPROVEN, r.set_text) is Status.OPTIMAL  # what it says to set does make it feasible
+
+
+def test_diagnosis_stops_at_the_time_limit():
+    o = solve_scenario(TINY, UNPROVEN, write=False)
+    from optimizer.diagnose import diagnose
+    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "highs", "time_limit": 1e-9})
+    assert not d.iis and all(r.shift is None for r in d.relaxations)
+    assert all(r.undecided == "the time limit was reached" for r in d.relaxations if r.undecided)
+    assert any(r.undecided for r in d.relaxations)
+
+
+def test_every_target_is_tried_before_any_is_narrowed(monkeypatch):
+    """With only as many solves as it takes to try each target at its most relaxed, every target is
+    still decided (can or cannot restore feasibility alone); the narrowing is what goes short."""
+    o = solve_scenario(TINY, UNPROVEN, write=False)
+    from optimizer.backend import solve as real
+    from optimizer.diagnose import Prober, _applies, bracket, diagnose, knobs
+    counting = Prober({"solver": "highs"})
+    tried = [bracket(o.loaded.scenario, k, counting) for k in knobs(o.loaded.scenario) if _applies(o.loaded.scenario, k)]
+    assert sum(r.shift is not None for r in tried) >= 2 and counting.solves < 30
+    calls = []
+
+    def budgeted(model, **opts):
+        calls.append(1)
+        return real.solve(model, **opts) if len(calls) <= counting.solves else _no_verdict(model)
+
+    monkeypatch.setattr("optimizer.diagnose.solve", budgeted)
+    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "cbc"})
+    assert [r.shift is not None for r in d.relaxations] == [r.shift is not None for r in tried]
+    assert all(r.at_least is not None for r in d.relaxations if r.shift is not None)  # bracketed, not narrowed
+    assert not any(r.shift is None and r.undecided for r in d.relaxations)
