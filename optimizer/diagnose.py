@@ -158,18 +158,22 @@ def _get(scenario, path):
     return node
 
 
+def _with(scenario, knob: Knob, value):
+    """A copy of the scenario with the knob set to value (None: no limit, for supplies)."""
+    s = scenario.model_copy(deep=True)
+    object.__setattr__(_get(s, knob.path[:-1]), knob.path[-1], value)
+    return s
+
+
 def _shifted(scenario, knob: Knob, delta: float):
     """A copy of the scenario with the knob moved by delta; and the knob's new schedule."""
-    s = scenario.model_copy(deep=True)
-    parent = _get(s, knob.path[:-1])
-    value = getattr(parent, knob.path[-1])
+    value = _get(scenario, knob.path)
     sched = value if isinstance(value, dict) else {CONSTANT: value}
     new = {}
     for y, v in sched.items():
         nv = v + knob.sign * delta
         new[y] = min(nv, knob.limit) if knob.sign > 0 else max(nv, knob.limit)
-    object.__setattr__(parent, knob.path[-1], new if isinstance(value, dict) else new[CONSTANT])
-    return s, new
+    return _with(scenario, knob, new if isinstance(value, dict) else new[CONSTANT]), new
 
 
 class Prober:
@@ -239,9 +243,7 @@ def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
         hi = max(max(sched.values()), 1.0) if math.isinf(knob.limit) else knob.limit - min(sched.values())
     lo = 0.0  # the plan as it stands is infeasible
     if knob.none_is_unlimited:  # else 40 doublings, each a solve, to learn that no amount is enough
-        unlimited = scenario.model_copy(deep=True)
-        object.__setattr__(_get(unlimited, knob.path[:-1]), knob.path[-1], None)
-        found = probe(unlimited, f"the {knob.what} unlimited")
+        found = probe(_with(scenario, knob, None), f"the {knob.what} unlimited")
         if not found:
             return Relaxation(knob, None, undecided=probe.why if found is None else "")
     for _ in range(40):
