@@ -258,17 +258,32 @@ def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
     return Relaxation(knob, None)
 
 
+def _done(knob: Knob, lo: float, hi: float) -> bool:
+    return hi - lo <= knob.tol * (max(1.0, hi) if math.isinf(knob.limit) else 1.0)
+
+
+def _proven_short(scenario, knob: Knob, lo: float, hi: float) -> float:
+    """The largest shift in [lo, hi] that the pre-solve check proves is not enough (to the knob's
+    tolerance), by the check alone: ~70 ms a step at 2,850 counties, where a solve takes ~50 s."""
+    while not _done(knob, lo, hi):
+        mid = (lo + hi) / 2
+        s = _shifted(scenario, knob, mid)[0]
+        lo, hi = (mid, hi) if check(build_data(s), s) else (lo, mid)
+    return lo
+
+
 def narrow(scenario, r: Relaxation, probe: Prober, max_steps: int = 60) -> Relaxation:
     """Bisection between r.at_least (infeasible) and r.shift (feasible) to the knob's tolerance;
     cut short (time, a probe without a verdict), the bracket it got to."""
     knob, lo, hi = r.knob, r.at_least, r.shift
     for _ in range(max_steps):
-        if hi - lo <= knob.tol * (max(1.0, hi) if math.isinf(knob.limit) else 1.0):
+        if _done(knob, lo, hi):
             break
         mid = (lo + hi) / 2
         found = _feasible_at(scenario, knob, probe, mid)
-        if found is None:  # hi still makes it feasible: said, with how far the search got
-            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=lo, undecided=probe.why)
+        if found is None:  # hi still makes it feasible: said, with how far the search (and the check) got
+            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=_proven_short(scenario, knob, lo, mid),
+                              undecided=probe.why)
         if found:
             hi = mid
         else:

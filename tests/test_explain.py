@@ -169,3 +169,17 @@ def test_every_target_is_tried_before_any_is_narrowed(monkeypatch):
     assert [r.shift is not None for r in d.relaxations] == [r.shift is not None for r in tried]
     assert all(r.at_least is not None for r in d.relaxations if r.shift is not None)  # bracketed, not narrowed
     assert not any(r.shift is None and r.undecided for r in d.relaxations)
+
+
+def test_cut_short_bracket_is_raised_by_what_the_check_proves():
+    """Out of time, the lower end of the bracket is still the largest shift the pre-solve check proves
+    is not enough, found without a solve; and it is below the least change."""
+    breaking = ["targets.personnel_density.min={2028: 30}"]  # the check proves this one
+    o = solve_scenario(TINY, breaking, write=False)
+    exact = next(r for r in o.diagnosis.relaxations if r.knob.family == "personnel_density")
+    from optimizer.diagnose import Prober, bracket, narrow
+    found = bracket(o.loaded.scenario, exact.knob, Prober({"solver": "highs"}))
+    assert found.at_least == 0.0
+    cut = narrow(o.loaded.scenario, found, Prober({"solver": "highs"}, time_limit=1e-9))
+    assert cut.undecided == "the time limit was reached"
+    assert 0.0 < cut.at_least <= exact.shift <= cut.shift
