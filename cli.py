@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 
@@ -21,6 +23,10 @@ err_console = Console(stderr=True)
 if not err_console.is_terminal:
     err_console = Console(stderr=True, width=140)
 EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_INTERNAL = 1, 2, 3, 4
+
+# A mistyped option or value is bad input like a bad scenario: click's usage code 2 means "infeasible"
+# here. Typer >= 0.2x parses with its own copy of click (typer.core._click), older ones with click.
+getattr(typer.core, "_click", click).exceptions.UsageError.exit_code = EXIT_BAD_INPUT
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -91,6 +97,11 @@ def solve(
                                  ("--backend", backend, ("auto", "highspy", "pulp"))):
         if value is not None and value not in allowed:
             err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    for name, value, least, what in (("--time-limit", time_limit, 0.0, "a positive number of seconds"),
+                                     ("--threads", threads, 0, "a whole number of at least 1")):
+        if value is not None and not value > least:  # as the scenario's solver section requires
+            err_console.print(f"[bold red]error:[/] {name}: expected {what}, found {value:g}")
             raise typer.Exit(EXIT_BAD_INPUT)
     # the stage on the terminal (stderr, so piped tables stay clean); HiGHS's own log with --solver-log
     with err_console.status("starting") as status:

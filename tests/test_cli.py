@@ -138,3 +138,18 @@ def test_missing_solver_is_a_clear_message(invoke, tmp_path, monkeypatch):
     r = invoke("solve", TINY, "--out", tmp_path / "x")
     assert r.exit_code == 3 and "pip install highspy" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("args,said", [
+    (["--time-limit", "-5"], "--time-limit: expected a positive number of seconds, found -5"),
+    (["--time-limit", "0"], "--time-limit: expected a positive number of seconds, found 0"),
+    (["--threads", "0"], "--threads: expected a whole number of at least 1, found 0"),
+    (["--time-limit", "abc"], "--time-limit"),
+    (["--bogus"], "No such option"),
+])
+def test_bad_options_are_bad_input_not_infeasible(invoke, tmp_path, args, said):
+    """Exit 1 as for a bad scenario (click's usage code 2 would read as 'infeasible'); nothing written."""
+    r = invoke("solve", TINY, "--out", tmp_path / "never", *args)
+    assert r.exit_code == 1, r.output
+    assert said in " ".join(r.output.split()) and "Traceback" not in r.output
+    assert not (tmp_path / "never").exists()
