@@ -115,10 +115,11 @@ def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:
     within time_limit; None where it finds none. Out of time, HiGHS falls back to every row of
     the model (197,645 at 333 counties): no help to anyone, so not returned.
 
-    iis_strategy is a bit map since HiGHS 1.12: 2 forms a subset from the LP (elasticity
-    filter), 4 reduces it to an irreducible one. 2 alone gave 16 rows on tests' tiny plan
-    where 6 are irreducible. The reduction has its own limit, iis_time_limit (HiGHS 1.14+;
-    time_limit does not bound it: 232 s at 333 counties with time_limit 60)."""
+    iis_strategy is a bit map since HiGHS PR #2644 (late 2025; an enum 0-4 before): 2 forms a
+    subset from the LP (elasticity filter), 4 reduces it to an irreducible one. 2 alone gave 16
+    rows on tests' tiny plan, where the reduced sets have 5-6. The search has its own limit,
+    iis_time_limit (PR #2870, 2026; in highspy 1.16): time_limit does not bound it (232 s at
+    333 counties with time_limit 60)."""
     h = new_highs()
     import highspy  # there, since new_highs() was
 
