@@ -183,3 +183,15 @@ def test_cut_short_bracket_is_raised_by_what_the_check_proves():
     cut = narrow(o.loaded.scenario, found, Prober({"solver": "highs"}, time_limit=1e-9))
     assert cut.undecided == "the time limit was reached"
     assert 0.0 < cut.at_least <= exact.shift <= cut.shift
+
+
+def test_iis_out_of_time_is_none_not_the_whole_model():
+    """Out of time HiGHS hands back every row of the model as 'the' infeasible set: not passed on."""
+    from types import SimpleNamespace
+
+    from optimizer.backend.highs import iis_rows
+    from optimizer.preprocess.load import load_scenario
+    model = _model(SimpleNamespace(loaded=load_scenario(SCENARIOS / "west.yaml", ["targets.livelihood_share.min=0.95"])))
+    assert iis_rows(model, 1e-6) is None
+    rows = iis_rows(model, 60.0)
+    assert rows and len(rows) < 50 < model.A.shape[0]
