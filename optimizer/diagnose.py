@@ -299,8 +299,10 @@ def least_shift(scenario, knob: Knob, probe: Prober) -> Relaxation:
 IIS_SECONDS = 60.0
 
 
-def diagnose(data, scenario, model, solver_opts: dict, progress: Callable[[str], None] | None = None) -> Diagnosis:
-    """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got."""
+def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None = None) -> Diagnosis:
+    """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got.
+    Builds the plan's model again for the IIS step (2 s at 2,850 counties) rather than be handed
+    one to hold through every probe."""
     probe = Prober(solver_opts, solver_opts.get("time_limit"), progress)
     # which targets can restore feasibility alone, every one of them first; then how little is enough,
     # as far as the time allows
@@ -310,6 +312,7 @@ def diagnose(data, scenario, model, solver_opts: dict, progress: Callable[[str],
     rows = None
     if solver_opts.get("solver", "auto") != "cbc" and (left is None or left > 1):
         probe.progress("infeasible: looking for an irreducible infeasible set of rows")
+        model, _ = build_model(build_data(scenario), scenario)
         rows = iis_rows(model, IIS_SECONDS if left is None else min(IIS_SECONDS, left))
     if not rows:
         return Diagnosis(relax)

@@ -114,7 +114,7 @@ def test_probe_without_verdict_is_never_taken_as_feasible(monkeypatch):
     assert o.solution.status is Status.INFEASIBLE
     monkeypatch.setattr("optimizer.diagnose.solve", _no_verdict)
     from optimizer.diagnose import diagnose
-    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "cbc"})  # cbc: no IIS
+    d = diagnose(o.loaded.scenario, {"solver": "cbc"})  # cbc: no IIS
     assert all(r.shift is None for r in d.relaxations), d.lines
     undecided = [r for r in d.relaxations if r.undecided]
     assert undecided and all("NumericalError" in r.undecided for r in undecided)
@@ -143,7 +143,7 @@ def test_bisection_cut_short_gives_a_bracket_that_holds_the_least_change(monkeyp
 def test_diagnosis_stops_at_the_time_limit():
     o = solve_scenario(TINY, UNPROVEN, write=False)
     from optimizer.diagnose import diagnose
-    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "highs", "time_limit": 1e-9})
+    d = diagnose(o.loaded.scenario, {"solver": "highs", "time_limit": 1e-9})
     assert not d.iis and all(r.shift is None for r in d.relaxations)
     assert all(r.undecided == "the time limit was reached" for r in d.relaxations if r.undecided)
     assert any(r.undecided for r in d.relaxations)
@@ -165,7 +165,7 @@ def test_every_target_is_tried_before_any_is_narrowed(monkeypatch):
         return real.solve(model, **opts) if len(calls) <= counting.solves else _no_verdict(model)
 
     monkeypatch.setattr("optimizer.diagnose.solve", budgeted)
-    d = diagnose(None, o.loaded.scenario, _model(o), {"solver": "cbc"})
+    d = diagnose(o.loaded.scenario, {"solver": "cbc"})
     assert [r.shift is not None for r in d.relaxations] == [r.shift is not None for r in tried]
     assert all(r.at_least is not None for r in d.relaxations if r.shift is not None)  # bracketed, not narrowed
     assert not any(r.shift is None and r.undecided for r in d.relaxations)
