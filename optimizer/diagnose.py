@@ -204,7 +204,7 @@ class Prober:
         sol = solve(model, time_limit=left, **self.opts)
         if sol.status is Status.INFEASIBLE:
             return False
-        if sol.status in (Status.OPTIMAL, Status.UNBOUNDED) or (sol.status is Status.TIME_LIMIT and sol.has_point):
+        if sol.shows_feasible:
             return True
         out_of_time = sol.status is Status.TIME_LIMIT or (self.deadline is not None and self.left() <= 0)
         self.why = ("the time limit was reached" if out_of_time else

@@ -64,8 +64,7 @@ def proven_infeasible(sol: Solution, proofs: list[str]) -> None:
     """A solver that stopped without a verdict on a plan the pre-solve check proves infeasible (each of
     its findings is a proof, in numbers): the plan is infeasible. Clarabel, for one, can end in
     NumericalError on a plan far from feasible (333 counties with a tenth of the workers needed)."""
-    if proofs and sol.status in (Status.NO_SOLUTION, Status.TIME_LIMIT, Status.ERROR) and not \
-            (sol.status is Status.TIME_LIMIT and sol.has_point):
+    if proofs and sol.status is not Status.INFEASIBLE and not sol.shows_feasible:
         said = sol.message or sol.status.value
         sol.status, sol.has_point = Status.INFEASIBLE, False
         sol.message = f"the pre-solve check proves the plan infeasible ({sol.solver} stopped without a verdict: {said})"

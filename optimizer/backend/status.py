@@ -40,6 +40,12 @@ class Solution:
     has_point: bool = False
     extra: dict = field(default_factory=dict)
 
+    @property
+    def shows_feasible(self) -> bool:
+        """The plan is feasible by this: optimal, unbounded, or a point kept at the time limit
+        (a kept point meets every row within tolerance)."""
+        return self.status in (Status.OPTIMAL, Status.UNBOUNDED) or (self.status is Status.TIME_LIMIT and self.has_point)
+
     def take_point(self, model, x: np.ndarray, tol: float, said: str) -> None:
         """Keep the solver's point, rechecked against the arrays: an 'optimal' point that violates
         a row by more than tol (relative) is not called optimal, whatever the solver said."""
