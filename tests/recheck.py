@@ -54,6 +54,7 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
     a, lv = _cube(s, alloc, "allocated"), _cube(s, alloc, "level")
     region_at = {r.id: i for i, r in enumerate(s.regions)}
     cat_at = {c.id: k for k, c in enumerate(s.categories)}
+    yrs = np.asarray(years)
 
     def amount(region=None, cats=None, res="fiscal", year=None, cumulative=False, level=False):
         src = lv if level else a
@@ -64,7 +65,6 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
             sel = sel[region_at[region]]
         if cats is not None:
             sel = sel[..., [cat_at[c] for c in cats], :]
-        yrs = np.asarray(years)
         return float(sel[..., (yrs <= year) if cumulative else (yrs == year)].sum())
 
     cats = [c.id for c in s.categories]
