@@ -4,7 +4,7 @@ from __future__ import annotations
 from models.allocation import add_allocation
 from models.common import Context, Layout
 from models.objective import set_objective
-from models.registry import FAMILIES, load_all
+from models.registry import in_build_order, load_all
 from models.sharing import add_sharing
 from optimizer.backend.lp import LinearModel, ModelBuilder
 from optimizer.preprocess.data import ModelData
@@ -17,7 +17,7 @@ def build_model(data: ModelData, scenario, skip: frozenset[str] = frozenset()) -
     layout: Layout = add_allocation(b)
     ctx = Context(b, data, layout, scenario)
     ctx.network = add_sharing(ctx)
-    for fam in FAMILIES.values():
+    for fam in in_build_order():
         if fam.name not in skip:
             fam.build(ctx)
     set_objective(ctx)
