@@ -18,13 +18,16 @@ import numpy as np
 from models.common import Context, level_terms
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
-from optimizer.expr import Constraint, ExprError, Neg, Num, Quantity, Target, parse
+from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
 from optimizer.postprocess.explained import Explained, people, years_of
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
 
 UNIT = {"fiscal": "100m yuan", "personnel": "FTE", "facility": "10k m2"}
+# The parser and the evaluator recurse once per bracket, sign and operator: an expression deeper
+# than this is refused as an input error rather than let Python's recursion limit end the run.
+MAX_EXPR_DEPTH = 50
 TO_USER = np.array([INTERNAL[k] / INPUT_AMOUNT[k] for k in RESOURCES])  # internal unit -> user unit
 
 
@@ -243,10 +246,48 @@ def rows_of(item, scenario) -> list[tuple[int, int | None]]:
     return [(t, r) for t in years for r in regions if chosen is None or scenario.years[t] in chosen]
 
 
+def _too_deep(text: str, depth: int, pos: int) -> ExprError:
+    return ExprError(f"expected an expression at most {MAX_EXPR_DEPTH} levels deep (opt's limit; each bracket, "
+                     f"minus sign and further + - * / adds one), found {depth}; split it into several rules", pos, text)
+
+
+def _check_nesting(text: str) -> None:
+    """Brackets and minus signs in a row, counted on the tokens before parsing (the parser recurses on them)."""
+    depth = signs = deepest = 0
+    first = None  # where the limit is first passed: the caret goes there
+    for _, value, pos in tokenize(text):
+        depth += (value in ("(", "[")) - (value in (")", "]"))
+        signs = signs + 1 if value == "-" else 0
+        deepest = max(deepest, depth + signs)
+        if first is None and deepest > MAX_EXPR_DEPTH:
+            first = pos
+    if first is not None:
+        raise _too_deep(text, deepest, first)
+
+
+def _check_depth(con: Constraint) -> None:
+    """The parsed tree's depth, walked without recursion (the evaluator recurses on it: a + a + ... is a chain)."""
+    stack = [(con.left, 1), (con.right, 1)]
+    deepest, first = 0, None
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if first is None and depth > MAX_EXPR_DEPTH:
+            first = getattr(node, "pos", 0)
+        if isinstance(node, BinOp):
+            stack += [(node.left, depth + 1), (node.right, depth + 1)]
+        elif isinstance(node, Neg):
+            stack.append((node.operand, depth + 1))
+    if first is not None:
+        raise _too_deep(con.text, deepest, first)
+
+
 def check(item, scenario) -> ExprError | None:
-    """Parse and check one custom constraint without data: ids, units, linearity."""
+    """Parse and check one custom constraint without data: ids, units, linearity, depth."""
     try:
+        _check_nesting(item.expr)
         con = parse(item.expr)
+        _check_depth(con)
         ev = Evaluator(scenario, None, np.ones(len(scenario.years)) if item.target else None)
         first_region = [(t, r) for t, r in rows_of(item, scenario) if r in (None, 0)]
         for t, r in first_region:  # the first row that exists (t-1 does not in the first year)

@@ -136,6 +136,15 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
             out.extend(problems_from_validation(errors, raw, locs, fam.params))
 
 
+def _excerpt(text: str, pos: int, width: int = 76) -> tuple[str, int]:
+    """The part of a long expression around `pos` and pos within it, so the caret line stays one line."""
+    if len(text) <= width:
+        return text, pos
+    start = max(0, min(pos - width // 2, len(text) - width))
+    lead, tail = ("..." if start else ""), ("..." if start + width < len(text) else "")
+    return lead + text[start:start + width] + tail, len(lead) + pos - start
+
+
 def _check_custom(s: Scenario, add) -> None:
     from models.custom import check
 
@@ -150,7 +159,8 @@ def _check_custom(s: Scenario, add) -> None:
                 add(("custom", i, "years"), f"expected years within the horizon {min(s.years)}-{max(s.years)}, found {bad[0]}")
         err = check(item, s)
         if err is not None:
-            add(("custom", i, "expr"), f"{err}\n        {err.text}\n        {' ' * err.pos}^")
+            shown, pos = _excerpt(err.text, err.pos)
+            add(("custom", i, "expr"), f"{err}\n        {shown}\n        {' ' * pos}^")
 
 
 def _check_sharing(s: Scenario, region_ids: set, cat_ids: set, add) -> None:

@@ -19,7 +19,7 @@ from optimizer.errors import InputError, Problem, Where
 from optimizer.preprocess import tables
 from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
-from optimizer.preprocess.schema import CONSTANT, Scenario
+from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number
 from optimizer.preprocess.schemawalk import nearest_keys
 from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
 
@@ -76,9 +76,18 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tup
     ppath = path.parent / parent
     if not ppath.exists():
         raise InputError([Problem(locs.get(("extends",)), "extends", f"expected an existing scenario file, found no file '{ppath}'")])
-    pdata, plocs = _read_with_extends(ppath, chain + (path,), inputs)
+    try:
+        pdata, plocs = _read_with_extends(ppath, chain + (path,), inputs)
+    except InputError as e:
+        raise _told_at(e, locs.get(("extends",)), "extends") from None
     merged = _merge(pdata, data)
     return merged, {**plocs, **locs}
+
+
+def _told_at(e: InputError, where: Where | None, key: str) -> InputError:
+    """A whole-file problem (no line: too large, a folder, empty) told also at the line that names the file."""
+    return InputError([p if p.where is None or p.where.line is not None
+                       else Problem(where, key, f"{p.where.file}: {p.message}") for p in e.problems])
 
 
 def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> None:
@@ -99,7 +108,6 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
         tpath = folder / str(ref["file"])
         if not tpath.exists():
             raise InputError([Problem(where, f"{key}.file", f"expected a table file, found no file '{tpath}'")])
-        inputs[str(tpath.resolve())] = _sha(tpath)
         try:
             if wide:
                 parent[at[-1]] = tables.wide(tpath, ref.get("sheet"), at, locs)
@@ -107,9 +115,9 @@ def _resolve_tables(data: dict, locs: Locations, folder: Path, inputs: dict) -> 
                     data["_population_ignore_unknown"] = True
             else:
                 parent[at[-1]] = tables.records(tpath, ref.get("sheet"), at, locs)
-        except InputError as e:  # a whole-file problem is also told at the line that names the file
-            raise InputError([p if p.where is None or p.where.line is not None
-                              else Problem(where, f"{key}.file", f"{p.where.file}: {p.message}") for p in e.problems]) from None
+        except InputError as e:
+            raise _told_at(e, where, f"{key}.file") from None
+        inputs[str(tpath.resolve())] = _sha(tpath)  # once read: the table reader refuses a folder or a device
 
 
 # pydantic error types in the words of this project's messages: "expected ..., found ..."
@@ -163,6 +171,8 @@ def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, mod
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        elif kind in ("float_parsing", "int_parsing") and comma_number(e.get("input")):
+            msg = comma_number(e.get("input"))
         elif kind in _PLAIN:
             msg = f"expected {_PLAIN[kind].format(**(e.get('ctx') or {}))}, found {_found(e.get('input'))}"
         else:
@@ -200,7 +210,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
     if problems:
         raise InputError(problems)
     for o in applied:
-        log.info("override applied: %s = %r (was %r)", o.path, o.value, o.previous)
+        log.info("override applied: %s = %r (was %s)", o.path, o.value, "not set" if o.previous is None else repr(o.previous))
     return Loaded(scenario, path, locs, raw, inputs, applied)
 
 

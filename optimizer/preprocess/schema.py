@@ -6,17 +6,81 @@ a mapping {year: value} of milestones (see optimizer.preprocess.schedule).
 """
 from __future__ import annotations
 
+import os
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from optimizer.units import parse_quantity
 
 CONSTANT = 0  # schedule key meaning "every year" (a plain number was given)
 
+# Limits of the horizon: each year's columns and rows are repeated, and a typo such
+# as '2024:3030' would otherwise validate and then solve for minutes.
+FIRST_YEAR, LAST_YEAR, MAX_YEARS = 2000, 2100, 50
+MAX_NAME = 50  # characters of a scenario name: at most 200 bytes in UTF-8, so the folder name with opt's temporary prefix and suffix stays within 255
+
+# a number whose digits run into a comma: '1,6', '1,600', '1,6 x' (parse_quantity would drop the comma)
+_COMMA_NUMBER = re.compile(r"^\s*([-+]?\d[\d_]*),(\d*)(.*?)\s*$")
+
+
+def comma_number(value) -> str | None:
+    """The message for a number written with a comma, or None. A comma is never read:
+    as a decimal comma '1,6' would silently become 16, as a thousands separator it is ambiguous."""
+    m = _COMMA_NUMBER.match(value) if isinstance(value, str) else None
+    if not m:
+        return None
+    whole, frac, rest = m.groups()
+    text = value.strip()
+    if "," in rest or not frac:
+        return f"expected a number, found '{text}' (commas are never read as thousands separators or decimal commas)"
+    decimal = f"{whole}.{frac}{rest}"
+    thousands = f"; thousands? write {whole}{frac}{rest}" if len(frac) == 3 and rest[:1] not in (".", "e", "E") else ""
+    return (f"expected a number such as {decimal}, found '{text}' (a decimal comma? write {decimal}{thousands}; "
+            "commas are never read as thousands separators)")
+
+
+def _quantity(v, dim: str):
+    if v is None:
+        return v
+    msg = comma_number(v)
+    if msg:
+        raise ValueError(msg)
+    return parse_quantity(v, dim)
+
 
 def _q(dim: str):
-    return BeforeValidator(lambda v: parse_quantity(v, dim) if v is not None else v)
+    return BeforeValidator(lambda v: _quantity(v, dim))
+
+
+def max_threads() -> int:
+    """The most solver threads allowed: this machine's cores (HiGHS aborts the process on far more)."""
+    return os.cpu_count() or 1
+
+
+def _threads(n: int) -> int:
+    if n > max_threads():
+        raise ValueError(f"expected at most {max_threads()} threads (this machine's cores), found {n}")
+    return n
+
+
+def _positive_people(v: float) -> float:
+    # a region without residents has no per-capita figures: its max/min ratio and Gini would be blank
+    if v <= 0:
+        raise ValueError(f"expected a positive number of people (10k), found {v:g}; "
+                         "a region without residents has no per-capita spending: leave it out")
+    return v
+
+
+def _plain_name(name: str) -> str:
+    """The scenario's name is its result folder results/<name>: it must not reach outside."""
+    bad = ("/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".")
+           or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or len(name) > MAX_NAME)
+    if bad:
+        raise ValueError(f"expected a plain file name (no '/' or '\\', not starting with '.', no control characters, "
+                         f"at most {MAX_NAME} characters), found {name!r}; it names the folder results/<name>")
+    return name
 
 
 def _to_schedule(v):
@@ -34,8 +98,22 @@ def _years(v):
             raise ValueError(f"expected 'FIRST:LAST' years such as '2024:2030', found '{v}'") from None
         if hi < lo:
             raise ValueError(f"expected FIRST <= LAST in '{v}'")
+        _horizon([lo, hi])  # bounded before the list is built: '2024:999999999' would exhaust memory
         return list(range(lo, hi + 1))
     return v
+
+
+def _horizon(years: list[int]) -> list[int]:
+    out = [y for y in years if not FIRST_YEAR <= y <= LAST_YEAR]
+    if out:
+        raise ValueError(f"expected years from {FIRST_YEAR} to {LAST_YEAR} (the limit of opt's horizon), found {out[0]}")
+    if len(years) > MAX_YEARS:
+        raise ValueError(f"expected at most {MAX_YEARS} years (the limit of opt's horizon: the model repeats every year), "
+                         f"found {len(years)} ({min(years)}-{max(years)})")
+    return years
+
+
+Years = Annotated[list[int], BeforeValidator(_years), AfterValidator(_horizon)]
 
 
 def Q(dim: str, **bounds):
@@ -45,6 +123,9 @@ def Q(dim: str, **bounds):
 def Sched(dim: str, **bounds):
     return Annotated[dict[int, Q(dim, **bounds)], BeforeValidator(_to_schedule)]
 
+
+# a region's population: zero is refused as well as negatives (see _positive_people)
+People = Annotated[dict[int, Annotated[Q("people", ge=0), AfterValidator(_positive_people)]], BeforeValidator(_to_schedule)]
 
 Resource = Literal["fiscal", "personnel", "facility"]
 
@@ -58,7 +139,7 @@ class Region(Strict):
     name: str | None = Field(None, description="display name, any language")
     group: str | None = Field(None, description="e.g. east/central/west/northeast")
     area: Literal["urban", "rural"] | None = None
-    population: Sched("people", ge=0) | None = Field(None, description="10k people, by year")
+    population: People | None = Field(None, description="10k people, by year")
     base_spending_pc: Q("money_pc", ge=0) = Field(0.0, description="yuan per person per year")
     special_group_share: Q("share", ge=0, le=1) = Field(0.0, description="share of residents in special groups")
     base_workers: Q("fte", ge=0) = Field(0.0, description="licensed social workers now, FTE")
@@ -180,7 +261,7 @@ class Solver(Strict):
         "auto", description="auto: HiGHS, or Clarabel's interior point from 100k columns up")
     backend: Literal["auto", "highspy", "pulp"] = "auto"
     time_limit: Annotated[float, Field(gt=0)] | None = None
-    threads: Annotated[int, Field(ge=1)] | None = None
+    threads: Annotated[int, Field(ge=1), AfterValidator(_threads)] | None = None
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
 
 
@@ -230,20 +311,20 @@ class Custom(Strict):
     name: Annotated[str, Field(pattern=r"^[^\W\d][\w]*$", description="a name for the constraint (letters, digits, _)")]
     expr: str = Field(description="e.g. sum(alloc[resource=fiscal, group=west]) >= 0.3 * sum(alloc[resource=fiscal])")
     for_: Literal["all", "region"] = Field("all", alias="for", description="one row for all, or one per region")
-    years: Annotated[list[int], BeforeValidator(_years)] | None = Field(None, description="years it applies (default all)")
+    years: Years | None = Field(None, description="years it applies (default all)")
     target: Sched("number") | None = Field(None, description="a schedule the expression can use as 'target'")
     relax: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(0.0, description="loosen the constraint by this much (its unit)")
     enabled: bool = True
 
 
 class Scenario(Strict):
-    name: str | None = None
+    name: Annotated[str, AfterValidator(_plain_name)] | None = Field(None, description="the result folder's name, results/<name>")
     title: str | None = None
     description: str | None = None
     extends: str | None = None
-    years: Annotated[list[int], BeforeValidator(_years)] = Field(min_length=1, description="[2024, 2025, ...] or '2024:2030'")
+    years: Years = Field(min_length=1, description="[2024, 2025, ...] or '2024:2030'")
     regions: list[Region] = Field(min_length=1)
-    population: dict[str, Sched("people", ge=0)] | None = Field(
+    population: dict[str, People] | None = Field(
         None, description="population by region id and year (10k people); overrides regions' values")
     categories: list[Category] = Field(min_length=1)
     resources: Resources = Resources()

@@ -7,22 +7,27 @@ file, row and column. Dotted column names nest: 'standard.fiscal',
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from optimizer.errors import InputError, Problem, Where
-from optimizer.preprocess.yamlio import Locations, key_text
+from optimizer.preprocess.yamlio import Locations, key_text, read_regular
+
+# every cell becomes a Python string: a table of this size already takes a few GB of memory
+MAX_TABLE_BYTES = 64 * 2**20
+TABLE_ADVICE = "split the data into smaller tables or aggregate it"
 
 # where a scenario may point to a table file instead of writing the list out
 TABLE_KEYS = (("regions",), ("categories",), ("population",), ("sharing", "providers"), ("sharing", "communities"),
               ("sharing", "roads"), ("sharing", "travel_times"))
 
 
-def _rows_csv(path: Path) -> list[tuple[int, list[str]]]:
+def _rows_csv(data: bytes, path: Path) -> list[tuple[int, list[str]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = path.read_text(encoding="gb18030")  # Excel on Chinese Windows saves CSV as GBK
+            text = data.decode("gb18030")  # Excel on Chinese Windows saves CSV as GBK
         except UnicodeDecodeError as e:
             raise InputError([Problem(Where(str(path)), "", f"expected UTF-8 or GBK text, found undecodable bytes at byte {e.start}")]) from None
     out = []
@@ -31,11 +36,11 @@ def _rows_csv(path: Path) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _rows_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
+def _rows_xlsx(data: bytes, path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a corrupt file
         raise InputError([Problem(Where(str(path)), "", f"cannot read the workbook: {e}")]) from None
     if sheet is not None and sheet not in wb.sheetnames:
@@ -52,12 +57,11 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[list[str], list[tu
     """Header and (line number, cells) rows, comments and blank lines dropped."""
     if not path.exists():
         raise InputError([Problem(Where(str(path)), "", "table file not found")])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _rows_xlsx(path, sheet)
-    elif path.suffix.lower() in (".csv", ".txt"):
-        rows = _rows_csv(path)
-    else:
+    data = read_regular(path, MAX_TABLE_BYTES, TABLE_ADVICE)  # first: a folder is told as one, whatever its name
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise InputError([Problem(Where(str(path)), "", f"expected a .csv or .xlsx table, found '{path.suffix}'")])
+    rows = _rows_csv(data, path) if suffix in (".csv", ".txt") else _rows_xlsx(data, path, sheet)
     rows = [(i, r) for i, r in rows if any(c.strip() for c in r)]
     while rows and rows[0][1][0].lstrip().startswith("#"):
         rows.pop(0)
