@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.errors import InputError, Problem, Where
+from optimizer.postprocess.readback import read_solve_folder
 
 
 @dataclass
@@ -24,14 +24,16 @@ class Side:
 
 
 def _from_folder(folder: Path) -> Side:
-    need = ["kpis.csv", "allocation.csv", "scenario.json", "summary.json"]
-    missing = [f for f in need if not (folder / f).exists()]
-    if missing:
-        raise InputError([Problem(Where(str(folder)), "", f"expected a result folder with {', '.join(need)}, missing {', '.join(missing)}")])
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    return Side(folder.name, summary.get("status", "?"), pd.read_csv(folder / "kpis.csv", encoding="utf-8-sig"),
-                pd.read_csv(folder / "allocation.csv", encoding="utf-8-sig"),
-                json.loads((folder / "scenario.json").read_text(encoding="utf-8")))
+    """A result folder of opt solve read back; any fault of it an InputError naming the file.
+
+    A solve whose targets could not all be met wrote no tables (its manifest does not list
+    them): its KPIs and allocation are empty, as for such a scenario solved here.
+    """
+    f = read_solve_folder(folder, need_scenario=True)
+    kpis = f.kpis if f.kpis is not None else pd.DataFrame(columns=["year", "kpi", "scope", "value", "unit"])
+    allocation = f.allocation if f.allocation is not None else \
+        pd.DataFrame(columns=["region", "category", "resource", "year", "allocated", "unit"])
+    return Side(Path(folder).name, f.summary["status"], kpis, allocation, f.scenario)
 
 
 def _from_scenario(path: Path, overrides: list[str]) -> Side:
@@ -46,6 +48,7 @@ def _from_scenario(path: Path, overrides: list[str]) -> Side:
 
 
 def load_side(arg: str | Path, overrides: list[str] | None = None) -> Side:
+    """A folder is read back (it must be one opt solve wrote); anything else is a scenario, solved here."""
     p = Path(arg)
     return _from_folder(p) if p.is_dir() else _from_scenario(p, overrides or [])
 
@@ -101,14 +104,17 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
     return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "inputs": inputs}
 
 
-def compare_to_folder(items: list, folder: Path) -> dict[str, pd.DataFrame]:
-    """Compare and write the tables (CSV and compare.xlsx), all or nothing."""
+def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing."""
     from optimizer.postprocess.excel import write_xlsx
-    from optimizer.postprocess.write import atomic_folder, write_csv
+    from optimizer.postprocess.manifest import command_manifest
+    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
 
     tables = compare([load_side(i) for i in items])
     with atomic_folder(folder) as tmp:
         for name, df in tables.items():
             write_csv(df, tmp / f"{name}.csv")
         write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
+        files = [f"{name}.csv" for name in tables] + ["compare.xlsx"]
+        write_json(command_manifest(argv or [], files, compared=[str(i) for i in items]), tmp / "manifest.json")
     return tables

@@ -134,9 +134,13 @@ def prepare(scenario: Path, vary: list[str], overrides: list[str]):
     return varies, loaded
 
 
-def previous_table(folder: Path) -> pd.DataFrame | None:
+def previous_table(folder: Path, varies: list[Vary]) -> pd.DataFrame | None:
+    """The points an earlier sweep into FOLDER solved, checked (a damaged sweep.csv is bad input)."""
+    from optimizer.postprocess.readback import read_result_csv
+
     path = folder / "sweep.csv"
-    return pd.read_csv(path, encoding="utf-8-sig") if path.exists() else None
+    keys = [v.key for v in varies]
+    return read_result_csv(path, columns=["status", *keys], numeric=keys) if path.exists() else None
 
 
 def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, scenario: Path, overrides: list[str],

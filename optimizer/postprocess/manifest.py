@@ -19,6 +19,13 @@ def versions() -> dict[str, str]:
     return out
 
 
+def command_manifest(argv: list[str], files: list[str], **about) -> dict:
+    """The manifest of a folder that no single scenario made (opt compare): what ran, with what, and
+    which files it wrote (opt replaces such a folder only while it holds nothing else)."""
+    return {**about, "versions": versions(), "command": argv,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": files}
+
+
 def manifest(loaded, solver: dict, status: str, timings: dict, argv: list[str], files: list[str]) -> dict:
     return {
         "scenario": str(loaded.path),

@@ -18,6 +18,9 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES
+from optimizer.postprocess.readback import (MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json,
+                                             read_solve_folder, require_files, writer_of)
+from optimizer.postprocess.write import REPORT_MARK, atomic_file, is_our_report
 from optimizer.preprocess.schedule import evaluate
 
 log = logging.getLogger("opt")
@@ -96,7 +99,7 @@ def _cell(v) -> str:
     return str(v)
 
 
-PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">""" + REPORT_MARK + """<title>{title}</title>
 <style>body{{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em auto;max-width:1100px;color:#222}}
 h1{{font-size:1.6em}}h2{{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}}
 table{{border-collapse:collapse;font-size:.85em;margin:.5em 0}}td,th{{border:1px solid #ddd;padding:3px 7px;text-align:right}}
@@ -107,21 +110,9 @@ img{{max-width:100%;border:1px solid #eee}}ul li{{margin:.2em 0}}</style></head>
 </body></html>"""
 
 
-def _read_folder(folder: Path, need: list[str]) -> None:
-    missing = [f for f in need if not (folder / f).exists()]
-    if missing:
-        raise InputError([Problem(Where(str(folder)), "", f"expected a result folder with {', '.join(need)}, missing {', '.join(missing)}")])
-
-
-def _csv(folder: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(folder / name, encoding="utf-8-sig")
-
-
 def solve_report(folder: Path) -> str:
-    _read_folder(folder, ["summary.json", "manifest.json"])
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    scenario = json.loads((folder / "scenario.json").read_text(encoding="utf-8")) if (folder / "scenario.json").exists() else {}
+    f = read_solve_folder(folder, sharing=True)
+    summary, manifest, scenario = f.summary, f.manifest, f.scenario or {}
     ch = Charts()
     title = scenario.get("title") or summary.get("scenario", folder.name)
     status = summary.get("status", "?")
@@ -133,9 +124,8 @@ def solve_report(folder: Path) -> str:
     if "diagnosis" in summary:
         parts.append("<h2>The plan's targets cannot all be met</h2><ul>" +
                      "".join(f"<li>{html.escape(line)}</li>" for line in summary["diagnosis"]) + "</ul>")
-    if (folder / "kpis.csv").exists():
-        kpis = _csv(folder, "kpis.csv")
-        alloc = _csv(folder, "allocation.csv")
+    if f.kpis is not None and f.allocation is not None:
+        kpis, alloc = f.kpis, f.allocation
         parts.append(f"<p>People short of a standard, summed over categories, resources and years: "
                      f"<b>{summary.get('people_unserved', float('nan')):,.0f}</b> person-services. "
                      f"Solver {html.escape(str(summary.get('solver', '')))}/{html.escape(str(summary.get('method', '')))}, "
@@ -148,8 +138,8 @@ def solve_report(folder: Path) -> str:
         if summary.get("binding_targets"):
             parts.append("<h2>Binding targets and what they cost</h2><ul>" + "".join(
                 f"<li>{html.escape(b['sentence'])}</li>" for b in summary["binding_targets"][:25]) + "</ul>")
-        if (folder / "providers.csv").exists():
-            parts += _sharing_section(folder, ch)
+        if "providers" in f.tables and "flows" in f.tables:
+            parts += _sharing_section(f.tables["providers"], f.tables["flows"], ch)
     parts.append("<h2>Manifest</h2>" + _table(pd.DataFrame(
         [("scenario", manifest.get("scenario")), ("scenario sha256", manifest.get("scenario_sha256")),
          ("overrides", "; ".join(o["set"] for o in manifest.get("overrides", [])) or "none"),
@@ -250,9 +240,9 @@ def _unserved_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
     return [f"<h2>People unserved by category and region</h2><img alt='people unserved' src='{ch.png(fig)}'>"]
 
 
-def _sharing_section(folder: Path, ch: Charts) -> list[str]:
-    prov = _csv(folder, "providers.csv")
-    flows = _csv(folder, "flows.csv")
+def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts) -> list[str]:
+    if prov.empty:
+        return []
     last = int(prov["year"].max())
     p = prov[prov["year"] == last].sort_values("utilisation")
     fig, ax = ch.plt.subplots(figsize=(9, max(3, 0.22 * len(p) + 1)))
@@ -265,16 +255,20 @@ def _sharing_section(folder: Path, ch: Charts) -> list[str]:
 
 
 def compare_report(folder: Path) -> str:
-    _read_folder(folder, ["kpis.csv", "status.csv", "inputs.csv"])
-    k = _csv(folder, "kpis.csv")
-    status = _csv(folder, "status.csv")
-    inputs = _csv(folder, "inputs.csv")
-    labels = list(status["scenario"])
+    require_files(folder, ["status.csv", "inputs.csv", "kpis.csv"], writer="opt compare",
+                  holds=["status.csv", "inputs.csv", "kpis.csv", "allocation.csv", "compare.xlsx"])
+    status = read_result_csv(folder / "status.csv", ["scenario", "status"], rows=True)
+    labels = [str(s) for s in status["scenario"]]
+    k = read_result_csv(folder / "kpis.csv", ["year", "kpi", "scope", "unit"] + labels, numeric=["year"] + labels)
+    inputs = read_result_csv(folder / "inputs.csv", ["key"])
     ch = Charts()
     parts = ["<h1>Scenario comparison</h1>", _table(status)]
-    year = int(k["year"].max())
-    agg = k[(k["year"] == year) & k["scope"].isin(AGGREGATE_SCOPES)]
-    parts += [f"<h2>KPIs in {year}</h2>", _table(agg[["kpi", "scope", "unit"] + labels], 100)]
+    if k.empty:
+        parts.append("<p>No KPIs: no scenario compared has a solution.</p>")
+    else:
+        year = int(k["year"].max())
+        agg = k[(k["year"] == year) & k["scope"].isin(AGGREGATE_SCOPES)]
+        parts += [f"<h2>KPIs in {year}</h2>", _table(agg[["kpi", "scope", "unit"] + labels], 100)]
     tot = k[(k["kpi"] == "people_unserved_total")]
     if not tot.empty:
         fig, ax = ch.plt.subplots(figsize=(9, 4))
@@ -289,11 +283,18 @@ def compare_report(folder: Path) -> str:
     return PAGE.format(title="scenario comparison", body="\n".join(parts))
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def sweep_report(folder: Path) -> str:
-    _read_folder(folder, ["sweep.csv", "sweep.png", "manifest.json"])
-    table = _csv(folder, "sweep.csv")
-    img = "data:image/png;base64," + base64.b64encode((folder / "sweep.png").read_bytes()).decode()
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    require_files(folder, ["sweep.csv", "sweep.png", "manifest.json"], writer="opt sweep")
+    table = read_result_csv(folder / "sweep.csv", ["point", "status"])
+    png = (folder / "sweep.png").read_bytes()
+    if not png.startswith(PNG_SIGNATURE):
+        raise InputError([Problem(Where(str(folder / "sweep.png")), "", "expected the PNG image opt sweep draws, found "
+                                  + ("an empty file" if not png else "a file that is not a PNG image"))])
+    img = "data:image/png;base64," + base64.b64encode(png).decode()
+    manifest = read_result_json(folder / "manifest.json", MANIFEST_SHAPE, "manifest.json of opt sweep")
     vary = ", ".join(f"{v['key']} ({len(v['values'])} values)" for v in manifest.get("vary", []))
     parts = [f"<h1>Sweep of {html.escape(str(manifest.get('scenario_name', '')))}</h1>", f"<p>Varied: {html.escape(vary)}</p>",
              f"<img alt='trade-off curve' src='{img}'>", "<h2>Points</h2>", _table(table, 200, bad=table["status"] != "optimal")]
@@ -301,25 +302,24 @@ def sweep_report(folder: Path) -> str:
 
 
 def report(folder: Path) -> str:
+    """The report's page: of a sweep, a comparison or a solve, by the files FOLDER holds; a folder that
+    is none of these (or a damaged one) is an InputError, and no page."""
     folder = Path(folder)
-    if (folder / "sweep.csv").exists():
+    writer = writer_of(folder)
+    if writer == "opt sweep":
         return sweep_report(folder)
-    if (folder / "status.csv").exists() and (folder / "inputs.csv").exists():
+    if writer == "opt compare":
         return compare_report(folder)
+    if writer is None:
+        require_files(folder, ["manifest.json", "summary.json"], holds=SOLVE_FILES,
+                      why="; opt report also reads the folders of opt compare (status.csv, inputs.csv, kpis.csv) "
+                          "and of opt sweep (sweep.csv, sweep.png, manifest.json)")
     return solve_report(folder)
 
 
 def write_report(folder: Path, target: Path) -> None:
-    """The report of FOLDER written to TARGET in one step (a temporary file renamed into place)."""
-    import os
-    import tempfile
-
+    """The report of FOLDER written to TARGET in one step (a temporary file renamed into place); an existing
+    TARGET is replaced only if it is a report opt wrote."""
     text = report(folder)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=Path(target).parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(target, is_our_report) as tmp:
+        tmp.write_text(text, encoding="utf-8")
