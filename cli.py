@@ -22,7 +22,8 @@ if not out_console.is_terminal:  # piped or captured: do not squeeze tables to 8
 err_console = Console(stderr=True)
 if not err_console.is_terminal:
     err_console = Console(stderr=True, width=140)
-EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_INTERNAL = 1, 2, 3, 4
+# every code opt returns; README's table lists the same (a test holds them equal)
+EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_FILES, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 
 # A mistyped option or value is bad input like a bad scenario: click's usage code 2 means "infeasible"
 # here. Typer >= 0.2x parses with its own copy of click (typer.core._click), older ones with click.
@@ -54,10 +55,10 @@ def _guard(fn, debug: bool):
         where = f" ({e.filename})" if getattr(e, "filename", None) else ""
         err_console.print(f"[bold red]could not read or write a file{escape(where)}:[/] {escape(e.strerror or str(e))}; "
                           "earlier results are untouched", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
+        raise typer.Exit(EXIT_FILES) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing was written; earlier results are untouched")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except typer.Exit:
         raise
     except Exception as e:  # last resort: say what happened, keep the traceback for --debug
@@ -66,6 +67,30 @@ def _guard(fn, debug: bool):
         err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')} "
                           "(run again with --debug for the traceback)", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _bad_option(name: str, expected: str, found) -> None:
+    err_console.print(f"[bold red]error:[/] {name}: expected {expected}, found {found}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+SOLVER_CHOICES = {"--solver": ("auto", "highs", "cbc", "clarabel"), "--method": ("auto", "simplex", "ipm", "pdlp"),
+                  "--backend": ("auto", "highspy", "pulp")}
+
+
+def _check_solver_options(time_limit: float | None = None, threads: int | None = None, **chosen: str | None) -> None:
+    """The solver options a command takes, checked as the scenario's solver section checks them."""
+    for key, value in chosen.items():
+        name = f"--{key}"
+        if value is not None and value not in SOLVER_CHOICES[name]:
+            _bad_option(name, f"one of {', '.join(SOLVER_CHOICES[name])}", f"'{value}'")
+    if time_limit is not None and not time_limit > 0:
+        _bad_option("--time-limit", "a positive number of seconds", f"{time_limit:g}")
+    if threads is not None:
+        from optimizer.preprocess.schema import max_threads
+
+        if not 1 <= threads <= max_threads():
+            _bad_option("--threads", f"a whole number from 1 to {max_threads()} (this machine's cores)", threads)
 
 
 SetOpt = typer.Option(None, "--set", "-s", help="override a scenario key: key.path=value (repeatable)")
@@ -93,16 +118,7 @@ def solve(
     from optimizer.run import solve_scenario
 
     _setup_logging(verbose)
-    for name, value, allowed in (("--solver", solver, ("auto", "highs", "cbc", "clarabel")), ("--method", method, ("auto", "simplex", "ipm", "pdlp")),
-                                 ("--backend", backend, ("auto", "highspy", "pulp"))):
-        if value is not None and value not in allowed:
-            err_console.print(f"[bold red]error:[/] {name}: expected one of {', '.join(allowed)}, found '{value}'")
-            raise typer.Exit(EXIT_BAD_INPUT)
-    for name, value, least, what in (("--time-limit", time_limit, 0.0, "a positive number of seconds"),
-                                     ("--threads", threads, 0, "a whole number of at least 1")):
-        if value is not None and not value > least:  # as the scenario's solver section requires
-            err_console.print(f"[bold red]error:[/] {name}: expected {what}, found {value:g}")
-            raise typer.Exit(EXIT_BAD_INPUT)
+    _check_solver_options(time_limit, threads, solver=solver, method=method, backend=backend)
     # the stage on the terminal (stderr, so piped tables stay clean); HiGHS's own log with --solver-log
     with err_console.status("starting") as status:
         outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
@@ -127,6 +143,9 @@ def explain(
     from optimizer.run import solve_scenario
 
     _setup_logging(False)
+    _check_solver_options(solver=solver)
+    if top < 1:
+        _bad_option("--top", "a whole number of at least 1", top)
     outcome = _guard(lambda: solve_scenario(scenario, set_ or [], write=False, solver=solver), debug)
     show_explanation(outcome, out_console, top)
     raise typer.Exit(outcome.exit_code)
@@ -174,6 +193,7 @@ def compare(
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
     from optimizer.compare import compare_to_folder
+    from optimizer.postprocess.write import claim_folder
     from optimizer.postprocess.terminal import show_comparison
 
     _setup_logging(False)
@@ -181,7 +201,8 @@ def compare(
         err_console.print("[bold red]error:[/] compare: expected at least two scenarios or result folders")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or Path("results") / "compare"
-    tables = _guard(lambda: compare_to_folder(items, target), debug)
+    _guard(lambda: claim_folder(target), debug)  # refused before any scenario is solved
+    tables = _guard(lambda: compare_to_folder(items, target, sys.argv), debug)
     show_comparison(tables, out_console)
     out_console.print(f"comparison written to {target}")
 
@@ -202,6 +223,7 @@ def sweep(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from optimizer.postprocess.write import claim_folder
     from optimizer.sweep import grid, prepare, previous_table, run_sweep, write_sweep
 
     _setup_logging(False)
@@ -209,7 +231,8 @@ def sweep(
     overrides = set_ or []
     varies, loaded = _guard(lambda: prepare(scenario, vary, overrides), debug)
     target = out or Path("results") / f"{loaded.name}-sweep"
-    previous = previous_table(target) if resume else None
+    _guard(lambda: claim_folder(target), debug)  # refused before any point is solved
+    previous = _guard(lambda: previous_table(target, varies), debug) if resume else None
     n = len(grid(varies))
     t0 = time.perf_counter()
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -23,10 +23,13 @@ Assumptions (also written into the scenario's header):
 from __future__ import annotations
 
 import csv
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+from optimizer.postprocess.write import atomic_file, head_holds
 
 PROVINCE_GROUPS = {
     "Beijing": "east", "Tianjin": "east", "Hebei": "east", "Shanxi": "central", "Innermongolia": "west",
@@ -106,14 +109,34 @@ def generate_counties(n: int, years: tuple[int, int], seed: int, out: Path, popu
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stem = out.stem
-    with (out.parent / f"{stem}_regions.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    with (out.parent / f"{stem}_population.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["region", y0, y1])
-        w.writerows(pop_rows)
+    # files are replaced only where the scenario there was written by this command (its tables with it)
+    ours = lambda path: _generated(out)  # noqa: E731
+    with ExitStack() as stack:
+        tmp_regions, tmp_population, tmp_out = (
+            stack.enter_context(atomic_file(p, ours)) for p in
+            (out.parent / f"{stem}_regions.csv", out.parent / f"{stem}_population.csv", out))
+        with tmp_regions.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        with tmp_population.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["region", y0, y1])
+            w.writerows(pop_rows)
+        tmp_out.write_text(_scenario_text(stem, n, (y0, y1), seed), encoding="utf-8")
+    return out
+
+
+GENERATED = "# generated: opt generate counties"
+
+
+def _generated(path: Path) -> bool:
+    """A scenario this command wrote (its header says so)."""
+    return head_holds(path, GENERATED)
+
+
+def _scenario_text(stem: str, n: int, years: tuple[int, int], seed: int) -> str:
+    y0, y1 = years
     scenario = {  # budgets and supplies are national whatever the number of counties
         "name": stem,
         "title": f"synthetic counties: {n} regions, {y0}-{y1}, seed {seed}",
@@ -136,9 +159,8 @@ def generate_counties(n: int, years: tuple[int, int], seed: int, out: Path, popu
             "facility_standard": {"min": {min(max(2030, y0), y1): 0.5}},
         },
     }
-    header = "# " + "\n# ".join((__doc__ or "").strip().splitlines()) + f"\n# generated: opt generate counties --regions {n} --years {y0}:{y1} --seed {seed}\n"
-    out.write_text(header + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return out
+    header = "# " + "\n# ".join((__doc__ or "").strip().splitlines()) + f"\n{GENERATED} --regions {n} --years {y0}:{y1} --seed {seed}\n"
+    return header + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False)
 
 
 def bundled_population() -> Path:

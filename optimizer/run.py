@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.build import build_model
-from optimizer.backend.pulp_backend import write_model_file
+from optimizer.backend.pulp_backend import is_our_model_file, write_model_file
 from optimizer.backend.solve import pick_solver, solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
@@ -16,7 +16,7 @@ from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.manifest import manifest
 from optimizer.postprocess.parallel import beside
 from optimizer.postprocess.results import Results, make_results
-from optimizer.postprocess.write import atomic_folder, to_disk, write_csv, write_json
+from optimizer.postprocess.write import atomic_file, atomic_folder, claim_file, claim_folder, to_disk, write_csv, write_json
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import Loaded, load_scenario
@@ -60,14 +60,18 @@ def solver_options(loaded: Loaded, **cli) -> dict:
     return opts
 
 
-def proven_infeasible(sol: Solution, proofs: list[str]) -> None:
+def proven_infeasible(sol: Solution, proofs: list[str]) -> Solution:
     """A solver that stopped without a verdict on a plan the pre-solve check proves infeasible (each of
     its findings is a proof, in numbers): the plan is infeasible. Clarabel, for one, can end in
     NumericalError on a plan far from feasible (333 counties with a tenth of the workers needed)."""
-    if proofs and sol.status is not Status.INFEASIBLE and not sol.shows_feasible:
-        said = sol.message or sol.status.value
-        sol.status, sol.has_point = Status.INFEASIBLE, False
-        sol.message = f"the pre-solve check proves the plan infeasible ({sol.solver} stopped without a verdict: {said})"
+    if not proofs or sol.status is Status.INFEASIBLE or sol.shows_feasible:
+        return sol
+    said = sol.message or sol.status.value
+    return sol.but(status=Status.INFEASIBLE, has_point=False, x=None, message=f"the pre-solve check proves the plan "
+                   f"infeasible ({sol.solver} stopped without a verdict: {said})")
+
+
+OUT_WHAT = "results/<scenario name>"
 
 
 def default_out(loaded: Loaded) -> Path:
@@ -86,6 +90,11 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     loaded = load_scenario(path, overrides)
     timings["load"] = time.perf_counter() - t
     opts = solver_options(loaded, **cli)
+    if model_file is not None:
+        claim_file(model_file, is_our_model_file, "--write-lp")
+    if write:  # refused before any work, not after a solve of minutes
+        out = Path(out) if out else default_out(loaded)
+        claim_folder(out, OUT_WHAT if out == default_out(loaded) else "--out")
 
     # building frees large arrays just before the solver allocates its own: kept in the heap, they are
     # reused without page faults (see optimizer/heap.py); handed back once the solve is over
@@ -98,7 +107,8 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         timings["build"] = time.perf_counter() - t
         log.debug("%r", model)
         if model_file is not None:  # LP or MPS by extension, with readable names, before any solve
-            write_model_file(model, model_file)
+            with atomic_file(model_file, is_our_model_file, "--write-lp") as tmp:
+                write_model_file(model, tmp)
             log.info("model written to %s", model_file)
 
         opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"])
@@ -109,13 +119,13 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver
         timings["solve"] = sol.seconds
         timings["recheck"] = max(0.0, took - timings["pass"] - sol.seconds)  # the point read back and rechecked
-        proven_infeasible(sol, warnings)
+        sol = proven_infeasible(sol, warnings)
 
     results = diagnosis = None
     t = time.perf_counter()
     if sol.has_point:
         stage("reading the solution back: tables, KPIs, shadow prices")
-        results = make_results(model, ctx, sol, timings)
+        results = make_results(model, ctx, sol)
     elif sol.status is Status.INFEASIBLE:
         stage("infeasible: finding the least change to each target that would make it feasible")
         del model, ctx  # the diagnosis builds its own; held beside them, ~0.45 GB more at 2,850 counties
@@ -124,7 +134,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
     if write:
-        outcome.out_dir = Path(out) if out else default_out(loaded)
+        outcome.out_dir = Path(out)
         stage(f"writing {outcome.out_dir}")
         write_outputs(outcome, argv or [], with_report)
     return outcome
@@ -132,7 +142,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
 
 def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False) -> None:
     t = time.perf_counter()
-    with atomic_folder(o.out_dir) as tmp:
+    with atomic_folder(o.out_dir, OUT_WHAT if o.out_dir == default_out(o.loaded) else "--out") as tmp:
         files = []
         summary = {"scenario": o.loaded.name, "status": o.solution.status.value, "message": o.solution.message}
         if o.results is not None:

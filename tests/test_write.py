@@ -46,11 +46,12 @@ def test_interrupt_during_write_keeps_previous_results(tmp_path, monkeypatch):
 
 
 def test_successful_run_replaces_folder_whole(tmp_path):
+    """An earlier result of opt's is replaced as a whole: a file only the earlier run wrote is gone."""
     out = tmp_path / "res"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
+    solve_scenario(TINY, ["resources.fiscal.budget=1"], out=out)  # infeasible: writes diagnosis.csv
+    assert (out / "diagnosis.csv").exists()
     solve_scenario(TINY, out=out)
-    assert not (out / "stale.txt").exists() and (out / "allocation.csv").exists()
+    assert not (out / "diagnosis.csv").exists() and (out / "allocation.csv").exists()
 
 
 def test_swap_is_one_step_where_linux_allows(tmp_path):

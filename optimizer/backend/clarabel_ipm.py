@@ -13,20 +13,47 @@ are first rewritten with one auxiliary variable per region (backend/linking.py).
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
 from optimizer.backend.linking import split_linking_rows
 from optimizer.backend.lp import LinearModel, LPArrays
-from optimizer.backend.status import Solution, Status
+from optimizer.backend.status import Solution, Status, decide
 from optimizer.errors import SolverUnavailable
 from optimizer.heap import prefaulted
 
 GAP_TOL = 1e-9  # relative duality gap Clarabel stops at
 PREFAULT_PER_NONZERO = 180  # bytes: ~1.5 GB at 2,850 counties, what Clarabel's first iterations allocate
 FEAS_TOL = 1e-10  # and residuals: 1e-8 left the 2,850-county budget ~7,000 yuan over (of 714bn); 1e-10 ~70 yuan
+
+
+@contextmanager
+def _interrupt_asks_stop() -> Iterator[dict]:
+    """Ctrl-C during the solve: Python's own handler raises KeyboardInterrupt inside Clarabel's callback,
+    where Clarabel prints it and goes on (the run then wrote its results and exited 0). Here the
+    signal only sets a flag, the callback asks Clarabel to stop, and the interrupt is raised after."""
+    hit = {"interrupted": False}
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield hit
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def note(signum, frame) -> None:
+        hit["interrupted"] = True
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield hit
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if hit["interrupted"]:
+        raise KeyboardInterrupt
 
 
 def _clarabel():
@@ -109,36 +136,28 @@ def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads:
     solver = clarabel.DefaultSolver(sp.csc_matrix((n2, n2)), cost, M, b, cones, s)  # ordering, symbolic factor
     del M, b
     setup = time.perf_counter() - t0
-    if progress is not None:
+    with _interrupt_asks_stop() as hit:
         def tell(info) -> bool:
-            progress(f"interior point: iteration {info.iterations}, relative gap {info.gap_rel:.1e}, "
-                     f"infeasibility {max(info.res_primal, info.res_dual):.1e} (stops at {GAP_TOL:.0e} and {FEAS_TOL:.0e})")
-            return False  # never asks the solver to stop
+            if progress is not None:
+                progress(f"interior point: iteration {info.iterations}, relative gap {info.gap_rel:.1e}, "
+                         f"infeasibility {max(info.res_primal, info.res_dual):.1e} (stops at {GAP_TOL:.0e} and {FEAS_TOL:.0e})")
+            return hit["interrupted"]  # True asks the solver to stop
         solver.set_termination_callback(tell)
-    t0 = time.perf_counter()
-    res = solver.solve()
+        t0 = time.perf_counter()
+        res = solver.solve()
     seconds = setup + time.perf_counter() - t0
     status = str(res.status)
-    sol = Solution(Status.ERROR, solver="clarabel", method="ipm", seconds=seconds, message=status,
-                   extra={"pass_seconds": passed, "setup_seconds": setup, "iterations": int(res.iterations), "aux_columns": n_aux})
-    if status in ("PrimalInfeasible", "AlmostPrimalInfeasible"):
-        sol.status = Status.INFEASIBLE
-        return sol
-    if status in ("DualInfeasible", "AlmostDualInfeasible"):
-        sol.status = Status.UNBOUNDED
-        return sol
-    # an interior point meets column bounds only to the solver's tolerance (x = -1e-7 for x >= 0);
-    # clipped, the rows are rechecked below
-    x = np.clip(np.asarray(res.x)[:n], model.col_lower, model.col_upper)
-    if not np.all(np.isfinite(x)):
-        sol.status = Status.NO_SOLUTION
-        return sol
-    sol.row_activity = model.A @ x
-    sol.row_dual = _row_duals(np.asarray(res.z), parts, n_rows2)[:m]
-    sol.col_dual = model.cost - model.A.T @ sol.row_dual
-    sol.status = {"Solved": Status.OPTIMAL, "AlmostSolved": Status.OPTIMAL,
-                  "MaxTime": Status.TIME_LIMIT, "MaxIterations": Status.TIME_LIMIT}.get(status, Status.NO_SOLUTION)
-    sol.take_point(model, x, tol, f"Clarabel said {status}")
-    if sol.status is not Status.OPTIMAL and sol.max_violation > tol:  # stopped early: no usable point
-        sol.status, sol.has_point = Status.NO_SOLUTION, False
-    return sol
+    said = {"Solved": Status.OPTIMAL, "AlmostSolved": Status.OPTIMAL, "PrimalInfeasible": Status.INFEASIBLE,
+            "AlmostPrimalInfeasible": Status.INFEASIBLE, "DualInfeasible": Status.UNBOUNDED,
+            "AlmostDualInfeasible": Status.UNBOUNDED, "MaxTime": Status.TIME_LIMIT,
+            "MaxIterations": Status.TIME_LIMIT}.get(status, Status.NO_SOLUTION)
+    extra = {"pass_seconds": passed, "setup_seconds": setup, "iterations": int(res.iterations), "aux_columns": n_aux}
+    x = row_dual = col_dual = None
+    if said in (Status.OPTIMAL, Status.TIME_LIMIT):
+        # an interior point meets column bounds only to the solver's tolerance (x = -1e-7 for x >= 0);
+        # clipped, the rows are rechecked in decide()
+        x = np.clip(np.asarray(res.x)[:n], model.col_lower, model.col_upper)
+        row_dual = _row_duals(np.asarray(res.z), parts, n_rows2)[:m]
+        col_dual = model.cost - model.A.T @ row_dual
+    return decide(said, model, x, tol, solver="clarabel", method="ipm", seconds=seconds, message=status,
+                  row_dual=row_dual, col_dual=col_dual, extra=extra)

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from optimizer.backend.lp import LinearModel
-from optimizer.backend.status import Solution, Status
+from optimizer.backend.status import Solution, Status, decide
 from optimizer.errors import SolverUnavailable
 
 _banner_done = False
@@ -88,26 +88,18 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
     info = h.getInfo()
     M = highspy.HighsModelStatus
     has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    sol = Solution(Status.ERROR, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms),
-                   extra={"pass_seconds": passed})
-    if ms == M.kOptimal:
-        sol.status = Status.OPTIMAL
-    elif ms == M.kInfeasible:
-        sol.status = Status.INFEASIBLE
-    elif ms in (M.kUnbounded, M.kUnboundedOrInfeasible):
-        sol.status = Status.UNBOUNDED if ms == M.kUnbounded else Status.INFEASIBLE
-    elif ms in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt, M.kHighsInterrupt, M.kSolutionLimit):
-        sol.status = Status.TIME_LIMIT if has_point else Status.NO_SOLUTION
-    else:
-        sol.status = Status.ERROR
-    if sol.status in (Status.OPTIMAL, Status.TIME_LIMIT):
+    said = {M.kOptimal: Status.OPTIMAL, M.kInfeasible: Status.INFEASIBLE, M.kUnbounded: Status.UNBOUNDED,
+            M.kUnboundedOrInfeasible: Status.INFEASIBLE, M.kTimeLimit: Status.TIME_LIMIT,
+            M.kIterationLimit: Status.TIME_LIMIT, M.kInterrupt: Status.TIME_LIMIT,
+            M.kHighsInterrupt: Status.TIME_LIMIT, M.kSolutionLimit: Status.TIME_LIMIT}.get(ms, Status.ERROR)
+    x = row_value = row_dual = col_dual = None
+    if said is Status.OPTIMAL or (said is Status.TIME_LIMIT and has_point):
         s = h.getSolution()
-        sol.row_activity = np.asarray(s.row_value)
+        x, row_value = np.asarray(s.col_value), np.asarray(s.row_value)
         if s.dual_valid:
-            sol.row_dual = np.asarray(s.row_dual)
-            sol.col_dual = np.asarray(s.col_dual)
-        sol.take_point(model, np.asarray(s.col_value), tol, "HiGHS said optimal")
-    return sol
+            row_dual, col_dual = np.asarray(s.row_dual), np.asarray(s.col_dual)
+    return decide(said, model, x, tol, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms),
+                  row_activity=row_value, row_dual=row_dual, col_dual=col_dual, extra={"pass_seconds": passed})
 
 
 def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:

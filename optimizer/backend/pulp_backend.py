@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from optimizer.backend.lp import LinearModel
-from optimizer.backend.status import Solution, Status
+from optimizer.backend.status import Solution, Status, decide
 from optimizer.errors import SolverUnavailable
 
 
@@ -79,6 +79,8 @@ def _constraints_by_name(prob) -> dict:
 
 def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | None = None,
                threads: int | None = None, log: bool = False, tol: float = 1e-6) -> Solution:
+    import pulp
+
     A = model.A.tocsr()
     empty = np.diff(A.indptr) == 0
     if np.any(empty & ((model.row_lower > 0) | (model.row_upper < 0))):
@@ -89,37 +91,30 @@ def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | No
     ret = prob.solve(s)
     seconds = time.perf_counter() - t0
     code = int(getattr(ret, "status", ret))
-    sol = Solution(Status.ERROR, solver=f"pulp/{solver}", method="default", seconds=seconds)
     x = np.array([v.varValue if v.varValue is not None else np.nan for v in xs], dtype=float)
-    has_point = bool(np.all(np.isfinite(x)))
-    if code == -1:
-        sol.status = Status.INFEASIBLE
-    elif code == -2:
-        sol.status = Status.UNBOUNDED
-    elif has_point:
-        sol.x = x
-        sol.has_point = True
-        sol.row_activity = A @ x
-        sol.objective = float(model.cost @ x + model.objective_offset)
-        sol.max_violation = model.violation(x)
-        stopped = time_limit is not None and seconds >= 0.98 * time_limit
-        if sol.max_violation > tol:
-            sol.status = Status.NO_SOLUTION if code != 1 or stopped else Status.ERROR
-            sol.message = f"the solver's point violates a row by {sol.max_violation:.2e} (relative)"
-            sol.has_point = False
-        elif code == 1 and not stopped:
-            sol.status = Status.OPTIMAL
-        else:
-            sol.status = Status.TIME_LIMIT
+    stopped = time_limit is not None and seconds >= 0.98 * time_limit  # PuLP says 1 (optimal) at a time limit too
+    said = {-1: Status.INFEASIBLE, -2: Status.UNBOUNDED}.get(code, Status.OPTIMAL if code == 1 and not stopped
+                                                                 else Status.TIME_LIMIT)
+    duals = None
+    if said in (Status.OPTIMAL, Status.TIME_LIMIT) and np.all(np.isfinite(x)):
         byname = _constraints_by_name(prob)
         duals = np.zeros(A.shape[0])
         for n, i in rows:
             pi = byname[n].pi
             duals[i] += pi if pi is not None else 0.0
-        sol.row_dual = duals
-    else:
-        sol.status = Status.NO_SOLUTION
-    return sol
+    return decide(said, model, x, tol, solver=f"pulp/{solver}", method="default", seconds=seconds,
+                  message=pulp.LpStatus.get(code, str(code)), row_dual=duals)
+
+
+def is_our_model_file(path) -> bool:
+    """An LP or MPS file this module wrote: PuLP opens an LP with the problem's name in a comment
+    ('\\* opt *\\') and names it on an MPS file's NAME line."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(200).splitlines()[:2]
+    except OSError:
+        return False
+    return bool(head) and (head[0].strip() == "\\* opt *\\" or any(h.split() == ["NAME", "opt"] for h in head))
 
 
 def write_model_file(model: LinearModel, path) -> None:

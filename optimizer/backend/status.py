@@ -1,7 +1,8 @@
-"""Solver outcome as a small enum; the exit code follows from it."""
+"""Solver outcome as a small enum; the exit code follows from it. Every back end says what its solver
+said in these words and hands its point to `decide`, the one rule for what the point is worth."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -24,7 +25,7 @@ class Status(Enum):
         return {Status.OPTIMAL: 0, Status.INFEASIBLE: 2, Status.UNBOUNDED: 2}.get(self, 3)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Solution:
     status: Status
     objective: float = float("nan")
@@ -46,17 +47,38 @@ class Solution:
         (a kept point meets every row within tolerance)."""
         return self.status in (Status.OPTIMAL, Status.UNBOUNDED) or (self.status is Status.TIME_LIMIT and self.has_point)
 
-    def take_point(self, model, x: np.ndarray, tol: float, said: str) -> None:
-        """Keep the solver's point, rechecked against the arrays: an 'optimal' point that violates
-        a row by more than tol (relative) is not called optimal, whatever the solver said."""
-        self.x = x
-        self.objective = float(model.cost @ x + model.objective_offset)
-        self.max_violation = model.violation(x)
-        self.has_point = True
-        if self.status is Status.OPTIMAL and self.max_violation > tol:
-            self.status = Status.NO_SOLUTION
-            self.message = f"{said} but the point violates a row by {self.max_violation:.2e} (relative)"
+    def but(self, **changes) -> Solution:
+        """A copy with some fields changed (a Solution is never changed in place)."""
+        return replace(self, **changes)
 
     def __repr__(self) -> str:
         return (f"Solution({self.status.value}, objective={self.objective:.6g}, solver={self.solver}/{self.method}, "
                 f"{self.seconds:.2f}s, max violation {self.max_violation:.1e})")
+
+
+def decide(said: Status, model, x: np.ndarray | None, tol: float, *, solver: str, method: str = "", seconds: float = 0.0,
+           message: str = "", row_activity: np.ndarray | None = None, row_dual: np.ndarray | None = None,
+           col_dual: np.ndarray | None = None, extra: dict | None = None) -> Solution:
+    """What a solver's answer is worth, the same for every back end: `said` is what the solver said
+    (OPTIMAL, INFEASIBLE, UNBOUNDED, TIME_LIMIT for a limit reached or an interrupt, NO_SOLUTION for
+    numerical trouble, ERROR for anything else), `x` its point if it gave one.
+
+    - A point is kept only where the solver says optimal or stopped at a limit, and only if it is finite
+      and meets every row and bound within `tol` (relative, LinearModel.violation).
+    - Optimal is what the solver said AND what the recheck shows; a point that fails the recheck is
+      dropped and the status is no_solution, with the violation in the message.
+    - Infeasible, unbounded, numerical trouble and errors keep no point."""
+    base = dict(solver=solver, method=method, seconds=seconds, message=message, extra=dict(extra or {}))
+    if said not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return Solution(said, **base)
+    word = "optimal" if said is Status.OPTIMAL else (message or "stopped")
+    if x is None or not np.all(np.isfinite(x)):
+        return Solution(Status.NO_SOLUTION, **{**base, "message": f"{solver} said {word} but gave no finite point"})
+    x = np.asarray(x, dtype=float)
+    violation = model.violation(x)
+    if violation > tol:
+        return Solution(Status.NO_SOLUTION, max_violation=violation, **{
+            **base, "message": f"{solver} said {word} but its point violates a row by {violation:.2e} (relative)"})
+    return Solution(said, objective=float(model.cost @ x + model.objective_offset), x=x,
+                    row_activity=model.A @ x if row_activity is None else row_activity, row_dual=row_dual,
+                    col_dual=col_dual, max_violation=violation, has_point=True, **base)

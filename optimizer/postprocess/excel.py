@@ -1,6 +1,7 @@
 """results.xlsx: a summary sheet first, then one sheet per table, formatted for hand-on."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
         ws.autofilter(0, 0, len(df), len(df.columns) - 1)
 
 
+FIXED_CREATED = datetime(2024, 1, 1, tzinfo=timezone.utc)  # the plan's first year; not the time of the run
 EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
 FULL_ROWS = 60_000  # above this a table goes to the workbook summed up (xlsxwriter: about 16 us a cell)
 
@@ -99,7 +101,11 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
         if len(df) > EXCEL_ROWS:
             summary_rows.append((f"sheet '{name}'", f"first {EXCEL_ROWS:,} of {len(df):,} rows; all rows are in {name}.csv"))
     tables = {name: df.head(EXCEL_ROWS) for name, df in tables.items()}
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "constant_memory": True})
+    # text is never a formula or a link (a region named '=HYPERLINK(...)' stays text), and the workbook's
+    # creation date is fixed: two runs of one scenario give the same bytes
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "constant_memory": True,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"created": FIXED_CREATED})
     head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
     num = wb.add_format({"num_format": "#,##0.00"})
     red = "#F8D0D0"

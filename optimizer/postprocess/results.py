@@ -134,7 +134,7 @@ class Results:
                 f"{len(self.allocation)} allocation rows, {int(self.constraints['binding'].sum()) if len(self.constraints) else 0} binding targets)")
 
 
-def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict) -> Results:
+def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
     d = ctx.data
     a = arrays(ctx, sol.x)
     alloc = allocation_table(d, a)
@@ -151,8 +151,6 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution, timings: dict)
         "method": sol.method,
         "iterations": sol.extra.get("iterations"),
         "max_violation": sol.max_violation,
-        "build_seconds": timings.get("build", 0.0),
-        "solve_seconds": sol.seconds,
         "message": sol.message,
     }
     if extra:
