@@ -7,6 +7,7 @@ facility 10k m2; per-capita spending yuan/person.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -57,7 +58,9 @@ class ModelData:
     def T(self) -> int:
         return len(self.years)
 
-    @property
+    # need and base_level are made once: a custom rule per region reads them once a row (600 regions x
+    # 7 years: 8.8 s rebuilding them each time, against 0.23 s for the rest of the build)
+    @cached_property
     def need(self) -> np.ndarray:
         """(R,C,K,T) need in internal units: population x standard."""
         return self.pop[:, None, None, :] * self.std[None, :, :, None]
@@ -67,7 +70,7 @@ class ModelData:
         """(C,K) 10k people per internal unit of unmet need (0 where there is no standard)."""
         return np.divide(1.0, self.std, out=np.zeros_like(self.std), where=self.std > 0)
 
-    @property
+    @cached_property
     def base_level(self) -> np.ndarray:
         """(R,C,K,T) baseline level split by category: fiscal per year, stocks held."""
         total = np.stack([
