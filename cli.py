@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import click
 import typer
@@ -100,15 +99,15 @@ DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
 @app.command()
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    set_: Optional[list[str]] = SetOpt,
-    solver: Optional[str] = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
-    threads: Optional[int] = typer.Option(None, "--threads"),
-    method: Optional[str] = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
-    backend: Optional[str] = typer.Option(None, "--backend", help="auto, highspy or pulp"),
-    out: Optional[Path] = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
+    set_: list[str] | None = SetOpt,
+    solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
+    threads: int | None = typer.Option(None, "--threads"),
+    method: str | None = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
+    backend: str | None = typer.Option(None, "--backend", help="auto, highspy or pulp"),
+    out: Path | None = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
     solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
-    write_lp: Optional[Path] = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
+    write_lp: Path | None = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
     with_report: bool = typer.Option(False, "--report", help="also write report.html (charts, targets, shadow prices)"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
@@ -132,8 +131,8 @@ def solve(
 @app.command()
 def explain(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    set_: Optional[list[str]] = SetOpt,
-    solver: Optional[str] = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
+    set_: list[str] | None = SetOpt,
+    solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     top: int = typer.Option(20, "--top", help="how many binding targets to list"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -154,7 +153,7 @@ def explain(
 @app.command()
 def share(
     scenario: Path = typer.Argument(..., help="scenario YAML file with a 'sharing:' section"),
-    set_: Optional[list[str]] = SetOpt,
+    set_: list[str] | None = SetOpt,
     debug: bool = DebugOpt,
 ) -> None:
     """The facility-sharing network alone: most space shared within the travel limit, then least travel;
@@ -188,13 +187,13 @@ def share(
 @app.command()
 def compare(
     items: list[Path] = typer.Argument(..., help="scenario files (solved here) or result folders from opt solve"),
-    out: Optional[Path] = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
+    out: Path | None = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
     debug: bool = DebugOpt,
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
     from optimizer.compare import compare_to_folder
-    from optimizer.postprocess.write import claim_folder
     from optimizer.postprocess.terminal import show_comparison
+    from optimizer.postprocess.write import claim_folder
 
     _setup_logging(False)
     if len(items) < 2:
@@ -211,10 +210,10 @@ def compare(
 def sweep(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     vary: list[str] = typer.Option(..., "--vary", help="key.path=START:STOP:STEP or key.path=a,b,c (one or two)"),
-    set_: Optional[list[str]] = SetOpt,
+    set_: list[str] | None = SetOpt,
     workers: int = typer.Option(1, "--workers", help="local Dask worker processes (1: no Dask)"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of an existing Dask scheduler"),
-    out: Optional[Path] = typer.Option(None, "--out", help="sweep folder (default results/<scenario>-sweep)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="address of an existing Dask scheduler"),
+    out: Path | None = typer.Option(None, "--out", help="sweep folder (default results/<scenario>-sweep)"),
     resume: bool = typer.Option(False, "--resume", help="keep the solved points of OUT, run only failed or missing ones"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -255,7 +254,7 @@ def sweep(
 @app.command()
 def report(
     folder: Path = typer.Argument(..., help="a result folder from opt solve, opt compare or opt sweep"),
-    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default FOLDER/report.html)"),
+    out: Path | None = typer.Option(None, "--out", help="HTML file to write (default FOLDER/report.html)"),
     debug: bool = DebugOpt,
 ) -> None:
     """A self-contained HTML report (charts embedded; opens without a network)."""
@@ -273,7 +272,7 @@ def report(
 @app.command()
 def validate(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    set_: Optional[list[str]] = SetOpt,
+    set_: list[str] | None = SetOpt,
     debug: bool = DebugOpt,
 ) -> None:
     """Check a scenario (schema, ids, horizons) and cheap feasibility in numbers, without solving."""

@@ -83,8 +83,9 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    import highspy  # noqa: F401
     from importlib.metadata import version
+
+    import highspy  # noqa: F401
     return (f"{os.cpu_count()} cores ({cpu}){mem}; Python {platform.python_version()}; "
             f"highspy {version('highspy')}; {platform.platform()}")
 
@@ -190,8 +191,9 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
     return rows
 
 
-HEAD = ("| regions | vars | rows | nonzeros | solver | build s | pass s | solve s | extract s | write s | opt end-to-end s "
-        "| peak MiB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve | objective vs HiGHS | targets failed on recheck | status (opt / HiGHS) |")
+HEAD = ("| regions | vars | rows | nonzeros | solver | build s | pass s | solve s | extract s | write s "
+        "| opt end-to-end s | peak MiB | HiGHS alone s | opt / HiGHS alone | (build+pass+extract) / solve "
+        "| objective vs HiGHS | targets failed on recheck | status (opt / HiGHS) |")
 
 
 def _fmt_row(r: dict) -> str:

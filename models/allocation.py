@@ -15,10 +15,10 @@ import numpy as np
 from models.common import STOCK, Context, Layout, grid
 from models.registry import family
 from optimizer.backend.lp import INF, ModelBuilder, row_block
+from optimizer.preprocess.data import ModelData
 
 
-def add_allocation(b: ModelBuilder) -> Layout:
-    d = b.data
+def add_allocation(b: ModelBuilder, d: ModelData) -> Layout:
     R, C, T = d.R, d.C, d.T
     r, c, k, t = grid(R, C, 3, T)
     x = np.full((R, C, 3, T), -1, dtype=np.int64)

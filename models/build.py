@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from models.allocation import add_allocation
-from models.common import Context, Layout
+from models.common import Context, Layout, label_names
 from models.objective import set_objective
 from models.registry import in_build_order, load_all
 from models.sharing import add_sharing
@@ -13,8 +13,8 @@ from optimizer.preprocess.data import ModelData
 def build_model(data: ModelData, scenario, skip: frozenset[str] = frozenset()) -> tuple[LinearModel, Context]:
     """The LP for a scenario; families named in skip are left out (for diagnosis)."""
     load_all()
-    b = ModelBuilder(data)
-    layout: Layout = add_allocation(b)
+    b = ModelBuilder(label_names(data))
+    layout: Layout = add_allocation(b, data)
     ctx = Context(b, data, layout, scenario)
     ctx.network = add_sharing(ctx)
     for fam in in_build_order():

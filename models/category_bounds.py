@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from models.common import Context, grid, level_terms
+from models.explained import Explained, people, scope_names, years_of
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
-from optimizer.postprocess.explained import Explained, people, scope_names, years_of
 
 _UNIT = ("100m yuan", "100 FTE", "10k m2")
 _SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units

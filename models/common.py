@@ -7,6 +7,7 @@ import numpy as np
 
 from optimizer.backend.lp import ModelBuilder
 from optimizer.preprocess.data import K_FACILITY, ModelData
+from optimizer.units import RESOURCES
 
 STOCK = np.array([False, True, True])  # fiscal is a yearly flow; personnel and facility accumulate
 
@@ -38,6 +39,12 @@ class Context:
         if raw is None or fam is None or fam.params is None:
             return None
         return fam.params.model_validate(raw)
+
+
+def label_names(d: ModelData) -> dict[str, list[str]]:
+    """What the families' integer labels stand for, so the back end can name rows and columns."""
+    return {"region": list(d.region_ids), "category": list(d.cat_ids), "resource": list(RESOURCES),
+            "year": [str(y) for y in d.years]}
 
 
 def grid(*shape: int) -> list[np.ndarray]:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.common import Context, level_terms
+from models.explained import Explained, people, years_of
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
 from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
-from optimizer.postprocess.explained import Explained, people, years_of
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
@@ -46,7 +46,7 @@ class Lin:
     def constant(self) -> bool:
         return len(self.rows_cols) == 0
 
-    def scaled(self, k: float) -> "Lin":
+    def scaled(self, k: float) -> Lin:
         return Lin(self.rows_cols, self.vals * k, self.const * k, self.unit)
 
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from models.common import Context, grid, level_terms
+from models.explained import Explained, people, scope_names, years_of
 from optimizer.backend.lp import INF, row_block
-from optimizer.postprocess.explained import Explained, people, scope_names, years_of
 from optimizer.preprocess.schedule import evaluate
+from optimizer.units import per_capita_factor
 
 # (step of the target, its unit, what the slack is measured in, slack factor from internal units)
 _STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
          2: (0.01, "m2 per person", "10k m2 above the target", 1.0)}
-from optimizer.units import INTERNAL, PEOPLE, RESOURCES, STANDARD_PER
-
-
-def per_capita_factor(k: int) -> float:
-    """Internal units of resource k per 10k people at a rate of 1 (in the standard's unit)."""
-    res = RESOURCES[k]
-    return PEOPLE / STANDARD_PER[res] / INTERNAL[res]
 
 
 def explain(f, d) -> Explained:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from models.common import Context, concat_terms, grid, level_terms
+from models.explained import Explained, people, years_of
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FISCAL
-from optimizer.postprocess.explained import Explained, people, years_of
 from optimizer.preprocess.schedule import evaluate
 
 

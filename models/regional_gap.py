@@ -7,13 +7,7 @@ import numpy as np
 from models.common import Context
 from models.ratio_cap import explain, ratio_cap
 from models.registry import family
-
-
-def units_of(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Index of each region's unit (-1 where it has none) and the unit names."""
-    names = sorted({v for v in values if v})
-    index = {v: i for i, v in enumerate(names)}
-    return np.array([index.get(v, -1) for v in values]), names
+from optimizer.preprocess.data import units_of
 
 
 @family("regional_gap", explain=explain)

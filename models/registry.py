@@ -3,8 +3,8 @@ parameters from the scenario and adds rows (and any variables it needs);
 returning without adding anything means it is switched off."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from models.common import Context
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from models.common import Context, grid, level_terms
+from models.explained import Explained, people, scope_names, years_of
 from optimizer.backend.lp import INF, row_block
-from optimizer.postprocess.explained import Explained, people, scope_names, years_of
 from optimizer.preprocess.schedule import evaluate
 
 LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from models.common import Context, concat_terms, grid, level_terms
+from models.explained import Explained, people, years_of
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
-from optimizer.postprocess.explained import Explained, people, years_of
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
 from optimizer.units import INPUT_AMOUNT, INTERNAL, RESOURCES
 

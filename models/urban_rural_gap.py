@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from models.common import Context
 from models.ratio_cap import explain, ratio_cap
-from models.regional_gap import units_of
 from models.registry import family
+from optimizer.preprocess.data import units_of
 
 
 @family("urban_rural_gap", explain=explain)

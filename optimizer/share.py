@@ -46,14 +46,10 @@ class ShareResult:
         return close(self.shared_m2, self.nx_shared_m2) and close(self.travel_m2_minutes, self.nx_travel_m2_minutes)
 
 
-class _NoData:
-    region_ids, cat_ids, years = [], [], np.array([], int)
-
-
 def _lp(cap, need, pp, qq, minutes):
     """Two-stage LP on integer data; returns flows per pair."""
     def build(objective, floor=None):
-        b = ModelBuilder(_NoData())
+        b = ModelBuilder()
         n = len(pp)
         y = b.add_vars("y", {"unit": np.arange(n).astype(str).astype(object)}, cost=objective)
         for name, idx, limit in (("provider", pp, cap), ("community", qq, need)):

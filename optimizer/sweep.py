@@ -69,7 +69,7 @@ def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str,
         o = solve_scenario(scenario, list(base_overrides) + [f"{k}={_fmt_value(v)}" for k, v in point.items()], write=False)
     except InputError as e:
         return {**row, "status": "bad_input", "error": "; ".join(str(p) for p in e.problems)}
-    except Exception as e:  # a crash at one point must not stop the others
+    except Exception as e:  # noqa: BLE001 - a crash at one point must not stop the others
         return {**row, "status": "error", "error": f"{type(e).__name__}: {e}"}
     row["status"] = o.solution.status.value
     row["error"] = ""
@@ -174,7 +174,7 @@ def _dask(scenario, overrides, todo, workers, scheduler, progress) -> dict[int, 
             i = futures[fut]
             try:
                 out[i] = fut.result()
-            except Exception as e:  # the worker died: the point fails, the sweep goes on
+            except Exception as e:  # noqa: BLE001 - the worker died: the point fails, the sweep goes on
                 out[i] = {**dict(todo)[i], "status": "error", "error": f"{type(e).__name__}: {e}"}
             if progress:
                 progress()

@@ -111,3 +111,9 @@ def fmt_people(n: float) -> str:
     if a >= 1e6:
         return f"{n / 1e6:,.2f} million people"
     return f"{n:,.0f} people"
+
+
+def per_capita_factor(k: int) -> float:
+    """Internal units of resource k per 10k people at a rate of 1 (in the standard's unit)."""
+    res = RESOURCES[k]
+    return PEOPLE / STANDARD_PER[res] / INTERNAL[res]

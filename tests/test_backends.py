@@ -6,8 +6,6 @@ import shutil
 import numpy as np
 import pytest
 
-import lpfile
-from conftest import SCENARIOS
 from models.build import build_model
 from optimizer.backend.clarabel_ipm import GAP_TOL
 from optimizer.backend.lp import INF, ModelBuilder, row_block
@@ -17,16 +15,15 @@ from optimizer.backend.status import Status
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
 
+import lpfile
+from conftest import SCENARIOS
+
 HAS_CBC = shutil.which("cbc") is not None or hasattr(__import__("pulp"), "PULP_CBC_CMD")
 SOLVERS = [("highs", "highspy"), ("highs", "pulp"), ("clarabel", "auto")] + ([("cbc", "pulp")] if HAS_CBC else [])
 
 
-class _Data:
-    region_ids, cat_ids, years = [], [], np.array([], int)
-
-
 def _model(nvars_labels, rows, cost, lb=0.0, ub=INF):
-    b = ModelBuilder(_Data())
+    b = ModelBuilder()
     cols = b.add_vars("v", {"unit": np.array(nvars_labels, dtype=object)}, lb=lb, ub=ub, cost=cost)
     for i, (terms, lo, hi) in enumerate(rows):
         r = np.zeros(len(terms), int)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from conftest import SCENARIOS, TESTS
 
@@ -37,6 +38,7 @@ def _sweep(invoke, out, *extra):
     return pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
 
 
+@pytest.mark.slow  # two Dask workers start and stop: ~25 s
 def test_sweep_same_with_one_or_two_workers_and_monotone(invoke, tmp_path):
     one = _sweep(invoke, tmp_path / "one")
     two = _sweep(invoke, tmp_path / "two", "--workers", "2")

@@ -5,18 +5,20 @@ import pandas as pd
 import pytest
 import yaml
 
-import lpfile
-from conftest import SCENARIOS, TESTS
 from optimizer.errors import InputError
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
+
+import lpfile
+from conftest import SCENARIOS, TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 CUSTOM = [
     {"name": "b_care_money", "expr": "sum(alloc[resource=fiscal, category=care, region=B]) >= target * sum(alloc[resource=fiscal, category=care])",
      "target": {2026: 0.6, 2028: 0.9}},
     {"name": "no_cut", "for": "region", "expr": "pcs[year=t] >= pcs[year=t-1]"},
-    {"name": "rural_density", "expr": "level[resource=personnel, area=rural] / pop[area=rural] >= 1.0 * level[resource=personnel, area=urban] / pop[area=urban]"},
+    {"name": "rural_density", "expr": "level[resource=personnel, area=rural] / pop[area=rural] "
+                                      ">= 1.0 * level[resource=personnel, area=urban] / pop[area=urban]"},
 ]
 
 
@@ -102,7 +104,8 @@ def test_write_lp_has_readable_custom_rows(invoke, tmp_path):
 
 
 def test_custom_on_national_groups(tmp_path):
-    west = [{"name": "west_elderly", "expr": "sum(alloc[resource=fiscal, category=elderly_care, group=west]) >= 0.4 * sum(alloc[resource=fiscal, category=elderly_care])"}]
+    west = [{"name": "west_elderly", "expr": "sum(alloc[resource=fiscal, category=elderly_care, group=west]) "
+                                             ">= 0.4 * sum(alloc[resource=fiscal, category=elderly_care])"}]
     o = solve_scenario(_write(tmp_path, west, SCENARIOS / "national.yaml"), out=tmp_path / "n")
     assert o.exit_code == 0
     a = pd.read_csv(tmp_path / "n" / "allocation.csv", encoding="utf-8-sig")

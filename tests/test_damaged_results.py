@@ -15,8 +15,9 @@ TINY = TESTS / "scenarios" / "tiny.yaml"
 
 
 def _cli(*args):
-    from cli import app
     from typer.testing import CliRunner
+
+    from cli import app
 
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 

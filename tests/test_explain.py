@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from conftest import SCENARIOS, TESTS
 from optimizer.backend.status import Status
 from optimizer.run import solve_scenario
+
+from conftest import SCENARIOS, TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 

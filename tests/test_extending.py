@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, TESTS
 from models.registry import FAMILIES
 from optimizer.errors import InputError
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
+
+from conftest import ROOT, TESTS
 
 
 @pytest.fixture

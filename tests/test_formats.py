@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
+import pytest
 
-from conftest import TESTS
+from optimizer.errors import InputError
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
+
+from conftest import TESTS
 
 TINY = (TESTS / "scenarios" / "tiny.yaml").read_text(encoding="utf-8")
 
@@ -27,12 +30,9 @@ def test_regions_from_xlsx_with_cell_errors_located(tmp_path):
     assert [r.name for r in s.regions] == ["甲区", "乙区"] and s.regions[1].population == {0: 200.0}
     ws["C3"] = "many"
     wb.save(tmp_path / "regions.xlsx")
-    try:
+    with pytest.raises(InputError) as e:
         load_scenario(p)
-    except Exception as e:  # InputError
-        assert "regions.xlsx:3 (column 'population')" in str(e) and "many" in str(e)
-    else:
-        raise AssertionError("a bad cell must be an error")
+    assert "regions.xlsx:3 (column 'population')" in str(e.value) and "many" in str(e.value)
 
 
 def test_min_cost_meets_every_need(tmp_path):

@@ -43,10 +43,9 @@ def test_same_seed_same_files(invoke, tmp_path):
 
 
 def test_generated_scenario_solves(tmp_path):
-    from optimizer.run import solve_scenario
-
     from cli import app  # noqa: F401  (generate through the library function instead)
     from optimizer.generate import generate_counties
+    from optimizer.run import solve_scenario
 
     path = generate_counties(40, (2024, 2030), 1, tmp_path / "g.yaml", bundled_population())
     o = solve_scenario(path, write=False)

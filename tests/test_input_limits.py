@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCENARIOS, TESTS
 from optimizer.errors import InputError
 from optimizer.preprocess import yamlio
 from optimizer.preprocess.load import load_scenario
 from optimizer.preprocess.schema import max_threads
+
+from conftest import SCENARIOS, TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from scipy.sparse.linalg import spsolve
 
-from conftest import SCENARIOS
 from models.build import build_model
 from optimizer.backend.linking import split_linking_rows
 from optimizer.backend.lp import INF, ModelBuilder, row_block
@@ -15,6 +14,8 @@ from optimizer.backend.status import Status
 from optimizer.generate import bundled_population, generate_counties
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
+
+from conftest import SCENARIOS
 
 pytest.importorskip("clarabel")
 
@@ -30,13 +31,9 @@ def _aux_values(split, x):
     return spsolve(split.A[m:, n:].tocsc(), -(split.A[m:, :n] @ x))
 
 
-class _Data:
-    region_ids, cat_ids, years = [], [], np.array([], int)
-
-
 def _regions_model(R: int, rows):
     """Two columns per region (same year and resource); rows given as per-column coefficient pairs."""
-    b = ModelBuilder(_Data())
+    b = ModelBuilder()
     region = np.repeat(np.arange(R), 2)
     cols = b.add_vars("v", {"region": region, "year": np.zeros(2 * R, int), "resource": np.zeros(2 * R, int)})
     for i, (c1, c2, hi) in enumerate(rows):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TESTS
 from optimizer.errors import InputError
 from optimizer.preprocess.load import load_scenario
+
+from conftest import TESTS
 
 TINY = (TESTS / "scenarios" / "tiny.yaml").read_text(encoding="utf-8")
 

@@ -12,9 +12,10 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT, TESTS
 from optimizer.postprocess.write import WRITER, claim_folder
 from optimizer.run import solve_scenario
+
+from conftest import ROOT, TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import TESTS
 
 from optimizer.heap import heap_kept
 from optimizer.postprocess.parallel import _can_fork, beside
 from optimizer.run import solve_scenario
+
+from conftest import TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 forks = pytest.mark.skipif(not _can_fork(), reason="needs fork and two cores")

@@ -5,13 +5,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import recheck
 from models.build import build_model
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.postprocess.results import allocation_table, arrays, people_unserved
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.schema import Scenario
+
+import recheck
 
 
 @st.composite

@@ -26,8 +26,9 @@ window.addEventListener('load', () => {
 
 @pytest.fixture(scope="module")
 def west_report(tmp_path_factory):
-    from cli import app
     from typer.testing import CliRunner
+
+    from cli import app
 
     out = tmp_path_factory.mktemp("r") / "west"
     r = CliRunner().invoke(app, ["solve", str(SCENARIOS / "west.yaml"), "--out", str(out), "--report"])

@@ -8,11 +8,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SCENARIOS
 from optimizer.errors import InputError
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
 from optimizer.share import solve_sharing
+
+from conftest import SCENARIOS
 
 BASE = {
     "years": [2026],

@@ -68,9 +68,10 @@ def test_solution_is_immutable():
 @pytest.mark.parametrize("solver", ["highs", "clarabel", "cbc"])
 def test_every_back_end_decides_the_same(solver):
     """A back end's 'optimal' is decide()'s: the point passes the recheck, and the same objective."""
-    from conftest import TESTS
     from optimizer.errors import SolverUnavailable
     from optimizer.run import solve_scenario
+
+    from conftest import TESTS
 
     try:
         o = solve_scenario(TESTS / "scenarios" / "tiny.yaml", write=False, solver=solver)

@@ -7,10 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-import recheck
-from conftest import SCENARIOS, TESTS
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
+
+import recheck
+from conftest import SCENARIOS, TESTS
 
 FAMILY_SCENARIOS = sorted(p for p in (TESTS / "scenarios" / "families").glob("*.yaml") if p.stem != "base")
 

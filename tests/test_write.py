@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TESTS
 from optimizer.postprocess import write as write_mod
 from optimizer.run import solve_scenario
+
+from conftest import TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 

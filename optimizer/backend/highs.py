@@ -121,13 +121,13 @@ def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:
         if h.setOptionValue("iis_strategy", 2 | 4) != highspy.HighsStatus.kOk:  # older: 0-4, an enum
             h.setOptionValue("iis_strategy", 2)
         h.setOptionValue("iis_time_limit", float(time_limit))
-    except Exception:  # older highspy without IIS options
+    except Exception:  # noqa: BLE001 - older highspy, without IIS options, raises its own types
         return None
     to_highs(model, h)
     h.run()
     try:
         status, iis = h.getIis()
-    except Exception:
+    except Exception:  # noqa: BLE001 - as above: no IIS in this highspy
         return None
     if not iis.valid_ or not len(iis.row_index_):
         return None

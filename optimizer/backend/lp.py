@@ -21,7 +21,7 @@ class VarBlock:
     name: str
     start: int
     size: int
-    labels: dict[str, np.ndarray]  # per variable; keys among region/category/resource/year/unit
+    labels: dict[str, np.ndarray]  # per variable: integer indices (named by the model's label_names) or text
 
 
 @dataclass
@@ -40,10 +40,11 @@ class RowBlock:
 
 
 class ModelBuilder:
-    """Collects variables and row blocks from the constraint families."""
+    """Collects variables and row blocks from the constraint families. `label_names` names the integer
+    labels, for LP/MPS files and reports: {label key: name of index 0, 1, ...}."""
 
-    def __init__(self, data):
-        self.data = data
+    def __init__(self, label_names: dict[str, list[str]] | None = None):
+        self.label_names = dict(label_names or {})
         self.var_blocks: dict[str, VarBlock] = {}
         self.row_blocks: list[RowBlock] = []
         self._lb: list[np.ndarray] = []
@@ -78,7 +79,7 @@ class ModelBuilder:
             self.row_blocks.append(block)
         return block
 
-    def assemble(self) -> "LinearModel":
+    def assemble(self) -> LinearModel:
         start = 0
         for b in self.row_blocks:
             b.start = start
@@ -111,7 +112,7 @@ class ModelBuilder:
             A=A, row_lower=lower, row_upper=upper,
             col_lower=np.concatenate(self._lb), col_upper=np.concatenate(self._ub),
             cost=np.concatenate(self._cost), var_blocks=self.var_blocks, row_blocks=self.row_blocks,
-            data=self.data,
+            label_names=self.label_names,
         )
 
 
@@ -152,7 +153,7 @@ class LPArrays:
 class LinearModel(LPArrays):
     var_blocks: dict[str, VarBlock]
     row_blocks: list[RowBlock]
-    data: object = None
+    label_names: dict[str, list[str]] = field(default_factory=dict)
     objective_offset: float = 0.0
 
     def __repr__(self) -> str:
@@ -160,9 +161,7 @@ class LinearModel(LPArrays):
         return f"LinearModel({self.A.shape[1]} vars, {self.A.shape[0]} rows, {self.A.nnz} nonzeros; {fams})"
 
     def _label_text(self, key: str, idx: np.ndarray) -> np.ndarray:
-        d = self.data
-        table = {"region": d.region_ids, "category": d.cat_ids, "resource": ["fiscal", "personnel", "facility"],
-                 "year": [str(y) for y in d.years]}.get(key)
+        table = self.label_names.get(key)
         if table is None:
             return np.asarray(idx).astype(str)
         arr = np.asarray(table, dtype=object)

@@ -1,7 +1,7 @@
 """results.xlsx: a summary sheet first, then one sheet per table, formatted for hand-on."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
         ws.autofilter(0, 0, len(df), len(df.columns) - 1)
 
 
-FIXED_CREATED = datetime(2024, 1, 1, tzinfo=timezone.utc)  # the plan's first year; not the time of the run
+FIXED_CREATED = datetime(2024, 1, 1, tzinfo=UTC)  # the plan's first year; not the time of the run
 EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
 FULL_ROWS = 60_000  # above this a table goes to the workbook summed up (xlsxwriter: about 16 us a cell)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.density_floor import per_capita_factor
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import INTERNAL, PEOPLE
+from optimizer.units import INTERNAL, PEOPLE, per_capita_factor
 
 TOL = 1e-6
 # KPI scopes that summarise the whole plan (not one region or category): what summaries and sweeps show

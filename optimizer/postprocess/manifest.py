@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 
 PACKAGES = ("opt-planner", "pulp", "highspy", "clarabel", "numpy", "scipy", "pandas", "networkx", "pydantic", "typer", "pyyaml", "xlsxwriter")
@@ -23,7 +23,7 @@ def command_manifest(argv: list[str], files: list[str], **about) -> dict:
     """The manifest of a folder that no single scenario made (opt compare): what ran, with what, and
     which files it wrote (opt replaces such a folder only while it holds nothing else)."""
     return {**about, "versions": versions(), "command": argv,
-            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": files}
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"), "files": files}
 
 
 def manifest(loaded, solver: dict, status: str, timings: dict, argv: list[str], files: list[str]) -> dict:
@@ -38,6 +38,6 @@ def manifest(loaded, solver: dict, status: str, timings: dict, argv: list[str], 
         "timings_seconds": {k: round(v, 4) for k, v in timings.items()},
         "versions": versions(),
         "command": argv,
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": files,
     }

@@ -18,8 +18,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES
-from optimizer.postprocess.readback import (MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json,
-                                             read_solve_folder, require_files, writer_of)
+from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
 from optimizer.postprocess.write import REPORT_MARK, atomic_file, is_our_report
 from optimizer.preprocess.schedule import evaluate
 

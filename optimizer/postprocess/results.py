@@ -15,8 +15,8 @@ from models.registry import FAMILIES
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
-from optimizer.postprocess.sharing import sharing_tables
 from optimizer.postprocess.rowfacts import row_facts
+from optimizer.postprocess.sharing import sharing_tables
 from optimizer.preprocess.data import K_FACILITY, ModelData
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
 

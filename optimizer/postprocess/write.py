@@ -18,10 +18,10 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,7 @@ def _csv_column(col: pd.Series) -> list[str]:
         return _taken(["" if math.isnan(v) else FLOAT_FORMAT % v for v in unique.view(np.float64).tolist()], codes)
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":
         codes, unique = pd.factorize(col.to_numpy())
-        return _taken(["%d" % v for v in unique.tolist()], codes)
+        return _taken([str(v) for v in unique.tolist()], codes)
     return _csv_text(col)
 
 

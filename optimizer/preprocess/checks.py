@@ -101,7 +101,8 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
             if b and b.min and b.max:
                 for y in set(b.min) & set(b.max):
                     if b.min[y] > b.max[y]:
-                        add(("categories", i, "bounds", res), f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
+                        add(("categories", i, "bounds", res),
+                            f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
     if s.sharing is not None and s.sharing.enabled:
         _check_sharing(s, region_ids, cat_ids, add)
     _check_custom(s, add)

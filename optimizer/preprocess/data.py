@@ -152,3 +152,10 @@ def build_data(s: Scenario) -> ModelData:
         bound_min=bmin,
         bound_max=bmax,
     )
+
+
+def units_of(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Index of each region's unit (group or area; -1 where it has none) and the unit names."""
+    names = sorted({v for v in values if v})
+    index = {v: i for i, v in enumerate(names)}
+    return np.array([index.get(v, -1) for v in values]), names

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.density_floor import per_capita_factor
-from models.regional_gap import units_of
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData, units_of
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import fmt_money_yuan
+from optimizer.units import fmt_money_yuan, per_capita_factor
 
 YUAN = 1e8  # internal money unit in yuan
 

@@ -156,9 +156,9 @@ class Standard(Strict):
 
 
 class Bounds(Strict):
-    fiscal: "MoneyBound | None" = None
-    personnel: "FteBound | None" = None
-    facility: "AreaBound | None" = None
+    fiscal: MoneyBound | None = None
+    personnel: FteBound | None = None
+    facility: AreaBound | None = None
 
 
 class MoneyBound(Strict):

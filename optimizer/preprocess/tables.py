@@ -41,7 +41,7 @@ def _rows_xlsx(data: bytes, path: Path, sheet: str | None) -> list[tuple[int, li
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types for a corrupt file
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many types for a corrupt file
         raise InputError([Problem(Where(str(path)), "", f"cannot read the workbook: {e}")]) from None
     if sheet is not None and sheet not in wb.sheetnames:
         raise InputError([Problem(Where(str(path)), "", f"expected a sheet named '{sheet}', found sheets {wb.sheetnames}")])
