@@ -32,22 +32,29 @@ TO_USER = np.array([INTERNAL[k] / INPUT_AMOUNT[k] for k in RESOURCES])  # intern
 
 
 class Skip(Exception):
-    """This row does not exist (target not set this year, or t-1 before the first year)."""
+    """These rows do not exist (target not set this year, or t-1 before the first year)."""
 
 
 @dataclass
 class Lin:
+    """A batch of linear expressions, one per row: terms (row, column, value) and a constant per row.
+    A rule `for: region` is evaluated for all regions of a year at once (row i is region i), not a
+    region at a time (600 regions x 7 years took 8.8 s that way)."""
+
+    rows: np.ndarray  # the row of each term
     rows_cols: np.ndarray  # column indices (static check: -1 marks 'depends on the allocation')
     vals: np.ndarray
-    const: float
+    const: np.ndarray  # (n,) one per row
     unit: str | None  # None: a plain number, takes the unit of what it meets
 
     @property
     def constant(self) -> bool:
         return len(self.rows_cols) == 0
 
-    def scaled(self, k: float) -> Lin:
-        return Lin(self.rows_cols, self.vals * k, self.const * k, self.unit)
+    def scaled(self, k) -> Lin:
+        """Times k: a number, or one number per row."""
+        k_terms = k[self.rows] if np.ndim(k) else k
+        return Lin(self.rows, self.rows_cols, self.vals * k_terms, self.const * k, self.unit)
 
 
 @dataclass
@@ -64,12 +71,17 @@ def _unit(a: Lin, b: Lin, pos: int, text: str, what: str) -> str | None:
 
 
 def _add(a: Lin, b: Lin, sign: float) -> Lin:
-    return Lin(np.concatenate([a.rows_cols, b.rows_cols]), np.concatenate([a.vals, sign * b.vals]),
-               a.const + sign * b.const, a.unit or b.unit)
+    return Lin(np.concatenate([a.rows, b.rows]), np.concatenate([a.rows_cols, b.rows_cols]),
+               np.concatenate([a.vals, sign * b.vals]), a.const + sign * b.const, a.unit or b.unit)
+
+
+def _number(n: int, value: float) -> Lin:
+    return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.full(n, float(value)), None)
 
 
 class Evaluator:
-    """Evaluates a parsed constraint for one row. With ctx None it checks only (ids, units, linearity)."""
+    """Evaluates a parsed constraint for the rows of one year: one row over the regions the filters select
+    (`for: all`), or one per region (`for: region`). With ctx None it checks only (ids, units, linearity)."""
 
     def __init__(self, scenario, ctx: Context | None = None, target: np.ndarray | None = None):
         self.s = scenario
@@ -81,9 +93,11 @@ class Evaluator:
         self.cat_ids = [c.id for c in scenario.categories]
         self.years = list(scenario.years)
 
-    # ---- one row ----
-    def row(self, con: Constraint, t: int, region: int | None) -> tuple[Lin, str]:
-        self.text, self.t, self.region = con.text, t, region
+    # ---- the rows of one year ----
+    def rows(self, con: Constraint, t: int, per_region: bool) -> tuple[Lin, str]:
+        """Row i is region i where `per_region`, else the one row of the year."""
+        self.text, self.t, self.per_region = con.text, t, per_region
+        self.n = len(self.region_ids) if per_region else 1
         left, right = self.side(con.left), self.side(con.right)
         if isinstance(left, Ratio) and isinstance(right, Ratio):
             raise ExprError("a ratio with allocations below the line on both sides is not linear", right.pos, self.text)
@@ -91,22 +105,21 @@ class Evaluator:
             ratio, other, flip = (left, right, False) if isinstance(left, Ratio) else (right, left, True)
             if not other.constant:
                 raise ExprError("a ratio may only be compared with a number or a target (A / B >= k)", ratio.pos, self.text)
-            k = other.const
-            expr = _add(ratio.num, ratio.den.scaled(k), -1.0)  # A - k B (B > 0)
+            expr = _add(ratio.num, ratio.den.scaled(other.const), -1.0)  # A - k B (B > 0)
             return (expr.scaled(-1.0) if flip else expr), con.sense
         _unit(left, right, 0, self.text, "the two sides are in")
         return _add(left, right, -1.0), con.sense
 
     def side(self, node):
         if isinstance(node, Num):
-            return Lin(np.zeros(0, int), np.zeros(0), node.value, None)
+            return _number(self.n, node.value)
         if isinstance(node, Target):
             if self.target is None:
                 raise ExprError("'target' is used but the constraint gives no 'target:' schedule", node.pos, self.text)
             v = self.target[self.t]
             if not np.isfinite(v):
                 raise Skip
-            return Lin(np.zeros(0, int), np.zeros(0), float(v), None)
+            return _number(self.n, v)
         if isinstance(node, Neg):
             v = self.side(node.operand)
             return Ratio(v.num.scaled(-1), v.den, v.pos) if isinstance(v, Ratio) else v.scaled(-1)
@@ -133,9 +146,10 @@ class Evaluator:
         if isinstance(b, Ratio) or isinstance(a, Ratio):
             raise ExprError("a ratio of ratios is not linear", node.pos, self.text)
         if b.constant:
-            if b.const == 0 and self.ctx is not None:
+            zero = b.const == 0
+            if zero.any() and self.ctx is not None:
                 raise ExprError("division by zero", node.pos, self.text)
-            out = a.scaled(1.0 / b.const if b.const else 1.0)
+            out = a.scaled(np.divide(1.0, b.const, out=np.ones_like(b.const), where=~zero))
             out.unit = a.unit if b.unit is None else (None if a.unit == b.unit else f"{a.unit}/{b.unit}")
             return out
         return Ratio(a, b, node.pos)
@@ -160,10 +174,6 @@ class Evaluator:
                 if bad:
                     raise ExprError(f"unknown {key} '{bad[0]}'; known: {', '.join(known)}", q.pos, self.text)
                 sel &= np.isin(labels, q.filters[key])
-        if self.region is not None:
-            only = np.zeros(len(sel), bool)
-            only[self.region] = True
-            sel &= only
         return sel
 
     def _years(self, q: Quantity) -> list[int]:
@@ -204,46 +214,56 @@ class Evaluator:
                 raise ExprError(f"'{q.name}' sums {', '.join(chosen)}: units differ; add resource=...", q.pos, self.text)
             unit = UNIT[chosen[0]]
         variable = q.name not in ("pop", "need")
-        if self.ctx is None:  # static check
-            return Lin(np.array([-1]) if variable else np.zeros(0, int), np.ones(1 if variable else 0), 0.0, unit)
+        if self.ctx is None:  # static check: one row, 'depends on the allocation' or not
+            marker = np.array([-1]) if variable else np.zeros(0, int)
+            return Lin(np.zeros(len(marker), int), marker, np.ones(len(marker)), np.zeros(self.n), unit)
         return self._numeric(q.name, regions, cats, res, years, unit)
 
     def _numeric(self, name, regions, cats, res, years, unit) -> Lin:
         d, lay = self.ctx.data, self.ctx.layout
-        r, c, k, t = (a.ravel() for a in np.meshgrid(np.nonzero(regions)[0], np.nonzero(cats)[0], np.nonzero(res)[0],
+        chosen = np.nonzero(regions)[0]
+        r, c, k, t = (a.ravel() for a in np.meshgrid(chosen, np.nonzero(cats)[0], np.nonzero(res)[0],
                                                     np.array(years), indexing="ij"))
-        zero = np.zeros(len(r), int)
-        if name == "pop":
-            rr, tt = np.meshgrid(np.nonzero(regions)[0], years, indexing="ij")
-            return Lin(np.zeros(0, int), np.zeros(0), float(d.pop[rr, tt].sum()), unit)
+        row = r if self.per_region else np.zeros(len(r), int)  # a rule per region sees its own region only
+
+        def per_row(values: np.ndarray) -> np.ndarray:
+            """Each row's sum of values laid out region by region (the grid's first axis), summed as
+            numpy sums a row's own array, to the last bit."""
+            if not self.per_region:
+                return np.array([values.sum()])
+            out = np.zeros(self.n)
+            out[chosen] = values.reshape(len(chosen), -1).sum(axis=1)
+            return out
+
+        def terms(coef, cumulative: bool, const=None) -> Lin:
+            rows, cols, vals = level_terms(lay, row, r, c, k, t, coef, cumulative=cumulative)
+            return Lin(rows, cols, vals, np.zeros(self.n) if const is None else const, unit)
+
+        if name in ("pop", "pcs"):
+            rr, tt = (a.ravel() for a in np.meshgrid(chosen, years, indexing="ij"))
+            popsum = per_row(d.pop[rr, tt])
+            if name == "pop":
+                return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), popsum, unit)
         if name == "need":
-            return Lin(np.zeros(0, int), np.zeros(0), float((d.need[r, c, k, t] * TO_USER[k]).sum()), unit)
+            return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), per_row(d.need[r, c, k, t] * TO_USER[k]), unit)
         if name == "unmet":
             col = lay.u[r, c, k, t]
             ok = col >= 0
-            return Lin(col[ok], TO_USER[k][ok], 0.0, unit)
+            return Lin(row[ok], col[ok], TO_USER[k][ok], np.zeros(self.n), unit)
         if name in ("alloc", "spend"):
-            _, cols, vals = level_terms(lay, zero, r, c, k, t, TO_USER[k], cumulative=False)
-            return Lin(cols, vals, 0.0, unit)
+            return terms(TO_USER[k], cumulative=False)
         if name == "level":
-            _, cols, vals = level_terms(lay, zero, r, c, k, t, TO_USER[k], cumulative=True)
-            return Lin(cols, vals, float((d.base_level[r, c, k, t] * TO_USER[k]).sum()), unit)
+            return terms(TO_USER[k], cumulative=True, const=per_row(d.base_level[r, c, k, t] * TO_USER[k]))
         # pcs: (baseline money + new money) / population of the selection, yuan per person
-        rr, tt = np.meshgrid(np.nonzero(regions)[0], years, indexing="ij")
-        popsum = float(d.pop[rr, tt].sum())
-        if popsum <= 0:
+        if (popsum <= 0).any():
             raise ExprError("per-capita spending of a selection with no population", 0, self.text)
-        per = INTERNAL["fiscal"] / (popsum * PEOPLE)  # yuan per person for one internal money unit
-        _, cols, vals = level_terms(lay, zero, r, c, np.full(len(r), K_FISCAL), t, per, cumulative=False)
-        base = float(d.base_level[r, c, K_FISCAL, t].sum()) * per
-        return Lin(cols, vals, base, unit)
+        per = INTERNAL["fiscal"] / (popsum * PEOPLE)  # per row: yuan per person for one internal money unit
+        return terms(per[row], cumulative=False, const=per_row(d.base_level[r, c, K_FISCAL, t]) * per)
 
 
-def rows_of(item, scenario) -> list[tuple[int, int | None]]:
-    years = range(len(scenario.years))
-    regions = range(len(scenario.regions)) if item.for_ == "region" else [None]
+def _years_of(item, scenario) -> list[int]:
     chosen = set(item.years) if item.years else None
-    return [(t, r) for t in years for r in regions if chosen is None or scenario.years[t] in chosen]
+    return [t for t, y in enumerate(scenario.years) if chosen is None or y in chosen]
 
 
 def _too_deep(text: str, depth: int, pos: int) -> ExprError:
@@ -289,10 +309,9 @@ def check(item, scenario) -> ExprError | None:
         con = parse(item.expr)
         _check_depth(con)
         ev = Evaluator(scenario, None, np.ones(len(scenario.years)) if item.target else None)
-        first_region = [(t, r) for t, r in rows_of(item, scenario) if r in (None, 0)]
-        for t, r in first_region:  # the first row that exists (t-1 does not in the first year)
+        for t in _years_of(item, scenario):  # the first year whose rows exist (t-1 does not in the first year)
             try:
-                ev.row(con, t, r)
+                ev.rows(con, t, per_region=False)
                 break
             except Skip:
                 continue
@@ -324,26 +343,29 @@ def custom(ctx: Context) -> None:
         con = parse(item.expr)
         target = evaluate(item.target, ctx.data.years) if item.target else None
         ev = Evaluator(ctx.scenario, ctx, target)
-        for t, r in rows_of(item, ctx.scenario):
+        per_region = item.for_ == "region"
+        for t in _years_of(item, ctx.scenario):
             try:
-                expr, sense = ev.row(con, t, r)
+                expr, sense = ev.rows(con, t, per_region)
             except Skip:
                 continue
-            rows.append(np.full(len(expr.rows_cols), n))
+            m = len(expr.const)
+            rows.append(n + expr.rows)
             cols.append(expr.rows_cols)
             vals.append(expr.vals)
             rhs = -expr.const
-            lo.append(rhs - item.relax if sense in (">=", "==") else -INF)
-            hi.append(rhs + item.relax if sense in ("<=", "==") else INF)
-            names.append(item.name)
-            units.append(expr.unit or "")
-            scopes.append(ctx.data.region_names[r] if r is not None else "all")
-            labels_r.append(-1 if r is None else r)
-            years.append(t)
-            n += 1
+            lo.append(rhs - item.relax if sense in (">=", "==") else np.full(m, -INF))
+            hi.append(rhs + item.relax if sense in ("<=", "==") else np.full(m, INF))
+            names += [item.name] * m
+            units += [expr.unit or ""] * m
+            scopes += list(ctx.data.region_names) if per_region else ["all"]
+            labels_r.append(np.arange(m) if per_region else np.full(1, -1))
+            years += [t] * m
+            n += m
     if not n:
         return
-    ctx.builder.add_rows(row_block("custom", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lo, hi,
-                                   labels={"kind": np.array(names, dtype=object), "region": np.array(labels_r),
+    ctx.builder.add_rows(row_block("custom", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                                   np.concatenate(lo), np.concatenate(hi),
+                                   labels={"kind": np.array(names, dtype=object), "region": np.concatenate(labels_r),
                                            "year": np.array(years)},
                                    info={"names": names, "units": units, "scopes": scopes}))
