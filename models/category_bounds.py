@@ -8,6 +8,7 @@ from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
+from optimizer.units import PEOPLE
 
 _UNIT = ("100m yuan", "100 FTE", "10k m2")
 _SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units
@@ -16,7 +17,7 @@ _SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input
 def explain(f, d) -> Explained:
     k = f.block.info["k"]
     years = years_of(f, d)
-    change = f.dual * 1e4  # people unserved per +1 unit of the binding bound
+    change = f.dual * PEOPLE  # people unserved per +1 unit of the binding bound
     meaning = []
     for sc, kk, y, ch, b in zip(scope_names(f, d), k, years, change, f.binding):
         unit = _UNIT[kk]

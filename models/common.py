@@ -7,9 +7,9 @@ import numpy as np
 
 from optimizer.backend.lp import ModelBuilder
 from optimizer.preprocess.data import K_FACILITY, ModelData
-from optimizer.units import RESOURCES
+from optimizer.units import DECLARED, RESOURCES
 
-STOCK = np.array([False, True, True])  # fiscal is a yearly flow; personnel and facility accumulate
+STOCK = np.array([r.stock for r in DECLARED])  # fiscal is a yearly flow; personnel and facility accumulate
 
 
 @dataclass

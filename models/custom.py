@@ -323,7 +323,7 @@ def check(item, scenario) -> ExprError | None:
 def _explain(f, d) -> Explained:
     info = f.block.info
     years = years_of(f, d)
-    gain = np.abs(f.dual) * 1e4  # people per unit of the constraint, loosened
+    gain = np.abs(f.dual) * PEOPLE  # people per unit of the constraint, loosened
     meaning = [f"loosening '{n}' by 1 {u} in {y}{'' if sc == 'all' else ' for ' + sc} would serve another {people(g)}"
                if b and g > 0.5 else f"'{n}' holds with {sl:,.4g} {u} to spare in {y}"
                for n, u, y, sc, g, b, sl in zip(info["names"], info["units"], years, info["scopes"], gain, f.binding, f.slack)]

@@ -8,7 +8,7 @@ from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import per_capita_factor
+from optimizer.units import PEOPLE, per_capita_factor
 
 # (step of the target, its unit, what the slack is measured in, slack factor from internal units)
 _STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
@@ -21,7 +21,7 @@ def explain(f, d) -> Explained:
     step, unit, slack_unit, sf = _STEP[k]
     per = info["pop"] * per_capita_factor(k)  # internal units per 1.0 of the rate
     actual = info["rate"] + np.divide(f.slack, per, out=np.zeros_like(per), where=per > 0)
-    effect = step * np.maximum(f.dual, 0) * per * 1e4
+    effect = step * np.maximum(f.dual, 0) * per * PEOPLE
     years = years_of(f, d)
     meaning = [
         f"raising the target from {r:g} to {r + step:g} {unit} in {sc} in {y} would leave another {people(e)} unserved"

@@ -16,6 +16,7 @@ from models.explained import Explained, people, years_of
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
+from optimizer.units import INTERNAL, PEOPLE
 
 
 def explain(f, d) -> Explained:
@@ -25,7 +26,7 @@ def explain(f, d) -> Explained:
     spend_new = cap * scale * m - f.activity
     pcs = np.divide(spend_new + f.lower, scale, out=np.zeros_like(scale), where=scale > 0)
     years = years_of(f, d)
-    effect = 0.1 * np.maximum(f.dual, 0) * scale * m * 1e4  # people served by loosening the cap 0.1x
+    effect = 0.1 * np.maximum(f.dual, 0) * scale * m * PEOPLE  # people served by loosening the cap 0.1x
     name = f.block.family.replace("_", " ")
     meaning = [
         f"{u} sets the top of the band at {p:,.0f} yuan/person ({c:.2f}x the floor {mm:,.0f}); "
@@ -51,7 +52,7 @@ def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: l
     np.add.at(pop_u, unit_of_region[member], d.pop[member])
     base_money = np.zeros((U, d.T))  # 100m yuan
     np.add.at(base_money, unit_of_region[member], d.base_level[member, :, K_FISCAL, :].sum(axis=1))
-    scale = pop_u / 1e4  # 10k people -> (100m yuan per yuan/person)
+    scale = pop_u / (INTERNAL["fiscal"] / PEOPLE)  # 10k people -> (100m yuan per yuan/person)
 
     uu, ty = grid(U, len(years))
     t = years[ty]

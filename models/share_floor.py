@@ -10,6 +10,7 @@ from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
+from optimizer.units import PEOPLE
 
 LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}
 
@@ -21,7 +22,7 @@ def explain(f, d) -> Explained:
     years = years_of(f, d)
     res = ["fiscal money", "personnel", "space"][info["k"]]
     label = f"{LABEL.get(f.block.family, f.block.family)} of {res}"
-    effect = 0.01 * np.maximum(f.dual, 0) * total * 1e4  # people, for +1 percentage point
+    effect = 0.01 * np.maximum(f.dual, 0) * total * PEOPLE  # people, for +1 percentage point
     actual = s + np.divide(f.slack, total, out=np.zeros_like(total), where=total > 0)
     meaning = [
         f"raising the {label} floor from {si:.0%} to {si + 0.01:.0%} in {y} would leave another {people(e)} unserved ({sc})"

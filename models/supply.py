@@ -11,7 +11,7 @@ from models.explained import Explained, people, years_of
 from models.registry import family
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
-from optimizer.units import INPUT_AMOUNT, INTERNAL, RESOURCES
+from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
 
 # what the row limits, the unit its sentence speaks of, and that unit in internal units
 _WHAT = {K_FISCAL: ("budget", "100m yuan", 1.0), K_PERSONNEL: ("personnel supply", "FTE", 0.01),
@@ -23,7 +23,7 @@ def explain(f, d) -> Explained:
     k = f.block.info["k"]
     what, unit, per = _WHAT[k]
     years = years_of(f, d)
-    gain = -f.dual * 1e4 * per  # people served per `unit` more supply
+    gain = -f.dual * PEOPLE * per  # people served per `unit` more supply
     slack = f.slack * INTERNAL[RESOURCES[k]] / INPUT_AMOUNT[RESOURCES[k]]
     meaning = [
         f"1 more {unit} of {y} {what} would serve another {people(g)}" if b and g > 0.5

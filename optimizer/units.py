@@ -10,19 +10,39 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
-RESOURCES = ("fiscal", "personnel", "facility")
-
-# internal unit of each resource, expressed in the user's base unit
-INTERNAL = {"fiscal": 1e8, "personnel": 100.0, "facility": 1e4}  # yuan, FTE, m2
 PEOPLE = 1e4  # internal population unit (persons)
+SALARY_UNIT = 1e4  # salaries are given in 10k yuan per FTE per year
 
-# per-capita standards are given per person (fiscal yuan, facility m2) or per 10k people (personnel FTE)
-STANDARD_PER = {"fiscal": 1.0, "personnel": 1e4, "facility": 1.0}
-STANDARD_UNIT = {"fiscal": "yuan/person/year", "personnel": "FTE per 10k people", "facility": "m2/person"}
-INPUT_AMOUNT = {"fiscal": 1e8, "personnel": 1.0, "facility": 1e4}  # budgets, supplies, bounds: 100m yuan, FTE, 10k m2
-OUTPUT_UNIT = {"fiscal": "10k yuan", "personnel": "FTE", "facility": "m2"}
-OUTPUT_SCALE = {"fiscal": 1e4, "personnel": 1.0, "facility": 1.0}  # output unit in base units
+
+@dataclass(frozen=True)
+class ResourceUnits:
+    """One resource's units, declared once: every table of units below is read from these."""
+
+    name: str
+    stock: bool  # accumulates (staff, space) rather than flows each year (money)
+    base_unit: str  # the unit amounts are counted in: yuan, FTE, m2
+    internal: float  # the LP's unit, in base units (coefficients near 1)
+    input_amount: float  # budgets, supplies and bounds are written in this many base units
+    standard_per: float  # a standard is base units per this many people
+    standard_unit: str
+    output_unit: str
+    output_scale: float  # the output unit in base units
+
+
+DECLARED = (
+    ResourceUnits("fiscal", False, "yuan", 1e8, 1e8, 1.0, "yuan/person/year", "10k yuan", 1e4),
+    ResourceUnits("personnel", True, "FTE", 100.0, 1.0, 1e4, "FTE per 10k people", "FTE", 1.0),
+    ResourceUnits("facility", True, "m2", 1e4, 1e4, 1.0, "m2/person", "m2", 1.0),
+)
+RESOURCES = tuple(r.name for r in DECLARED)
+INTERNAL = {r.name: r.internal for r in DECLARED}  # internal unit of each resource, in its base unit
+STANDARD_PER = {r.name: r.standard_per for r in DECLARED}
+STANDARD_UNIT = {r.name: r.standard_unit for r in DECLARED}
+INPUT_AMOUNT = {r.name: r.input_amount for r in DECLARED}  # budgets, supplies, bounds: 100m yuan, FTE, 10k m2
+OUTPUT_UNIT = {r.name: r.output_unit for r in DECLARED}
+OUTPUT_SCALE = {r.name: r.output_scale for r in DECLARED}
 
 # dimension -> (canonical unit name, {spelling: factor in base units}, canonical factor, example)
 _MONEY = {"yuan": 1, "元": 1, "rmb": 1, "cny": 1, "10k yuan": 1e4, "万元": 1e4, "万": 1e4,

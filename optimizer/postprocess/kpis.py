@@ -6,7 +6,7 @@ import pandas as pd
 
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import INTERNAL, PEOPLE, per_capita_factor
+from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, per_capita_factor
 
 TOL = 1e-6
 # KPI scopes that summarise the whole plan (not one region or category): what summaries and sweeps show
@@ -109,17 +109,16 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
         evaluate(fs_t.min, years) if fs_t else None, ">=")
 
     pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard
-    res_names = ("fiscal", "personnel", "facility")
     for j in range(d.C):
         for k in range(3):
             if d.std[j, k] > 0:
-                add("people_unserved", f"{d.cat_names[j]} / {res_names[k]}", pu[:, j, k].sum(axis=0), "people")
+                add("people_unserved", f"{d.cat_names[j]} / {RESOURCES[k]}", pu[:, j, k].sum(axis=0), "people")
     # a person short of two resources of one category counts twice: person-services, as in the objective
     add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")
 
     cost = unit_cost_outlay(d, a.alloc)
-    budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / 1e4
-    add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / 1e4, "10k yuan",
+    budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"]
+    add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"], OUTPUT_UNIT["fiscal"],
         np.where(np.isfinite(budget), budget, np.nan), "<=")
     return pd.DataFrame(cols)
 
@@ -136,7 +135,7 @@ def _shares(d: ModelData, a, scenario, add) -> None:
     t_ = scenario.targets
     specs = [("livelihood_share", t_.livelihood_share, [K_FISCAL], lambda: np.broadcast_to(d.livelihood[None, :].astype(float), (d.R, d.C)))]
     sg = t_.special_groups_share
-    sg_res = [("fiscal", "personnel", "facility").index(r) for r in (sg.resources if sg else ["fiscal"])]
+    sg_res = [RESOURCES.index(r) for r in (sg.resources if sg else ["fiscal"])]
     specs.append(("special_group_share", sg, sg_res, lambda: d.sigma))
     for kpi, target, ks, weight in specs:
         on = target is not None and target.enabled
@@ -147,7 +146,7 @@ def _shares(d: ModelData, a, scenario, add) -> None:
             amount = a.level[:, :, k, :] if basis_total else a.alloc[:, :, k, :]
             num = (w[:, :, None] * amount).sum(axis=(0, 1))
             den = amount.sum(axis=(0, 1))
-            res = ("fiscal", "personnel", "facility")[k]
+            res = RESOURCES[k]
             add(f"{kpi}_{res}", "all regions", np.divide(num, den, out=np.full_like(den, np.nan), where=den > 0), "share",
                 sched if on and target.scope == "total" else None, ">=")
             if on and target.scope == "region":

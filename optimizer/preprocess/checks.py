@@ -6,6 +6,7 @@ from collections import Counter
 from optimizer.errors import Problem
 from optimizer.preprocess.schema import CONSTANT, Scenario
 from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
+from optimizer.units import RESOURCES
 
 
 def _schedules(s: Scenario):
@@ -21,7 +22,7 @@ def _schedules(s: Scenario):
                 if hasattr(t, field):
                     yield ("targets", name, field), getattr(t, field)
     for i, c in enumerate(s.categories):
-        for res in ("fiscal", "personnel", "facility"):
+        for res in RESOURCES:
             b = getattr(c.bounds, res)
             if b is not None:
                 yield ("categories", i, "bounds", res, "min"), b.min
@@ -96,7 +97,7 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
         if len(set(rs)) != len(rs) or not rs:
             add(("targets", "special_groups_share", "resources"), f"expected distinct resources, found {rs}")
     for i, c in enumerate(s.categories):
-        for res in ("fiscal", "personnel", "facility"):
+        for res in RESOURCES:
             b = getattr(c.bounds, res)
             if b and b.min and b.max:
                 for y in set(b.min) & set(b.max):

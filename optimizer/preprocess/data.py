@@ -13,7 +13,7 @@ import numpy as np
 
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Scenario
-from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES, STANDARD_PER
+from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES, SALARY_UNIT, STANDARD_PER
 
 K_FISCAL, K_PERSONNEL, K_FACILITY = 0, 1, 2
 
@@ -147,7 +147,7 @@ def build_data(s: Scenario) -> ModelData:
         std_user=std_user,
         base_split=base_split,
         supply=supply,
-        salary=(s.resources.personnel.salary or 0.0) * 1e4 * scale[1] / scale[0],
+        salary=(s.resources.personnel.salary or 0.0) * SALARY_UNIT * scale[1] / scale[0],
         capex=(s.resources.facility.capex or 0.0) * scale[2] / scale[0],
         bound_min=bmin,
         bound_max=bmax,

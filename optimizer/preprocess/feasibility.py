@@ -10,9 +10,9 @@ import numpy as np
 
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData, units_of
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import fmt_money_yuan, per_capita_factor
+from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan, per_capita_factor
 
-YUAN = 1e8  # internal money unit in yuan
+YUAN = INTERNAL["fiscal"]  # internal money unit in yuan
 
 
 def _stock_need(d: ModelData, k: int, rate: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -28,8 +28,8 @@ def check(d: ModelData, scenario) -> list[str]:
     budget = d.supply[K_FISCAL]
 
     floors = np.nan_to_num(d.bound_min, nan=0.0).sum(axis=0)  # (K,T)
-    for k, (what, unit, conv) in enumerate((("fiscal budget", "yuan", YUAN), ("personnel supply", "FTE", 100.0),
-                                            ("build capacity", "m2", 1e4))):
+    for k, (what, unit, conv) in enumerate((("fiscal budget", "yuan", YUAN), ("personnel supply", "FTE", INTERNAL["personnel"]),
+                                            ("build capacity", "m2", INTERNAL["facility"]))):
         bad = floors[k] > d.supply[k] * (1 + 1e-9)
         for j in np.nonzero(bad)[0]:
             have, need = d.supply[k, j] * conv, floors[k, j] * conv
@@ -40,8 +40,8 @@ def check(d: ModelData, scenario) -> list[str]:
 
     required_workers = np.zeros(d.T)
     for k, target, base, what, unit, conv in (
-            (K_PERSONNEL, t_.personnel_density, d.base_workers, "social workers", "FTE", 100.0),
-            (K_FACILITY, t_.facility_standard, d.base_space, "community space", "m2", 1e4)):
+            (K_PERSONNEL, t_.personnel_density, d.base_workers, "social workers", "FTE", INTERNAL["personnel"]),
+            (K_FACILITY, t_.facility_standard, d.base_space, "community space", "m2", INTERNAL["facility"])):
         if target is None or not target.enabled:
             continue
         rate = evaluate(target.min, years)
@@ -69,9 +69,9 @@ def check(d: ModelData, scenario) -> list[str]:
         base_u = np.zeros((U, d.T))
         np.add.at(pop_u, unit_of, d.pop)
         np.add.at(base_u, unit_of, d.base_level[:, :, K_FISCAL, :].sum(axis=1))
-        pcs = base_u / pop_u * (YUAN / 1e4)
+        pcs = base_u / pop_u * (YUAN / PEOPLE)
         floor = pcs.max(axis=0) / cap
-        gap_money = np.where(np.isfinite(cap), (np.maximum(floor[None, :] - pcs, 0) * pop_u).sum(axis=0) / (YUAN / 1e4), 0)
+        gap_money = np.where(np.isfinite(cap), (np.maximum(floor[None, :] - pcs, 0) * pop_u).sum(axis=0) / (YUAN / PEOPLE), 0)
     for j in range(d.T):
         need = gap_money[j] + salaries[j]
         if np.isfinite(budget[j]) and need > budget[j] * (1 + 1e-9):

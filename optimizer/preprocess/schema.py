@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from optimizer.units import parse_quantity
+from optimizer.units import RESOURCES, parse_quantity
 
 CONSTANT = 0  # schedule key meaning "every year" (a plain number was given)
 
@@ -127,7 +127,7 @@ def Sched(dim: str, **bounds):
 # a region's population: zero is refused as well as negatives (see _positive_people)
 People = Annotated[dict[int, Annotated[Q("people", ge=0), AfterValidator(_positive_people)]], BeforeValidator(_to_schedule)]
 
-Resource = Literal["fiscal", "personnel", "facility"]
+Resource = Literal[RESOURCES]  # type: ignore[valid-type]  # the declared resources (optimizer.units)
 
 
 class Strict(BaseModel):
