@@ -6,9 +6,10 @@ import numpy as np
 
 from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
-from models.registry import family
+from models.registry import Findings, family
 from optimizer.backend.lp import INF, row_block
-from optimizer.units import PEOPLE
+from optimizer.preprocess.data import K_FISCAL
+from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
 
 _UNIT = ("100m yuan", "100 FTE", "10k m2")
 _SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units
@@ -33,7 +34,26 @@ def explain(f, d) -> Explained:
                      "moving the binding category bounds by one unit in {year} would change service by {people}")
 
 
-@family("category_bounds", explain=explain)
+_SUPPLY = (("fiscal budget", "yuan"), ("personnel supply", "FTE"), ("build capacity", "m2"))
+
+
+def _check(d, scenario) -> Findings:
+    """The floors of all categories together within each year's supply."""
+    out = Findings()
+    floors = np.nan_to_num(d.bound_min, nan=0.0).sum(axis=0)  # (K,T)
+    for k, ((what, unit), conv) in enumerate(zip(_SUPPLY, INTERNAL.values())):
+        for j in np.nonzero(floors[k] > d.supply[k] * (1 + 1e-9))[0]:
+            have, need = d.supply[k, j] * conv, floors[k, j] * conv
+            if k == K_FISCAL:
+                out.proofs.append((d.years[j], f"{{years}} {what} {fmt_money_yuan(have)} is below the {fmt_money_yuan(need)} "
+                                               "the category floors need"))
+            else:
+                out.proofs.append((d.years[j], f"{{years}} {what} {have:,.0f} {unit} is below the {need:,.0f} {unit} "
+                                               "the category floors need"))
+    return out
+
+
+@family("category_bounds", explain=explain, check=_check)
 def category_bounds(ctx: Context) -> None:
     d, lay = ctx.data, ctx.layout
     has = np.isfinite(d.bound_min) | np.isfinite(d.bound_max)  # (C,K,T)

@@ -11,13 +11,14 @@ a bad expression is an input error with its position marked.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from models.common import Context, level_terms
 from models.explained import Explained, people, years_of
-from models.registry import family
+from models.registry import Knob, family
 from optimizer.backend.lp import INF, row_block
 from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
 from optimizer.preprocess.data import K_FISCAL
@@ -332,7 +333,13 @@ def _explain(f, d) -> Explained:
                      "loosening the binding custom constraints by one unit each in {year} would serve another {people}")
 
 
-@family("custom", explain=_explain)
+def _knobs(scenario) -> list[Knob]:
+    """One per custom constraint, loosened by its 'relax'."""
+    return [Knob("custom", ("custom", i, "relax"), +1, math.inf, 1e-4, "its unit", f"custom constraint '{item.name}'",
+                 from_zero=True) for i, item in enumerate(getattr(scenario, "custom", None) or [])]
+
+
+@family("custom", explain=_explain, knobs=_knobs)
 def custom(ctx: Context) -> None:
     items = getattr(ctx.scenario, "custom", None) or []
     rows, cols, vals, lo, hi, names, units, scopes, years, labels_r = [], [], [], [], [], [], [], [], [], []

@@ -6,9 +6,10 @@ import numpy as np
 
 from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
+from models.registry import Findings
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import PEOPLE, per_capita_factor
+from optimizer.units import INTERNAL, PEOPLE, RESOURCES, per_capita_factor
 
 # (step of the target, its unit, what the slack is measured in, slack factor from internal units)
 _STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
@@ -31,6 +32,25 @@ def explain(f, d) -> Explained:
                      f"people unserved per +1 {unit}", np.where(f.binding, effect, 0.0), meaning,
                      f"raising the target by {step:g} {unit} in every region in {{year}} would leave another {{people}} unserved",
                      target=info["rate"])
+
+
+def stock_check(d, k: int, schedule, base: np.ndarray, what: str, unit: str) -> tuple[Findings, np.ndarray]:
+    """The least stock every region must add for the target (summed over regions, internal units, (T,)),
+    against what the supply allows up to each year; and that stock. Proofs say it in `unit`."""
+    out = Findings()
+    conv = INTERNAL[RESOURCES[k]]
+    rate = evaluate(schedule, d.years)
+    need = rate[None, :] * d.pop * per_capita_factor(k) - base[:, None]
+    need = np.where(np.isfinite(need), np.maximum(need, 0), 0).sum(axis=0)
+    can = np.cumsum(np.where(np.isfinite(d.supply[k]), d.supply[k], np.inf))
+    if not d.active[:, k].any() and need.max() > 0:
+        out.proofs.append((None, f"the {what} target needs {need.max() * conv:,.0f} {unit} more, but no category has a "
+                                 f"{RESOURCES[k]} standard to add them under"))
+        return out, need
+    for j in np.nonzero(need > can * (1 + 1e-9))[0]:
+        out.proofs.append((d.years[j], f"by {{years}} the {what} target needs at least {need[j] * conv:,.0f} {unit} added, "
+                              f"but supply allows {can[j] * conv:,.0f} {unit} up to then"))
+    return out, need
 
 
 def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -> None:

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from models.common import Context
-from models.density_floor import density_floor, explain
-from models.registry import family
+from models.density_floor import density_floor, explain, stock_check
+from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import K_FACILITY
+from optimizer.preprocess.schedule import evaluate
 
 
-@family("facility_standard", explain=explain)
+def _knobs(scenario) -> list[Knob]:
+    return [Knob("facility_standard", ("targets", "facility_standard", "min"), -1, 0.0, 1e-4, "m2/person",
+                 "community space target")]
+
+
+def _kpi_targets(d, scenario) -> list[KpiTarget]:
+    t = target_of(scenario.targets.facility_standard)
+    return [KpiTarget("community_space_per_person", EACH_REGION, evaluate(t.min, d.years), ">=")] if t else []
+
+
+def _check(d, scenario) -> Findings:
+    t = target_of(scenario.targets.facility_standard)
+    return stock_check(d, K_FACILITY, t.min, d.base_space, "community space", "m2")[0] if t else Findings()
+
+
+@family("facility_standard", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
 def facility_standard(ctx: Context) -> None:
     target = ctx.scenario.targets.facility_standard
     if target is None or not target.enabled:

@@ -6,11 +6,46 @@ import numpy as np
 
 from models.common import Context
 from models.ratio_cap import explain, ratio_cap
-from models.registry import family
-from optimizer.preprocess.data import units_of
+from models.registry import Findings, Knob, KpiTarget, family, target_of
+from optimizer.preprocess.data import K_FISCAL, units_of
+from optimizer.preprocess.schedule import evaluate
+from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
 
 
-@family("regional_gap", explain=explain)
+def _knobs(scenario) -> list[Knob]:
+    return [Knob("regional_gap", ("targets", "regional_gap", "cap"), +1, 1e3, 1e-3, "x", "regional gap cap")]
+
+
+def _kpi_targets(d, scenario) -> list[KpiTarget]:
+    t = target_of(scenario.targets.regional_gap)
+    if t is None:
+        return []
+    return [KpiTarget("per_capita_spending_max_min_ratio", "regions" if t.over == "region" else "groups",
+                      evaluate(t.cap, d.years), "<=")]
+
+
+def _check(d, scenario) -> Findings:
+    """The least new money that lifts every unit up to the best-funded's spending over the cap
+    (the baseline alone; new money can only raise the top too)."""
+    t = target_of(scenario.targets.regional_gap)
+    if t is None:
+        return Findings()
+    yuan = INTERNAL["fiscal"]
+    cap = evaluate(t.cap, d.years)
+    unit_of = units_of(d.groups)[0] if t.over == "group" else np.arange(d.R)
+    U = unit_of.max() + 1
+    pop_u = np.zeros((U, d.T))
+    base_u = np.zeros((U, d.T))
+    np.add.at(pop_u, unit_of, d.pop)
+    np.add.at(base_u, unit_of, d.base_level[:, :, K_FISCAL, :].sum(axis=1))
+    pcs = base_u / pop_u * (yuan / PEOPLE)
+    floor = pcs.max(axis=0) / cap
+    money = np.where(np.isfinite(cap), (np.maximum(floor[None, :] - pcs, 0) * pop_u).sum(axis=0) / (yuan / PEOPLE), 0)
+    return Findings(allocation=[(money, lambda j: f"{fmt_money_yuan(money[j] * yuan)} to lift the worst-funded up to the "
+                                             f"{cap[j]:.2f}x cap")])
+
+
+@family("regional_gap", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
 def regional_gap(ctx: Context) -> None:
     target = ctx.scenario.targets.regional_gap
     if target is None or not target.enabled:

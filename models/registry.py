@@ -1,12 +1,61 @@
-"""Constraint families by name. A family is one function that reads its
-parameters from the scenario and adds rows (and any variables it needs);
-returning without adding anything means it is switched off."""
+"""Constraint families by name. A family is one module: its `@family` registration declares, in one
+place, how it builds its rows, how it explains them, which KPIs it sets a target on, what the cheap
+pre-solve check can prove of it, and what the diagnosis may relax. The checks, the KPI table and the
+diagnosis read these declarations; none of them names a family. A build that adds nothing means the
+family is switched off."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from models.common import Context
+
+EACH_REGION = "each region"  # a KPI target scope: every region's row of the KPI
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One relaxable parameter, for the diagnosis: where it lives, which way relaxes it, its bounds."""
+
+    family: str  # the constraint family it belongs to
+    path: tuple  # attribute path in the Scenario
+    sign: int  # +1: raising relaxes (caps, budgets); -1: lowering relaxes (floors)
+    limit: float  # the most relaxed value (math.inf for 'no limit')
+    tol: float  # bisection stops when the shift is known to this (absolute)
+    unit: str
+    what: str
+    none_is_unlimited: bool = False  # no value means no limit (supplies): one solve tells if any shift can do
+    from_zero: bool = False  # relaxed from 0 (a custom rule's 'relax'): applies though its value is 0
+
+
+@dataclass(frozen=True)
+class KpiTarget:
+    """A target a family sets on a KPI row of kpis.csv: the value it must reach, by year (NaN: none)."""
+
+    kpi: str
+    scope: str  # the KPI row's scope ('regions', 'areas', 'all regions', ...) or EACH_REGION
+    values: np.ndarray  # (T,)
+    sense: str  # '>=' or '<='
+    basis: str = "new"  # for shares: of new allocations, or of totals with the baseline ('total')
+
+
+@dataclass
+class Findings:
+    """What the cheap pre-solve check finds of one family: proofs that the plan is infeasible, each
+    (the year or None, text with '{years}' where the years go); and what its targets need of the budget
+    each year (100m yuan, with the words for year j), in two kinds that add up differently:
+
+    - `allocation`: the least new fiscal money its rows need allocated. Two families' needs may be met by
+      the same money (lifting a region to a floor also narrows a gap), so the budget check takes the
+      largest of them, never their sum;
+    - `outlay`: money the budget pays beside the allocation (salaries of the workers a target needs),
+      which adds to it."""
+
+    proofs: list[tuple[int | None, str]] = field(default_factory=list)
+    allocation: list[tuple[np.ndarray, Callable[[int], str]]] = field(default_factory=list)
+    outlay: list[tuple[np.ndarray, Callable[[int], str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -16,24 +65,38 @@ class Family:
     explain: Callable | None  # (RowFacts, ModelData) -> Explained, for constraints.csv and shadow prices
     doc: str
     params: type | None = None  # pydantic model of its parameters under `families:` in a scenario
+    knobs: Callable[[object], Sequence[Knob]] | None = None  # (scenario) -> what the diagnosis may relax
+    kpi_targets: Callable[[object, object], Sequence[KpiTarget]] | None = None  # (data, scenario) -> targets
+    check: Callable[[object, object], Findings] | None = None  # (data, scenario) -> what the check proves
+
+    def knobs_for(self, scenario) -> list[Knob]:
+        return list(self.knobs(scenario)) if self.knobs else []
 
 
 FAMILIES: dict[str, Family] = {}
 
 
-def family(name: str, explain: Callable | None = None, params: type | None = None):
+def family(name: str, explain: Callable | None = None, params: type | None = None, knobs=None, kpi_targets=None,
+           check=None):
     """Register a constraint family under the name the scenario switches on.
 
     Families of the plan read their parameters from `targets:`; a family with
-    `params` (a pydantic model) is switched on by `families: {name: {...}}`."""
+    `params` (a pydantic model) is switched on by `families: {name: {...}}`.
+    `knobs`, `kpi_targets` and `check` are functions of the scenario (and its data) that return the
+    family's Knobs, KpiTargets and Findings; each may be left out."""
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
             raise ValueError(f"constraint family '{name}' registered twice")
-        FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params)
+        FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, knobs, kpi_targets, check)
         return fn
 
     return wrap
+
+
+def target_of(params):
+    """A family's parameters where it is switched on (present and enabled), else None."""
+    return params if params is not None and getattr(params, "enabled", True) else None
 
 
 # The order families build in, whatever imported them first: the order of rows can decide which of several

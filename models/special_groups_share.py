@@ -6,12 +6,26 @@ population share."""
 from __future__ import annotations
 
 from models.common import Context
-from models.registry import family
+from models.registry import EACH_REGION, Knob, KpiTarget, family, target_of
 from models.share_floor import explain, share_floor
+from optimizer.preprocess.schedule import evaluate
 from optimizer.units import RESOURCES
 
 
-@family("special_groups_share", explain=explain)
+def _knobs(scenario) -> list[Knob]:
+    return [Knob("special_groups_share", ("targets", "special_groups_share", "min"), -1, 0.0, 1e-4, "share",
+                 "special-group share floor")]
+
+
+def _kpi_targets(d, scenario) -> list[KpiTarget]:
+    t = target_of(scenario.targets.special_groups_share)
+    if t is None:
+        return []
+    scope = "all regions" if t.scope == "total" else EACH_REGION
+    return [KpiTarget(f"special_group_share_{res}", scope, evaluate(t.min, d.years), ">=", t.basis) for res in t.resources]
+
+
+@family("special_groups_share", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
 def special_groups_share(ctx: Context) -> None:
     target = ctx.scenario.targets.special_groups_share
     if target is None or not target.enabled:

@@ -4,14 +4,16 @@ The fiscal budget also pays, where the scenario gives unit costs, the salaries
 of every worker added so far and the construction of every m2 built that year."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from models.common import Context, concat_terms, grid, level_terms
 from models.explained import Explained, people, years_of
-from models.registry import family
+from models.registry import Knob, KpiTarget, family
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
-from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
+from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, PEOPLE, RESOURCES
 
 # what the row limits, the unit its sentence speaks of, and that unit in internal units
 _WHAT = {K_FISCAL: ("budget", "100m yuan", 1.0), K_PERSONNEL: ("personnel supply", "FTE", 0.01),
@@ -45,7 +47,19 @@ def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
     return row, r, c, kk, t
 
 
-@family("supply", explain=explain)
+def _knobs(scenario) -> list[Knob]:
+    return [Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True),
+            Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-1, "FTE", "personnel supply", True),
+            Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True)]
+
+
+def _kpi_targets(d, scenario) -> list[KpiTarget]:
+    """The fiscal outlay (money, salaries, construction) within the budget, in the outlay's unit."""
+    budget = d.supply[K_FISCAL] * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"]
+    return [KpiTarget("fiscal_outlay", "all regions", np.where(np.isfinite(budget), budget, np.nan), "<=")]
+
+
+@family("supply", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
 def supply(ctx: Context) -> None:
     d, lay = ctx.data, ctx.layout
     for k in range(3):

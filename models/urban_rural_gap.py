@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from models.common import Context
 from models.ratio_cap import explain, ratio_cap
-from models.registry import family
+from models.registry import Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import units_of
+from optimizer.preprocess.schedule import evaluate
 
 
-@family("urban_rural_gap", explain=explain)
+def _knobs(scenario) -> list[Knob]:
+    return [Knob("urban_rural_gap", ("targets", "urban_rural_gap", "cap"), +1, 1e3, 1e-3, "x", "urban-rural gap cap")]
+
+
+def _kpi_targets(d, scenario) -> list[KpiTarget]:
+    t = target_of(scenario.targets.urban_rural_gap)
+    return [KpiTarget("urban_rural_max_min_ratio", "areas", evaluate(t.cap, d.years), "<=")] if t else []
+
+
+@family("urban_rural_gap", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
 def urban_rural_gap(ctx: Context) -> None:
     target = ctx.scenario.targets.urban_rural_gap
     if target is None or not target.enabled:

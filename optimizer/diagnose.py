@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from models.build import build_model
+from models.registry import Knob, in_build_order, load_all
 from optimizer.backend.highs import iis_rows
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
@@ -31,33 +32,6 @@ from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT
 from optimizer.units import fmt_money_yuan
-
-
-@dataclass(frozen=True)
-class Knob:
-    """One relaxable parameter: where it lives, which way relaxes it, its bounds."""
-
-    family: str  # the constraint family it belongs to
-    path: tuple[str, ...]  # attribute path in the Scenario
-    sign: int  # +1: raising relaxes (caps, budgets); -1: lowering relaxes (floors)
-    limit: float  # the most relaxed value (1e9 for 'no limit')
-    tol: float  # bisection stops when the shift is known to this (absolute)
-    unit: str
-    what: str
-    none_is_unlimited: bool = False  # no value means no limit (supplies): one solve tells if any shift can do
-
-
-KNOBS = (
-    Knob("regional_gap", ("targets", "regional_gap", "cap"), +1, 1e3, 1e-3, "x", "regional gap cap"),
-    Knob("urban_rural_gap", ("targets", "urban_rural_gap", "cap"), +1, 1e3, 1e-3, "x", "urban-rural gap cap"),
-    Knob("livelihood_share", ("targets", "livelihood_share", "min"), -1, 0.0, 1e-4, "share", "livelihood share floor"),
-    Knob("special_groups_share", ("targets", "special_groups_share", "min"), -1, 0.0, 1e-4, "share", "special-group share floor"),
-    Knob("personnel_density", ("targets", "personnel_density", "min"), -1, 0.0, 1e-3, "per 10k", "social-worker density target"),
-    Knob("facility_standard", ("targets", "facility_standard", "min"), -1, 0.0, 1e-4, "m2/person", "community space target"),
-    Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True),
-    Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-1, "FTE", "personnel supply", True),
-    Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True),
-)
 
 
 @dataclass
@@ -150,18 +124,24 @@ def _fmt(v: float, unit: str) -> str:
 
 
 def _get(scenario, path):
+    """The value at an attribute path; a step into a list is an index, into a mapping (a family's
+    parameters under `families:`) a key."""
     node = scenario
     for p in path:
         if node is None:
             return None
-        node = node[p] if isinstance(p, int) else getattr(node, p, None)
+        node = node[p] if isinstance(p, int) else node.get(p) if isinstance(node, dict) else getattr(node, p, None)
     return node
 
 
 def _with(scenario, knob: Knob, value):
     """A copy of the scenario with the knob set to value (None: no limit, for supplies)."""
     s = scenario.model_copy(deep=True)
-    object.__setattr__(_get(s, knob.path[:-1]), knob.path[-1], value)
+    parent = _get(s, knob.path[:-1])
+    if isinstance(parent, dict):
+        parent[knob.path[-1]] = value
+    else:
+        object.__setattr__(parent, knob.path[-1], value)
     return s
 
 
@@ -214,17 +194,15 @@ class Prober:
 
 def _applies(scenario, knob: Knob) -> bool:
     parent = _get(scenario, knob.path[:-1])
-    if parent is None or not getattr(parent, "enabled", True):
+    if parent is None or _get(parent, ("enabled",)) not in (None, True):
         return False
-    return knob.family == "custom" or bool(getattr(parent, knob.path[-1], None))
+    return knob.from_zero or bool(_get(parent, knob.path[-1:]))
 
 
 def knobs(scenario) -> list[Knob]:
-    """The plan's knobs, and one per custom constraint (loosened by its 'relax')."""
-    out = list(KNOBS)
-    for i, item in enumerate(scenario.custom):
-        out.append(Knob("custom", ("custom", i, "relax"), +1, math.inf, 1e-4, "its unit", f"custom constraint '{item.name}'"))
-    return out
+    """What every family declares the diagnosis may relax, in the families' build order."""
+    load_all()
+    return [k for fam in in_build_order() for k in fam.knobs_for(scenario)]
 
 
 def _feasible_at(scenario, knob: Knob, probe: Prober, delta: float) -> bool | None:

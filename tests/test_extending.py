@@ -62,3 +62,30 @@ def test_unknown_family_named(tmp_path):
     with pytest.raises(InputError) as e:
         load_scenario(p)
     assert "expected a family defined in models/" in str(e.value)
+
+
+def test_example_family_sets_a_kpi_target(example_family, tmp_path):
+    solve_scenario(_scenario(tmp_path, {"min": 780}), out=tmp_path / "r")
+    k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
+    rows = k[(k["kpi"] == "per_capita_spending") & k["scope"].isin(["甲区", "乙区"])]
+    assert len(rows) == 6 and (rows["target"] == 780).all() and rows["met"].astype(str).eq("True").all()
+
+
+def test_example_family_is_checked_before_the_solve_and_relaxed_by_the_diagnosis(example_family, tmp_path):
+    """A floor the budget cannot pay for: the pre-solve check proves it in money, and the diagnosis
+    finds the highest floor that can be met (789.06 yuan/person), which re-solves as feasible where 1%
+    more does not. (When the check added the floor's money to the gap's, as if the same yuan could not
+    serve both, it proved 700 infeasible and the diagnosis said 625.)"""
+    from optimizer.backend.status import Status
+
+    path = _scenario(tmp_path, {"min": 2000})
+    o = solve_scenario(path, write=False)
+    assert o.solution.status is Status.INFEASIBLE
+    assert any("to lift every region to the per-capita floor" in w for w in o.warnings), o.warnings
+    r = next(r for r in o.diagnosis.relaxations if r.knob.family == "per_capita_floor")
+    assert r.shift is not None and r.set_text.startswith("families.per_capita_floor.min=")
+    floor = float(r.set_text.partition("=")[2])
+    assert 780 < floor < 800
+    assert solve_scenario(path, [r.set_text], write=False).solution.status is Status.OPTIMAL
+    assert solve_scenario(path, [f"families.per_capita_floor.min={floor * 1.01}"], write=False).solution.status \
+        is Status.INFEASIBLE

@@ -37,6 +37,8 @@ def step(tp: Any, key: Any) -> Any:
         if key not in tp.model_fields:
             raise KeyError(key)
         return tp.model_fields[key].annotation
+    if tp is dict or tp is Any:  # free-form: a family's parameters, checked by the family's own model after
+        return Any
     origin = typing.get_origin(tp)
     if origin is list:
         return typing.get_args(tp)[0]
