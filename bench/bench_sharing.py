@@ -18,6 +18,7 @@ import numpy as np
 from models.build import build_model
 from models.sharing import reachable_pairs, road_graph
 from optimizer.backend.solve import solve
+from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.schema import Scenario
 
@@ -33,7 +34,7 @@ def scenario(grid: int, n_prov: int, n_comm: int, limit: float, seed: int = 1) -
                 roads.append({"from": f"{i}_{j}", "to": f"{i}_{j + 1}", "minutes": float(rng.uniform(1, 4))})
     node = lambda: f"{rng.integers(grid)}_{rng.integers(grid)}"  # noqa: E731
     regions = [{"id": f"R{k}", "population": 50.0, "base_spending_pc": 600, "base_space": 5.0} for k in range(10)]
-    return Scenario.model_validate({
+    return scenario_model().model_validate({
         "years": [2026, 2027],
         "regions": regions,
         "categories": [{"id": "space", "standard": {"fiscal": 200, "facility": 0.5}}],

@@ -12,6 +12,7 @@ a bad expression is an input error with its position marked.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -333,13 +334,42 @@ def _explain(f, d) -> Explained:
                      "loosening the binding custom constraints by one unit each in {year} would serve another {people}")
 
 
+def _excerpt(text: str, pos: int, width: int = 76) -> tuple[str, int]:
+    """The part of a long expression around `pos` and pos within it, so the caret line stays one line."""
+    if len(text) <= width:
+        return text, pos
+    start = max(0, min(pos - width // 2, len(text) - width))
+    lead, tail = ("..." if start else ""), ("..." if start + width < len(text) else "")
+    return lead + text[start:start + width] + tail, len(lead) + pos - start
+
+
+def _validate(s) -> list[tuple[tuple, str]]:
+    """Each rule: a unique name, years in the horizon, an expression that parses, names what exists and is linear."""
+    out = []
+    counts = Counter(c.name for c in s.custom)
+    for i, item in enumerate(s.custom):
+        if counts[item.name] > 1:
+            out.append((("custom", i, "name"), f"expected unique names, found '{item.name}' {counts[item.name]} times"))
+            counts[item.name] = 0
+        if item.years:
+            bad = [y for y in item.years if y not in s.years]
+            if bad:
+                out.append((("custom", i, "years"), f"expected years within the horizon {min(s.years)}-{max(s.years)}, "
+                                                    f"found {bad[0]}"))
+        err = check(item, s)
+        if err is not None:
+            shown, pos = _excerpt(err.text, err.pos)
+            out.append((("custom", i, "expr"), f"{err}\n        {shown}\n        {' ' * pos}^"))
+    return out
+
+
 def _knobs(scenario) -> list[Knob]:
     """One per custom constraint, loosened by its 'relax'."""
     return [Knob("custom", ("custom", i, "relax"), +1, math.inf, 1e-4, "its unit", f"custom constraint '{item.name}'",
                  from_zero=True) for i, item in enumerate(getattr(scenario, "custom", None) or [])]
 
 
-@family("custom", explain=_explain, knobs=_knobs)
+@family("custom", explain=_explain, knobs=_knobs, validate=_validate)
 def custom(ctx: Context) -> None:
     items = getattr(ctx.scenario, "custom", None) or []
     rows, cols, vals, lo, hi, names, units, scopes, years, labels_r = [], [], [], [], [], [], [], [], [], []

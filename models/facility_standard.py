@@ -7,6 +7,11 @@ from models.density_floor import density_floor, explain, stock_check
 from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import K_FACILITY
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Sched, Target
+
+
+class FacilityTarget(Target):
+    min: Sched("area_pc", ge=0)  # type: ignore[valid-type]
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -24,7 +29,8 @@ def _check(d, scenario) -> Findings:
     return stock_check(d, K_FACILITY, t.min, d.base_space, "community space", "m2")[0] if t else Findings()
 
 
-@family("facility_standard", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
+@family("facility_standard", target=FacilityTarget, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets,
+        check=_check)
 def facility_standard(ctx: Context) -> None:
     target = ctx.scenario.targets.facility_standard
     if target is None or not target.enabled:

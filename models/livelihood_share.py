@@ -6,7 +6,7 @@ import numpy as np
 
 from models.common import Context
 from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
-from models.share_floor import explain, share_floor
+from models.share_floor import ShareTarget, explain, share_floor
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, fmt_money_yuan
@@ -43,7 +43,7 @@ def _check(d, scenario) -> Findings:
     return out
 
 
-@family("livelihood_share", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
+@family("livelihood_share", target=ShareTarget, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
 def livelihood_share(ctx: Context) -> None:
     target = ctx.scenario.targets.livelihood_share
     if target is None or not target.enabled:

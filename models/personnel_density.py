@@ -7,7 +7,12 @@ from models.density_floor import density_floor, explain, stock_check
 from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import K_PERSONNEL
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Sched, Target
 from optimizer.units import INTERNAL, fmt_money_yuan
+
+
+class DensityTarget(Target):
+    min: Sched("fte_density", ge=0)  # type: ignore[valid-type]
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -32,7 +37,7 @@ def _check(d, scenario) -> Findings:
     return out
 
 
-@family("personnel_density", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
+@family("personnel_density", target=DensityTarget, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
 def personnel_density(ctx: Context) -> None:
     target = ctx.scenario.targets.personnel_density
     if target is None or not target.enabled:

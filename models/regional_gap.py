@@ -2,6 +2,8 @@
 (or group of regions) at most cap x the worst (1.5x in the plan)."""
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from models.common import Context
@@ -9,7 +11,30 @@ from models.ratio_cap import explain, ratio_cap
 from models.registry import Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import K_FISCAL, units_of
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Sched, Target
 from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
+
+
+class GapTarget(Target):
+    cap: Sched("ratio", ge=1)  # type: ignore[valid-type]
+    over: Literal["region", "group"] = "region"
+
+
+def _validate(s) -> list[tuple[tuple, str]]:
+    """What the schema alone cannot say: the units the cap is between exist."""
+    t = target_of(s.targets.regional_gap)
+    if t is None:
+        return []
+    if t.over == "group":
+        missing = [r.id for r in s.regions if not r.group]
+        if missing:
+            return [(("targets", "regional_gap", "over"), "expected every region to have a 'group' when the gap is over "
+                                                        f"groups, found none for {', '.join(missing[:8])}")]
+        if len({r.group for r in s.regions}) < 2:
+            return [(("targets", "regional_gap", "over"), "expected at least two groups for a gap between groups, found one")]
+    elif len(s.regions) < 2:
+        return [(("targets", "regional_gap"), "expected at least two regions for a regional gap, found one")]
+    return []
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -45,7 +70,8 @@ def _check(d, scenario) -> Findings:
                                              f"{cap[j]:.2f}x cap")])
 
 
-@family("regional_gap", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets, check=_check)
+@family("regional_gap", target=GapTarget, validate=_validate, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets,
+        check=_check)
 def regional_gap(ctx: Context) -> None:
     target = ctx.scenario.targets.regional_gap
     if target is None or not target.enabled:

@@ -65,6 +65,8 @@ class Family:
     explain: Callable | None  # (RowFacts, ModelData) -> Explained, for constraints.csv and shadow prices
     doc: str
     params: type | None = None  # pydantic model of its parameters under `families:` in a scenario
+    target: type | None = None  # pydantic model of its entry under `targets:` (the plan's families)
+    validate: Callable[[object], Sequence[tuple[tuple, str]]] | None = None  # (scenario) -> [(key path, problem)]
     knobs: Callable[[object], Sequence[Knob]] | None = None  # (scenario) -> what the diagnosis may relax
     kpi_targets: Callable[[object, object], Sequence[KpiTarget]] | None = None  # (data, scenario) -> targets
     check: Callable[[object, object], Findings] | None = None  # (data, scenario) -> what the check proves
@@ -76,19 +78,20 @@ class Family:
 FAMILIES: dict[str, Family] = {}
 
 
-def family(name: str, explain: Callable | None = None, params: type | None = None, knobs=None, kpi_targets=None,
-           check=None):
+def family(name: str, explain: Callable | None = None, params: type | None = None, target: type | None = None,
+           validate=None, knobs=None, kpi_targets=None, check=None):
     """Register a constraint family under the name the scenario switches on.
 
-    Families of the plan read their parameters from `targets:`; a family with
-    `params` (a pydantic model) is switched on by `families: {name: {...}}`.
-    `knobs`, `kpi_targets` and `check` are functions of the scenario (and its data) that return the
-    family's Knobs, KpiTargets and Findings; each may be left out."""
+    Families of the plan declare `target` (a pydantic model): their entry `targets: {name: {...}}`;
+    a family with `params` (a pydantic model) is switched on by `families: {name: {...}}`.
+    `validate`, `knobs`, `kpi_targets` and `check` are functions of the scenario (and its data) that
+    return the family's input problems, Knobs, KpiTargets and Findings; each may be left out."""
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
             raise ValueError(f"constraint family '{name}' registered twice")
-        FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, knobs, kpi_targets, check)
+        FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, target, validate, knobs,
+                                kpi_targets, check)
         return fn
 
     return wrap

@@ -4,13 +4,23 @@ sum_c (w - s) * level >= 0 with the baseline moved to the right-hand side when
 the basis is total spending rather than new allocations."""
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from models.common import Context, grid, level_terms
 from models.explained import Explained, people, scope_names, years_of
 from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Sched, Target
 from optimizer.units import PEOPLE
+
+
+class ShareTarget(Target):
+    min: Sched("share", ge=0, le=1)  # type: ignore[valid-type]
+    basis: Literal["new", "total"] = "new"
+    scope: Literal["total", "region"] = "total"
+
 
 LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}
 

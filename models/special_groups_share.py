@@ -7,9 +7,21 @@ from __future__ import annotations
 
 from models.common import Context
 from models.registry import EACH_REGION, Knob, KpiTarget, family, target_of
-from models.share_floor import explain, share_floor
+from models.share_floor import ShareTarget, explain, share_floor
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Resource
 from optimizer.units import RESOURCES
+
+
+class SpecialShareTarget(ShareTarget):
+    resources: list[Resource] = ["fiscal"]  # type: ignore[valid-type]
+
+
+def _validate(s) -> list[tuple[tuple, str]]:
+    t = target_of(s.targets.special_groups_share)
+    if t is not None and (len(set(t.resources)) != len(t.resources) or not t.resources):
+        return [(("targets", "special_groups_share", "resources"), f"expected distinct resources, found {t.resources}")]
+    return []
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -25,7 +37,8 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
     return [KpiTarget(f"special_group_share_{res}", scope, evaluate(t.min, d.years), ">=", t.basis) for res in t.resources]
 
 
-@family("special_groups_share", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
+@family("special_groups_share", target=SpecialShareTarget, validate=_validate, explain=explain, knobs=_knobs,
+        kpi_targets=_kpi_targets)
 def special_groups_share(ctx: Context) -> None:
     target = ctx.scenario.targets.special_groups_share
     if target is None or not target.enabled:

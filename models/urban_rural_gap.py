@@ -7,6 +7,21 @@ from models.ratio_cap import explain, ratio_cap
 from models.registry import Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import units_of
 from optimizer.preprocess.schedule import evaluate
+from optimizer.preprocess.schema import Sched, Target
+
+
+class UrbanRuralTarget(Target):
+    cap: Sched("ratio", ge=1)  # type: ignore[valid-type]
+
+
+def _validate(s) -> list[tuple[tuple, str]]:
+    if target_of(s.targets.urban_rural_gap) is None:
+        return []
+    areas = {r.area for r in s.regions if r.area}
+    if areas != {"urban", "rural"}:
+        return [(("targets", "urban_rural_gap"),
+                 f"expected both urban and rural regions ('area' on regions), found {sorted(areas) or 'no areas'}")]
+    return []
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -18,7 +33,8 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
     return [KpiTarget("urban_rural_max_min_ratio", "areas", evaluate(t.cap, d.years), "<=")] if t else []
 
 
-@family("urban_rural_gap", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
+@family("urban_rural_gap", target=UrbanRuralTarget, validate=_validate, explain=explain, knobs=_knobs,
+        kpi_targets=_kpi_targets)
 def urban_rural_gap(ctx: Context) -> None:
     target = ctx.scenario.targets.urban_rural_gap
     if target is None or not target.enabled:

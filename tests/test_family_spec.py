@@ -7,11 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from conftest import ROOT, TESTS
 from models.registry import FAMILIES, Findings, family, load_all
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import load_scenario
+
+from conftest import ROOT, TESTS
 
 TINY = TESTS / "scenarios" / "tiny.yaml"
 
@@ -22,16 +23,42 @@ def _names() -> list[str]:
 
 
 @pytest.mark.parametrize("module", ["optimizer/preprocess/feasibility.py", "optimizer/postprocess/kpis.py",
-                                    "optimizer/diagnose.py"])
+                                    "optimizer/diagnose.py", "optimizer/preprocess/schema.py",
+                                    "optimizer/preprocess/checks.py"])
 def test_machinery_names_no_family(module):
     """The pre-solve check, the KPI table and the diagnosis read the families' declarations: none holds a
     family's name as a string, nor reads a target's parameters (`.targets.`) itself. (The KPI table's
     own names, such as livelihood_share_fiscal, are the KPIs', computed whether or not a target is set.)"""
     text = (ROOT / module).read_text(encoding="utf-8")
-    kpi_names = {"livelihood_share"} if module.endswith("kpis.py") else set()  # the KPI livelihood_share_<resource>
+    # names that are also the scenario's own keys or KPI names: the KPI livelihood_share_<resource>, the
+    # key resources.<resource>.supply
+    kpi_names = {"livelihood_share"} if module.endswith("kpis.py") else {"supply"} if module.endswith("checks.py") else set()
     named = [n for n in _names() if re.search(rf"[\"']{n}[\"']", text) and n not in kpi_names]
     assert not named, f"{module} names {named}: declare it in the family's registration instead"
-    assert ".targets." not in text and "targets." not in text.replace("kpi_targets", ""), module
+    assert ".targets." not in text, module
+
+
+def test_targets_section_is_assembled_from_the_families():
+    """targets: holds exactly the families that declare a target, in build order; a family registered
+    later (a researcher's) is in the next scenario loaded, and --set reaches it."""
+    from optimizer.preprocess.assembled import scenario_model
+    from optimizer.preprocess.schema import Target
+
+    load_all()
+    declared = [n for n in _names() if FAMILIES[n].target is not None]
+    assert sorted(scenario_model().model_fields["targets"].annotation.model_fields) == declared
+
+    class Floor(Target):
+        min: float = 0.0
+
+    family("zz_floor", target=Floor)(lambda ctx: None)
+    try:
+        s = load_scenario(TINY, ["targets.zz_floor.min=3"]).scenario
+        assert s.targets.zz_floor.min == 3.0 and s.targets.regional_gap.cap == {0: 1.5}
+    finally:
+        FAMILIES.pop("zz_floor")
+    with pytest.raises(Exception, match="unknown key 'zz_floor'"):
+        load_scenario(TINY, ["targets.zz_floor.min=3"])
 
 
 def test_every_plan_target_family_declares_its_knobs_and_kpi_targets():

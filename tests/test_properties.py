@@ -9,8 +9,8 @@ from models.build import build_model
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.postprocess.results import allocation_table, arrays, people_unserved
+from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.data import build_data
-from optimizer.preprocess.schema import Scenario
 
 import recheck
 
@@ -55,7 +55,7 @@ def scenarios(draw):
 
 
 def _solve(raw):
-    s = Scenario.model_validate(raw)
+    s = scenario_model().model_validate(raw)
     data = build_data(s)
     model, ctx = build_model(data, s)
     return s, data, ctx, solve(model)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from models.registry import in_build_order, load_all
 from optimizer.errors import Problem
 from optimizer.preprocess.schema import CONSTANT, Scenario
 from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
@@ -67,7 +68,7 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
                     add(("regions", i, "base_split", res), f"expected shares summing to 1, found {total:.6g}")
 
     for loc, sched in _schedules(s):
-        if not sched:
+        if not isinstance(sched, dict) or not sched:  # a schedule: a family's plain number is not one
             continue
         if CONSTANT in sched and len(sched) > 1:
             add(loc, "expected either one number or {year: value} milestones, found both")
@@ -76,26 +77,10 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
             if year != CONSTANT and not lo <= year <= hi:
                 add(loc + (year,), f"expected a year within the horizon {lo}-{hi}, found {year}")
 
-    t = s.targets
-    if t.regional_gap and t.regional_gap.enabled:
-        if t.regional_gap.over == "group":
-            missing = [r.id for r in s.regions if not r.group]
-            if missing:
-                add(("targets", "regional_gap", "over"),
-                    f"expected every region to have a 'group' when the gap is over groups, found none for {', '.join(missing[:8])}")
-            elif len({r.group for r in s.regions}) < 2:
-                add(("targets", "regional_gap", "over"), "expected at least two groups for a gap between groups, found one")
-        elif len(s.regions) < 2:
-            add(("targets", "regional_gap"), "expected at least two regions for a regional gap, found one")
-    if t.urban_rural_gap and t.urban_rural_gap.enabled:
-        areas = {r.area for r in s.regions if r.area}
-        if areas != {"urban", "rural"}:
-            add(("targets", "urban_rural_gap"),
-                f"expected both urban and rural regions ('area' on regions), found {sorted(areas) or 'no areas'}")
-    if t.special_groups_share and t.special_groups_share.enabled:
-        rs = t.special_groups_share.resources
-        if len(set(rs)) != len(rs) or not rs:
-            add(("targets", "special_groups_share", "resources"), f"expected distinct resources, found {rs}")
+    load_all()
+    for fam in in_build_order():  # what each family's own rules say of the scenario
+        for loc, msg in fam.validate(s) if fam.validate else ():
+            add(loc, msg)
     for i, c in enumerate(s.categories):
         for res in RESOURCES:
             b = getattr(c.bounds, res)
@@ -106,7 +91,6 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
                             f"expected min <= max, found min {b.min[y]:g} > max {b.max[y]:g} for {y or 'every year'}")
     if s.sharing is not None and s.sharing.enabled:
         _check_sharing(s, region_ids, cat_ids, add)
-    _check_custom(s, add)
     _check_families(s, raw, locs, out, add)
     return out
 
@@ -116,7 +100,7 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
 
     from pydantic import ValidationError
 
-    from models.registry import FAMILIES, load_all
+    from models.registry import FAMILIES
 
     if not s.families:
         return
@@ -136,33 +120,6 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
 
             errors = [{**e, "loc": ("families", name) + tuple(e["loc"])} for e in err.errors()]
             out.extend(problems_from_validation(errors, raw, locs, fam.params))
-
-
-def _excerpt(text: str, pos: int, width: int = 76) -> tuple[str, int]:
-    """The part of a long expression around `pos` and pos within it, so the caret line stays one line."""
-    if len(text) <= width:
-        return text, pos
-    start = max(0, min(pos - width // 2, len(text) - width))
-    lead, tail = ("..." if start else ""), ("..." if start + width < len(text) else "")
-    return lead + text[start:start + width] + tail, len(lead) + pos - start
-
-
-def _check_custom(s: Scenario, add) -> None:
-    from models.custom import check
-
-    counts = Counter(c.name for c in s.custom)
-    for i, item in enumerate(s.custom):
-        if counts[item.name] > 1:
-            add(("custom", i, "name"), f"expected unique names, found '{item.name}' {counts[item.name]} times")
-            counts[item.name] = 0
-        if item.years:
-            bad = [y for y in item.years if y not in s.years]
-            if bad:
-                add(("custom", i, "years"), f"expected years within the horizon {min(s.years)}-{max(s.years)}, found {bad[0]}")
-        err = check(item, s)
-        if err is not None:
-            shown, pos = _excerpt(err.text, err.pos)
-            add(("custom", i, "expr"), f"{err}\n        {shown}\n        {' ' * pos}^")
 
 
 def _check_sharing(s: Scenario, region_ids: set, cat_ids: set, add) -> None:

@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.preprocess import tables
+from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
-from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number
+from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number, plain_name
 from optimizer.preprocess.schemawalk import nearest_keys
 from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
 
@@ -38,6 +39,15 @@ class Loaded:
     @property
     def name(self) -> str:
         return self.scenario.name or self.path.stem
+
+    def folder_name(self) -> str:
+        """The name as a result folder's (results/<name>): the scenario's `name:` (checked by the schema),
+        else its file's name, which must be as plain."""
+        try:
+            return plain_name(self.name)
+        except ValueError as e:
+            raise InputError([Problem(Where(str(self.path)), "name", f"the scenario gives no 'name:', so its file name "
+                                      f"would name the result folder: {e}; give it a 'name:' or use --out")]) from None
 
     @property
     def sha256(self) -> str:
@@ -166,7 +176,7 @@ def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, mod
             msg = (f"required column '{loc[-1]}' is missing or empty" if in_table
                    else f"required key '{loc[-1]}' is missing")
         elif kind == "extra_forbidden":
-            sugg = nearest_keys(loc) if model is None else difflib.get_close_matches(
+            sugg = nearest_keys(loc, model=scenario_model()) if model is None else difflib.get_close_matches(
                 str(loc[-1]), list(model.model_fields), n=3, cutoff=0.5)
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
         elif kind == "value_error":
@@ -196,14 +206,15 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
             problems.append(Problem(Where("--set"), text, str(e)))
     if problems:
         raise InputError(problems)
-    raw, applied = apply_overrides(raw, parsed, problems, locs)
+    schema = scenario_model()
+    raw, applied = apply_overrides(raw, parsed, problems, locs, schema)
     if problems:
         raise InputError(problems)
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
         raw["population"] = {k: v for k, v in raw["population"].items() if k in known}
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = schema.model_validate(raw)
     except ValidationError as err:
         raise InputError(problems_from_validation(err.errors(), raw, locs)) from None
     problems = cross_check(scenario, raw, locs)

@@ -90,10 +90,10 @@ def _unread(raw: dict, loc: tuple) -> str | None:
     return None
 
 
-def _apply_one(raw: dict, o: Override, locs: Locations) -> str | None:
+def _apply_one(raw: dict, o: Override, locs: Locations, model: Any = Scenario) -> str | None:
     """Apply in place; return an error message or None."""
     segs = o.path.split(".")
-    tp: Any = Scenario
+    tp: Any = model
     node: Any = raw
     loc: tuple = ()
     for i, seg in enumerate(segs):
@@ -101,7 +101,7 @@ def _apply_one(raw: dict, o: Override, locs: Locations) -> str | None:
         utp = _unwrap(tp)
         if is_model(utp):
             if seg not in utp.model_fields:
-                near = nearest_keys(loc + (seg,))
+                near = nearest_keys(loc + (seg,), model=model)
                 return f"unknown key '{seg}' under '{'.'.join(segs[:i]) or 'the top level'}'" + (
                     f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "")
             key: Any = seg
@@ -140,11 +140,12 @@ def _apply_one(raw: dict, o: Override, locs: Locations) -> str | None:
     return None
 
 
-def apply_overrides(raw: dict, overrides: list[Override], problems: list[Problem], locs: Locations):
+def apply_overrides(raw: dict, overrides: list[Override], problems: list[Problem], locs: Locations,
+                    model: Any = Scenario):
     raw = copy.deepcopy(raw)
     applied: list[Override] = []
     for o in overrides:
-        err = _apply_one(raw, o, locs)
+        err = _apply_one(raw, o, locs, model)
         first = next((a for a in applied if a.loc == o.loc), None) if not err else None
         if first is not None:  # as the YAML loader refuses a duplicate key: the last must not silently win
             err = f"duplicate key '{o.path}' (first given by --set {first.text}); give each key once"

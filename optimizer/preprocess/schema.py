@@ -73,7 +73,7 @@ def _positive_people(v: float) -> float:
     return v
 
 
-def _plain_name(name: str) -> str:
+def plain_name(name: str) -> str:
     """The scenario's name is its result folder results/<name>: it must not reach outside."""
     bad = ("/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".")
            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or len(name) > MAX_NAME)
@@ -211,43 +211,14 @@ class Resources(Strict):
 
 
 class Target(Strict):
+    """What every family's entry under `targets:` has; each family adds its own keys (its module in models/)."""
+
     enabled: bool = True
 
 
-class GapTarget(Target):
-    cap: Sched("ratio", ge=1)
-    over: Literal["region", "group"] = "region"
-
-
-class UrbanRuralTarget(Target):
-    cap: Sched("ratio", ge=1)
-
-
-class ShareTarget(Target):
-    min: Sched("share", ge=0, le=1)
-    basis: Literal["new", "total"] = "new"
-    scope: Literal["total", "region"] = "total"
-
-
-class SpecialShareTarget(ShareTarget):
-    resources: list[Resource] = ["fiscal"]
-
-
-class DensityTarget(Target):
-    min: Sched("fte_density", ge=0)
-
-
-class FacilityTarget(Target):
-    min: Sched("area_pc", ge=0)
-
-
 class Targets(Strict):
-    regional_gap: GapTarget | None = None
-    urban_rural_gap: UrbanRuralTarget | None = None
-    livelihood_share: ShareTarget | None = None
-    special_groups_share: SpecialShareTarget | None = None
-    personnel_density: DensityTarget | None = None
-    facility_standard: FacilityTarget | None = None
+    """The `targets:` section: one optional entry per family that declares one (Family.target); the full
+    model is assembled from the families when a scenario is loaded (optimizer.preprocess.assembled)."""
 
 
 class Objective(Strict):
@@ -318,7 +289,7 @@ class Custom(Strict):
 
 
 class Scenario(Strict):
-    name: Annotated[str, AfterValidator(_plain_name)] | None = Field(None, description="the result folder's name, results/<name>")
+    name: Annotated[str, AfterValidator(plain_name)] | None = Field(None, description="the result folder's name, results/<name>")
     title: str | None = None
     description: str | None = None
     extends: str | None = None

@@ -47,22 +47,23 @@ def step(tp: Any, key: Any) -> Any:
     raise KeyError(key)
 
 
-def type_at(path: tuple) -> Any:
-    tp: Any = Scenario
+def type_at(path: tuple, model: Any = Scenario) -> Any:
+    tp: Any = model
     for key in path:
         tp = step(tp, key)
     return _unwrap(tp)
 
 
-def keys_at(path: tuple) -> list[str]:
+def keys_at(path: tuple, model: Any = Scenario) -> list[str]:
     try:
-        tp = type_at(path)
+        tp = type_at(path, model)
     except KeyError:
         return []
     return list(tp.model_fields) if is_model(tp) else []
 
 
-def nearest_keys(loc: tuple, n: int = 3) -> list[str]:
-    """Valid keys close to the last element of loc, among the keys of its parent."""
-    valid = keys_at(loc[:-1])
+def nearest_keys(loc: tuple, n: int = 3, model: Any = Scenario) -> list[str]:
+    """Valid keys close to the last element of loc, among the keys of its parent (in `model`, the
+    scenario's full schema, optimizer.preprocess.assembled)."""
+    valid = keys_at(loc[:-1], model)
     return difflib.get_close_matches(str(loc[-1]), valid, n=n, cutoff=0.5) or (valid if len(valid) <= 6 else [])
