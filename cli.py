@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimizer.errors import InputError, SolverUnavailable
+from optimizer.postprocess.places import InterruptedAfterWrite
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="opt: allocate public-service money, personnel and facilities to leave the fewest people unserved.")
@@ -23,6 +25,9 @@ if not err_console.is_terminal:
     err_console = Console(stderr=True, width=140)
 # every code opt returns; README's table lists the same (a test holds them equal)
 EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_STOPPED, EXIT_FILES, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
+MAX_GENERATED_REGIONS = 100_000  # China has ~2,850 county-level regions; 100,000 builds in minutes, not hours
+MAX_WORKERS = 64
+EXIT_HANGUP, EXIT_TERMINATED = 128 + signal.SIGHUP, 128 + signal.SIGTERM  # 129, 143
 
 # A mistyped option or value is bad input like a bad scenario: click's usage code 2 means "infeasible"
 # here. Typer >= 0.2x parses with its own copy of click (typer.core._click), older ones with click.
@@ -55,9 +60,13 @@ def _guard(fn, debug: bool):
         err_console.print(f"[bold red]could not read or write a file{escape(where)}:[/] {escape(e.strerror or str(e))}; "
                           "earlier results are untouched", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_FILES) from None
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written; earlier results are untouched")
+    except InterruptedAfterWrite as e:
+        err_console.print(f"interrupted while the results were being put in place: they were put in place first, "
+                          f"and {escape(str(e.place))} holds this run's complete results", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as e:
+        err_console.print("interrupted before the results were written: earlier results are untouched")
+        raise typer.Exit(128 + e.signum if isinstance(e, Terminated) else EXIT_INTERRUPTED) from None
     except typer.Exit:
         raise
     except Exception as e:  # last resort: say what happened, keep the traceback for --debug
@@ -124,7 +133,12 @@ def solve(
                                                 model_file=write_lp, with_report=with_report, stage=status.update,
                                                 solver=solver, time_limit=time_limit, threads=threads, method=method,
                                                 backend=backend), debug)
-    show(outcome, out_console)
+    try:
+        show(outcome, out_console)
+    except KeyboardInterrupt:
+        where = f": the results are written to {outcome.out_dir}" if outcome.out_dir is not None else ""
+        err_console.print(f"interrupted while printing{escape(where)}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     raise typer.Exit(outcome.exit_code)
 
 
@@ -192,15 +206,17 @@ def compare(
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
     from optimizer.compare import compare_to_folder
+    from optimizer.postprocess.places import claim_folder
     from optimizer.postprocess.terminal import show_comparison
-    from optimizer.postprocess.write import claim_folder
 
     _setup_logging(False)
     if len(items) < 2:
         err_console.print("[bold red]error:[/] compare: expected at least two scenarios or result folders")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or Path("results") / "compare"
-    _guard(lambda: claim_folder(target), debug)  # refused before any scenario is solved
+    folder = _guard(lambda: claim_folder(target), debug)  # refused before any scenario is solved
+    if any(Path(i).expanduser().resolve() == folder for i in items):
+        _bad_option("--out", "a folder other than the ones compared (it is replaced whole)", f"'{target}'")
     tables = _guard(lambda: compare_to_folder(items, target, sys.argv), debug)
     show_comparison(tables, out_console)
     out_console.print(f"comparison written to {target}")
@@ -222,14 +238,18 @@ def sweep(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from optimizer.postprocess.write import claim_folder
+    from optimizer.postprocess.places import claim_folder
     from optimizer.sweep import grid, prepare, previous_table, run_sweep, write_sweep
 
     _setup_logging(False)
+    if not 1 <= workers <= MAX_WORKERS:
+        _bad_option("--workers", f"a whole number from 1 to {MAX_WORKERS}", workers)
     logging.getLogger("opt").setLevel(logging.WARNING)  # one line per override per point would drown the bar
     overrides = set_ or []
     varies, loaded = _guard(lambda: prepare(scenario, vary, overrides), debug)
     target = out or Path("results") / f"{loaded.name}-sweep"
+    if out is None:
+        _guard(loaded.folder_name, debug)
     _guard(lambda: claim_folder(target), debug)  # refused before any point is solved
     previous = _guard(lambda: previous_table(target, varies), debug) if resume else None
     n = len(grid(varies))
@@ -312,22 +332,39 @@ def generate_counties_cmd(
 ) -> None:
     """A reproducible county-level scenario: county populations add up to the NBS provincial totals."""
     from optimizer.generate import bundled_population, generate_counties
+    from optimizer.preprocess.schema import FIRST_YEAR, LAST_YEAR, MAX_YEARS
 
     try:
         y0, y1 = (int(v) for v in years.split(":"))
-        if y1 < y0:
+        if not FIRST_YEAR <= y0 <= y1 <= LAST_YEAR or y1 - y0 + 1 > MAX_YEARS:
             raise ValueError
     except ValueError:
-        err_console.print(f"[bold red]error:[/] --years: expected FIRST:LAST such as 2024:2035, found '{years}'")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    if regions < 31:
-        err_console.print(f"[bold red]error:[/] --regions: expected at least 31 (one per province), found {regions}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        _bad_option("--years", f"FIRST:LAST such as 2024:2035, from {FIRST_YEAR} to {LAST_YEAR} and at most "
+                               f"{MAX_YEARS} years (opt's horizon)", f"'{years}'")
+    if not 31 <= regions <= MAX_GENERATED_REGIONS:
+        _bad_option("--regions", f"31 (one per province) to {MAX_GENERATED_REGIONS:,} (opt's limit)", regions)
+    if seed < 0:
+        _bad_option("--seed", "a whole number of at least 0", seed)
     path = _guard(lambda: generate_counties(regions, (y0, y1), seed, out, bundled_population()), debug)
     out_console.print(f"wrote {path} and its tables ({regions} regions, {y0}-{y1}, seed {seed})")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled as Ctrl-C is (temporary files removed, earlier results kept), and the
+    exit code says which signal it was (128 + its number), as a shell's would."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _terminated)
     app()
 
 

@@ -108,7 +108,8 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) 
     """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing."""
     from optimizer.postprocess.excel import write_xlsx
     from optimizer.postprocess.manifest import command_manifest
-    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
+    from optimizer.postprocess.places import atomic_folder
+    from optimizer.postprocess.write import write_csv, write_json
 
     tables = compare([load_side(i) for i in items])
     with atomic_folder(folder) as tmp:

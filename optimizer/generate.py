@@ -23,13 +23,13 @@ Assumptions (also written into the scenario's header):
 from __future__ import annotations
 
 import csv
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from optimizer.postprocess.write import atomic_file, head_holds
+from optimizer.errors import InputError, Problem, Where
+from optimizer.postprocess.places import atomic_files, head_holds, parent_problem
 
 PROVINCE_GROUPS = {
     "Beijing": "east", "Tianjin": "east", "Hebei": "east", "Shanxi": "central", "Innermongolia": "west",
@@ -107,14 +107,16 @@ def generate_counties(n: int, years: tuple[int, int], seed: int, out: Path, popu
             })
             pop_rows.append([rid] + [round(pop * (1 + growth) ** (y - 2024), 4) for y in (y0, y1)])
     out = Path(out)
+    why = parent_problem(out)
+    if why is not None:
+        raise InputError([Problem(Where(str(out)), "--out", f"refusing to write there: {why}")])
     out.parent.mkdir(parents=True, exist_ok=True)
     stem = out.stem
-    # files are replaced only where the scenario there was written by this command (its tables with it)
+    # files are replaced only where the scenario there was written by this command (its tables with it);
+    # the scenario, which names the tables, is put in place last
     ours = lambda path: _generated(out)  # noqa: E731
-    with ExitStack() as stack:
-        tmp_regions, tmp_population, tmp_out = (
-            stack.enter_context(atomic_file(p, ours)) for p in
-            (out.parent / f"{stem}_regions.csv", out.parent / f"{stem}_population.csv", out))
+    with atomic_files([out.parent / f"{stem}_regions.csv", out.parent / f"{stem}_population.csv", out], ours) as temps:
+        tmp_regions, tmp_population, tmp_out = temps
         with tmp_regions.open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
             w.writeheader()

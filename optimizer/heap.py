@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from contextlib import contextmanager
 
@@ -12,7 +13,10 @@ _kept = 0  # how many heap_kept() are open
 
 
 def _libc():
-    """glibc with the prototypes used here, or None where malloc is not glibc's."""
+    """glibc with the prototypes used here, or None where malloc is not glibc's (or OPT_HEAP=off, to
+    measure without: bench/bench_tuning.py)."""
+    if os.environ.get("OPT_HEAP") == "off":
+        return None
     libc = clib.libc()
     if not (hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim")):
         return None

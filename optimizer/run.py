@@ -11,12 +11,14 @@ from optimizer.backend.pulp_backend import is_our_model_file, write_model_file
 from optimizer.backend.solve import pick_solver, solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.errors import InputError, Problem, Where
 from optimizer.heap import heap_kept
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.manifest import manifest
 from optimizer.postprocess.parallel import beside
+from optimizer.postprocess.places import atomic_file, atomic_folder, claim_file, claim_folder
 from optimizer.postprocess.results import Results, make_results
-from optimizer.postprocess.write import atomic_file, atomic_folder, claim_file, claim_folder, to_disk, write_csv, write_json
+from optimizer.postprocess.write import to_disk, write_csv, write_json
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import Loaded, load_scenario
@@ -75,7 +77,7 @@ OUT_WHAT = "results/<scenario name>"
 
 
 def default_out(loaded: Loaded) -> Path:
-    return Path("results") / loaded.name
+    return Path("results") / loaded.folder_name()
 
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
@@ -90,11 +92,15 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     loaded = load_scenario(path, overrides)
     timings["load"] = time.perf_counter() - t
     opts = solver_options(loaded, **cli)
+    if write:  # refused before any work, not after a solve of minutes
+        what = "--out" if out else OUT_WHAT
+        out = Path(out) if out else default_out(loaded)
+        folder = claim_folder(out, what)
+        if model_file is not None and folder in Path(model_file).expanduser().resolve().parents:
+            raise InputError([Problem(Where(str(model_file)), "--write-lp", f"expected a file outside the result folder "
+                                      f"{out} (opt replaces that folder whole), found one inside it")])
     if model_file is not None:
         claim_file(model_file, is_our_model_file, "--write-lp")
-    if write:  # refused before any work, not after a solve of minutes
-        out = Path(out) if out else default_out(loaded)
-        claim_folder(out, OUT_WHAT if out == default_out(loaded) else "--out")
 
     # building frees large arrays just before the solver allocates its own: kept in the heap, they are
     # reused without page faults (see optimizer/heap.py); handed back once the solve is over
@@ -133,16 +139,16 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     timings["extract"] = time.perf_counter() - t
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
-    if write:
+    if write and (results is not None or diagnosis is not None):  # a run with no answer keeps earlier results
         outcome.out_dir = Path(out)
         stage(f"writing {outcome.out_dir}")
-        write_outputs(outcome, argv or [], with_report)
+        write_outputs(outcome, argv or [], with_report, what)
     return outcome
 
 
-def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False) -> None:
+def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, what: str = "--out") -> None:
     t = time.perf_counter()
-    with atomic_folder(o.out_dir, OUT_WHAT if o.out_dir == default_out(o.loaded) else "--out") as tmp:
+    with atomic_folder(o.out_dir, what) as tmp:
         files = []
         summary = {"scenario": o.loaded.name, "status": o.solution.status.value, "message": o.solution.message}
         if o.results is not None:

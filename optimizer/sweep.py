@@ -29,6 +29,9 @@ class Vary:
     values: tuple[float, ...]
 
 
+MAX_POINTS = 10_000  # points in a sweep: at ~0.1 s each on west, three hours
+
+
 def parse_vary(text: str) -> Vary:
     """key.path=START:STOP:STEP (STOP included when the steps land on it) or key.path=a,b,c."""
     key, sep, spec = text.partition("=")
@@ -41,13 +44,15 @@ def parse_vary(text: str) -> Vary:
             if step <= 0 or stop < start:
                 raise ValueError
             n = int(math.floor((stop - start) / step + 1e-9)) + 1
+            if n > MAX_POINTS:  # said before the values are made: 1:1000000:0.0001 would fill the memory
+                raise InputError([Problem(where, text, f"expected at most {MAX_POINTS:,} values, found {n:,}")])
             values = tuple(round(start + i * step, 12) for i in range(n))
         else:
             values = tuple(float(v) for v in spec.split(","))
     except ValueError:
         raise InputError([Problem(where, text, f"expected START:STOP:STEP with STEP > 0 and STOP >= START, or a,b,c; found '{spec}'")]) from None
-    if len(values) > 10_000:
-        raise InputError([Problem(where, text, f"expected at most 10,000 values, found {len(values):,}")])
+    if len(values) > MAX_POINTS:
+        raise InputError([Problem(where, text, f"expected at most {MAX_POINTS:,} values, found {len(values):,}")])
     return Vary(key.strip(), values)
 
 
@@ -130,6 +135,9 @@ def prepare(scenario: Path, vary: list[str], overrides: list[str]):
     varies = [parse_vary(v) for v in vary]
     if len(varies) > 2:
         raise InputError([Problem(Where("--vary"), "", f"expected one or two --vary, found {len(varies)}")])
+    points = math.prod(len(v.values) for v in varies)
+    if points > MAX_POINTS:
+        raise InputError([Problem(Where("--vary"), "", f"expected at most {MAX_POINTS:,} points in all, found {points:,}")])
     loaded = load_scenario(scenario, overrides + [f"{v.key}={_fmt_value(v.values[0])}" for v in varies])
     return varies, loaded
 
@@ -147,7 +155,8 @@ def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, s
                 options: dict, seconds: float, argv: list[str]) -> None:
     """sweep.csv, sweep.png and manifest.json, all or nothing."""
     from optimizer.postprocess.manifest import manifest
-    from optimizer.postprocess.write import atomic_folder, write_csv, write_json
+    from optimizer.postprocess.places import atomic_folder
+    from optimizer.postprocess.write import write_csv, write_json
 
     mark = plan_value(scenario, overrides, varies[0].key)
     with atomic_folder(folder) as tmp:

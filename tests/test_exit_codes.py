@@ -45,6 +45,12 @@ def _trigger(code: int, monkeypatch, tmp_path) -> tuple[list, str]:
     if code == 130:
         monkeypatch.setattr("optimizer.run.write_csv", _raise(KeyboardInterrupt()))
         return ["solve", TINY, *out], "interrupted"
+    if code in (129, 143):
+
+        from cli import Terminated
+
+        monkeypatch.setattr("optimizer.run.write_csv", _raise(Terminated(code - 128)))
+        return ["solve", TINY, *out], "interrupted"
     raise AssertionError(f"README lists exit code {code}: add how to reach it here")
 
 

@@ -54,4 +54,4 @@ def test_generated_scenario_solves(tmp_path):
 
 def test_too_few_regions_is_bad_input(invoke, tmp_path):
     r = invoke("generate", "counties", "--regions", 5, "--out", tmp_path / "x.yaml")
-    assert r.exit_code == 1 and "at least 31" in r.output
+    assert r.exit_code == 1 and "--regions: expected 31 (one per province) to 100,000" in r.output

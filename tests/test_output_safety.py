@@ -9,10 +9,11 @@ import stat
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from optimizer.postprocess.write import WRITER, claim_folder
+from optimizer.postprocess.places import WRITER, claim_folder
 from optimizer.run import solve_scenario
 
 from conftest import ROOT, TESTS
@@ -62,31 +63,107 @@ def test_a_file_the_manifest_does_not_list_is_not_ours(tmp_path):
         claim_folder(out)
 
 
-def _dead_pid() -> int:
-    p = subprocess.Popen([sys.executable, "-c", "pass"])
-    p.wait()
-    return p.pid
-
-
 def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
-    from optimizer.postprocess.write import _process_id
+    """A temporary folder is opt's if it holds opt's note, and its writer is gone if the note's lock can be
+    taken (a live writer holds it, in whatever pid namespace); nothing else is touched."""
+    import fcntl
+
+    from optimizer.postprocess.places import _NOTE
 
     out = tmp_path / "r"
-    dead = tmp_path / ".r.tmp-dead"
-    alive = tmp_path / ".r.tmp-alive"
-    unknown = tmp_path / ".r.tmp-unknown"  # no note of its writer: not provably ours
-    other = tmp_path / ".q.tmp-dead"  # another target's
-    for folder, writer in ((dead, _process_id(_dead_pid())), (alive, _process_id(os.getpid())), (unknown, None),
-                           (other, _process_id(_dead_pid()))):
-        folder.mkdir()
-        (folder / "allocation.csv").write_text("x")
-        if writer is not None:
-            (folder / WRITER).write_text(json.dumps(writer))
-    reused = tmp_path / ".r.tmp-reused"  # our pid, but a process that started at another time
-    reused.mkdir()
-    (reused / WRITER).write_text(json.dumps({**_process_id(os.getpid()), "start": "1"}))
-    solve_scenario(TINY, out=out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".q.tmp-dead", ".r.tmp-alive", ".r.tmp-unknown", "r"]
+    note = json.dumps(_NOTE)
+    folders = {".r.tmp-dead": note, ".r.tmp-alive": note, ".r.tmp-unknown": None, ".q.tmp-dead": note,
+               ".r.tmp-users": '{"mine": 1}'}  # another target's; and a user's folder with a note of its own
+    for name, text in folders.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "allocation.csv").write_text("x")
+        if text is not None:
+            (tmp_path / name / WRITER).write_text(text)
+    held = os.open(tmp_path / ".r.tmp-alive" / WRITER, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a live writer holds it
+    stale_file = tmp_path / ".r.lp.tmp-opt-x1.lp"  # a temporary file of a single output (r.lp): unlocked, gone
+    stale_file.write_text("x")
+    try:
+        solve_scenario(TINY, out=out)
+    finally:
+        os.close(held)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".q.tmp-dead", ".r.lp.tmp-opt-x1.lp", ".r.tmp-alive",
+                                                          ".r.tmp-unknown", ".r.tmp-users", "r"]
+    from optimizer.backend.pulp_backend import is_our_model_file
+    from optimizer.postprocess.places import claim_file
+
+    claim_file(tmp_path / "r.lp", is_our_model_file, "--write-lp")  # a single file's stale temporaries go the same way
+    assert not stale_file.exists()
+
+
+def test_replaced_folder_keeps_its_mode_and_group(invoke, tmp_path):
+    out = tmp_path / "r"
+    assert invoke("solve", TINY, "--out", out).exit_code == 0
+    os.chmod(out, 0o2750)
+    assert invoke("solve", TINY, "--out", out, "--set", "resources.fiscal.budget=12").exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2750
+
+
+def test_a_run_without_an_answer_keeps_the_earlier_results(invoke, tmp_path, monkeypatch):
+    from optimizer.backend.status import Solution, Status
+
+    out = tmp_path / "r"
+    assert invoke("solve", TINY, "--out", out).exit_code == 0
+    before = _files(out)
+    monkeypatch.setattr("optimizer.run.solve", lambda model, **k: Solution(Status.NO_SOLUTION, solver="highs",
+                                                                           message="time limit reached"))
+    r = invoke("solve", TINY, "--out", out)
+    assert r.exit_code == 3 and "nothing was written, earlier results are untouched" in r.output, r.output
+    assert _files(out) == before
+
+
+def test_an_interrupt_during_the_swap_waits_for_it(invoke, tmp_path, monkeypatch):
+    """Ctrl-C while the new folder is being swapped in: the swap is finished first (never half done,
+    never the old results deleted with the temporary folder), and the run says the new results are in."""
+    import signal
+
+    from optimizer.postprocess import places
+
+    out = tmp_path / "r"
+    assert invoke("solve", TINY, "--out", out).exit_code == 0
+    real = places._exchange
+
+    def interrupted_exchange(a, b):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(a, b)
+
+    monkeypatch.setattr(places, "_exchange", interrupted_exchange)
+    r = invoke("solve", TINY, "--out", out, "--set", "resources.fiscal.budget=12")
+    assert r.exit_code == 130 and "they were put in place first" in r.output, r.output
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["overrides"], "the new results are in"
+    assert (out / "allocation.csv").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_generate_puts_the_scenario_in_place_after_its_tables(tmp_path, monkeypatch):
+    """An interrupt between the renames would leave a scenario naming tables of another seed; the
+    scenario, which names the tables, goes last, and the interrupt waits for all three."""
+    import signal
+
+    from optimizer.generate import bundled_population, generate_counties
+
+    out = tmp_path / "g.yaml"
+    generate_counties(31, (2024, 2026), 1, out, bundled_population())
+    renamed = []
+    real = os.replace
+
+    def replace(a, b):
+        renamed.append(Path(b).name)
+        if len(renamed) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(a, b)
+
+    monkeypatch.setattr("optimizer.postprocess.places.os.replace", replace)
+    from optimizer.postprocess.places import InterruptedAfterWrite
+
+    with pytest.raises(InterruptedAfterWrite):
+        generate_counties(31, (2024, 2026), 2, out, bundled_population())
+    assert renamed == ["g_regions.csv", "g_population.csv", "g.yaml"]
+    assert "--seed 2" in out.read_text(encoding="utf-8")
 
 
 def test_results_follow_the_umask(invoke, tmp_path):
@@ -99,9 +176,11 @@ def test_results_follow_the_umask(invoke, tmp_path):
         assert invoke("report", out, "--out", tmp_path / "page.html").exit_code == 0
         assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o644
         os.umask(0o077)
+        assert invoke("solve", TINY, "--out", tmp_path / "private").exit_code == 0
+        assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o700
+        assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "private").iterdir()} == {0o600}
         assert invoke("solve", TINY, "--out", out).exit_code == 0
-        assert stat.S_IMODE(out.stat().st_mode) == 0o700
-        assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
+        assert stat.S_IMODE(out.stat().st_mode) == 0o755, "a folder replaced keeps its mode"
     finally:
         os.umask(old)
 

@@ -56,7 +56,7 @@ def test_successful_run_replaces_folder_whole(tmp_path):
 
 
 def test_swap_is_one_step_where_linux_allows(tmp_path):
-    from optimizer.postprocess.write import _exchange
+    from optimizer.postprocess.places import _exchange
 
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()

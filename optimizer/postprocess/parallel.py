@@ -16,6 +16,8 @@ from contextlib import contextmanager, suppress
 
 
 def _can_fork() -> bool:
+    if os.environ.get("OPT_FORK") == "off":  # to measure without: bench/bench_tuning.py
+        return False
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):  # macOS: fork is unsafe with its frameworks
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
+from optimizer.postprocess.write import FORMULA_START
 
 # what a folder of opt solve holds that its readers use; its manifest lists what it wrote
 SOLVE_FILES = ("manifest.json", "summary.json", "kpis.csv", "allocation.csv", "scenario.json")
@@ -151,7 +152,14 @@ def read_result_csv(path: Path, columns: Sequence[str] = (), numeric: Sequence[s
         df[col] = values.astype("int64") if col in WHOLE else values
     if rows and df.empty:
         raise _fail(Where(str(path)), f"expected {expected} and at least one row, found the header alone")
-    return df
+    for col in df.columns:  # text write_csv kept from running as a formula: read back as it was written
+        if df[col].dtype == object:
+            df[col] = df[col].map(_unguarded)
+    return df.rename(columns=_unguarded)
+
+
+def _unguarded(v):
+    return v[1:] if isinstance(v, str) and v.startswith("'") and v[1:2] in FORMULA_START else v
 
 
 # --- JSON ----------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES
+from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
-from optimizer.postprocess.write import REPORT_MARK, atomic_file, is_our_report
 from optimizer.preprocess.schedule import evaluate
 
 log = logging.getLogger("opt")
@@ -142,8 +142,7 @@ def solve_report(folder: Path) -> str:
     parts.append("<h2>Manifest</h2>" + _table(pd.DataFrame(
         [("scenario", manifest.get("scenario")), ("scenario sha256", manifest.get("scenario_sha256")),
          ("overrides", "; ".join(o["set"] for o in manifest.get("overrides", [])) or "none"),
-         ("solver", json.dumps(manifest.get("solver"))), ("status", manifest.get("status")),
-         ("created", manifest.get("created_utc"))]
+         ("solver", json.dumps(manifest.get("solver"))), ("status", manifest.get("status"))]
         + [(k, v) for k, v in manifest.get("versions", {}).items()], columns=["item", "value"])))
     return PAGE.format(title=html.escape(str(title)), body="\n".join(parts))
 

@@ -121,6 +121,8 @@ def show(outcome, console: Console | None = None) -> None:
             console.print(f"  - {line}")
     if outcome.out_dir is not None:
         console.print(f"results written to {outcome.out_dir}")
+    elif outcome.results is None and outcome.diagnosis is None:
+        console.print("no solution to write: nothing was written, earlier results are untouched")
 
 
 def show_explanation(outcome, console: Console, top: int = 20) -> None:

@@ -138,6 +138,7 @@ class _Walker:
         self.problems: list[Problem] = []
         self.count = 0
         self.loader = yaml.SafeLoader("")
+        self.inside: set[int] = set()  # the collection nodes being walked: an alias to one of them loops
 
     def where(self, node) -> Where:
         return Where(self.file, node.start_mark.line + 1)
@@ -149,6 +150,18 @@ class _Walker:
                                       f"the document expands to more than {MAX_NODES:,} values "
                                       "(anchors/aliases used as a bomb?); refused")])
         self.locs.setdefault(path, self.where(node))
+        if id(node) in self.inside:
+            raise InputError([Problem(self.where(node), key_text(path), "expected plain data, found an alias to a "
+                                      "collection inside itself ('a: &a [*a]' never ends); refused")])
+        if isinstance(node, yaml.CollectionNode):
+            self.inside.add(id(node))
+            try:
+                return self._walk(node, path)
+            finally:
+                self.inside.discard(id(node))
+        return self._walk(node, path)
+
+    def _walk(self, node, path: tuple) -> Any:
         if node.tag not in _PLAIN_TAGS:
             self.problems.append(Problem(self.where(node), key_text(path),
                                          f"expected plain data, found the YAML tag '{node.tag}' "
