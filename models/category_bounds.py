@@ -2,6 +2,8 @@
 to a category, all regions together (mandatory non-livelihood spending, say)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from models.common import Context, grid, level_terms
@@ -15,8 +17,15 @@ _UNIT = ("100m yuan", "100 FTE", "10k m2")
 _SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units
 
 
+@dataclass(frozen=True)
+class BoundsInfo:
+    """What the explanation needs beside the row: each row's resource."""
+
+    k: np.ndarray
+
+
 def explain(f, d) -> Explained:
-    k = f.block.info["k"]
+    k = f.block.info.k
     years = years_of(f, d)
     change = f.dual * PEOPLE  # people unserved per +1 unit of the binding bound
     meaning = []
@@ -66,4 +75,4 @@ def category_bounds(ctx: Context) -> None:
     lower = np.where(np.isfinite(d.bound_min[c, k, t]), d.bound_min[c, k, t], -INF)
     upper = np.where(np.isfinite(d.bound_max[c, k, t]), d.bound_max[c, k, t], INF)
     ctx.builder.add_rows(row_block("category_bounds", *terms, lower=lower, upper=upper,
-                                   labels={"resource": k, "category": c, "year": t}, info={"k": k}))
+                                   labels={"resource": k, "category": c, "year": t}, info=BoundsInfo(k)))

@@ -322,14 +322,23 @@ def check(item, scenario) -> ExprError | None:
     return None
 
 
+@dataclass(frozen=True)
+class CustomInfo:
+    """Per row: the rule's name, the unit its sides are in, the region or 'all'."""
+
+    names: list[str]
+    units: list[str]
+    scopes: list[str]
+
+
 def _explain(f, d) -> Explained:
     info = f.block.info
     years = years_of(f, d)
     gain = np.abs(f.dual) * PEOPLE  # people per unit of the constraint, loosened
     meaning = [f"loosening '{n}' by 1 {u} in {y}{'' if sc == 'all' else ' for ' + sc} would serve another {people(g)}"
                if b and g > 0.5 else f"'{n}' holds with {sl:,.4g} {u} to spare in {y}"
-               for n, u, y, sc, g, b, sl in zip(info["names"], info["units"], years, info["scopes"], gain, f.binding, f.slack)]
-    return Explained(list(info["scopes"]), f.slack, list(info["units"]), -gain,
+               for n, u, y, sc, g, b, sl in zip(info.names, info.units, years, info.scopes, gain, f.binding, f.slack)]
+    return Explained(list(info.scopes), f.slack, list(info.units), -gain,
                      "people unserved per unit the constraint is loosened", np.where(f.binding, gain, 0.0), meaning,
                      "loosening the binding custom constraints by one unit each in {year} would serve another {people}")
 
@@ -405,4 +414,4 @@ def custom(ctx: Context) -> None:
                                    np.concatenate(lo), np.concatenate(hi),
                                    labels={"kind": np.array(names, dtype=object), "region": np.concatenate(labels_r),
                                            "year": np.array(years)},
-                                   info={"names": names, "units": units, "scopes": scopes}))
+                                   info=CustomInfo(names, units, scopes)))

@@ -2,6 +2,8 @@
 >= rate[t] x population[r,t], for every region."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from models.common import Context, grid, level_terms
@@ -16,22 +18,29 @@ _STEP = {1: (1.0, "workers per 10k people", "FTE above the target", 100.0),
          2: (0.01, "m2 per person", "10k m2 above the target", 1.0)}
 
 
+@dataclass(frozen=True)
+class DensityInfo:
+    k: int  # the stock: personnel or facility
+    rate: np.ndarray  # per row: the target
+    pop: np.ndarray  # per row: the region's population that year, 10k
+
+
 def explain(f, d) -> Explained:
     info = f.block.info
-    k = info["k"]
+    k = info.k
     step, unit, slack_unit, sf = _STEP[k]
-    per = info["pop"] * per_capita_factor(k)  # internal units per 1.0 of the rate
-    actual = info["rate"] + np.divide(f.slack, per, out=np.zeros_like(per), where=per > 0)
+    per = info.pop * per_capita_factor(k)  # internal units per 1.0 of the rate
+    actual = info.rate + np.divide(f.slack, per, out=np.zeros_like(per), where=per > 0)
     effect = step * np.maximum(f.dual, 0) * per * PEOPLE
     years = years_of(f, d)
     meaning = [
         f"raising the target from {r:g} to {r + step:g} {unit} in {sc} in {y} would leave another {people(e)} unserved"
         if b and e > 0.5 else f"{sc} at {a:,.2f} {unit} in {y} against {r:g}"
-        for r, a, e, b, sc, y in zip(info["rate"], actual, effect, f.binding, scope_names(f, d), years)]
+        for r, a, e, b, sc, y in zip(info.rate, actual, effect, f.binding, scope_names(f, d), years)]
     return Explained(scope_names(f, d), f.slack * sf, slack_unit, effect / step,
                      f"people unserved per +1 {unit}", np.where(f.binding, effect, 0.0), meaning,
                      f"raising the target by {step:g} {unit} in every region in {{year}} would leave another {{people}} unserved",
-                     target=info["rate"])
+                     target=info.rate)
 
 
 def stock_check(d, k: int, schedule, base: np.ndarray, what: str, unit: str) -> tuple[Findings, np.ndarray]:
@@ -68,4 +77,4 @@ def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -
     need = rate[t] * d.pop[rr, t] * per_capita_factor(k)
     ctx.builder.add_rows(row_block(name, *terms, lower=need - base[rr], upper=np.full(n, INF),
                                    labels={"region": rr, "year": t},
-                                   info={"k": k, "rate": rate[t], "pop": d.pop[rr, t]}))
+                                   info=DensityInfo(k, rate[t], d.pop[rr, t])))

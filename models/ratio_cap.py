@@ -9,6 +9,8 @@ every unit's row (a dense column slows the simplex). Rows are written in money
 coefficient 1 whatever the unit's size."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from models.common import Context, concat_terms, grid, level_terms
@@ -19,10 +21,20 @@ from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, PEOPLE
 
 
+@dataclass(frozen=True)
+class CapInfo:
+    """Per cap row: the cap, the floor variable's column, money per yuan/person of the unit, its display name."""
+
+    cap: np.ndarray
+    m: np.ndarray
+    scale: np.ndarray
+    units: np.ndarray
+
+
 def explain(f, d) -> Explained:
     info = f.block.info
-    cap, scale = info["cap"], info["scale"]
-    m = f.x[info["m"]]
+    cap, scale = info.cap, info.scale
+    m = f.x[info.m]
     spend_new = cap * scale * m - f.activity
     pcs = np.divide(spend_new + f.lower, scale, out=np.zeros_like(scale), where=scale > 0)
     years = years_of(f, d)
@@ -33,8 +45,8 @@ def explain(f, d) -> Explained:
         f"loosening the {name} cap to {c + 0.1:.2f}x in {y} would serve another {people(e)}"
         if b and e > 0.5 else f"{u} at the top of the band ({p:,.0f} yuan/person in {y}), but loosening the cap would serve no one"
         if b else f"{u} at {p:,.0f} yuan/person in {y}, within the cap {c:.2f}x of {mm:,.0f}"
-        for u, p, c, mm, e, b, y in zip(info["units"], pcs, cap, m, effect, f.binding, years)]
-    return Explained([str(u) for u in info["units"]], f.slack, "100m yuan below the cap", -effect,
+        for u, p, c, mm, e, b, y in zip(info.units, pcs, cap, m, effect, f.binding, years)]
+    return Explained([str(u) for u in info.units], f.slack, "100m yuan below the cap", -effect,
                      "people unserved per +0.1x of the cap", np.where(f.binding, effect, 0.0), meaning,
                      f"loosening the {name} cap by 0.1x in {{year}} would serve another {{people}}", target=cap)
 
@@ -74,8 +86,7 @@ def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: l
     hi = concat_terms(up_spend, (row, m, cap[t] * scale[uu, t]))
     b.add_rows(row_block(name, *hi, lower=base_money[uu, t], upper=np.full(n, INF),
                          labels={"kind": np.full(n, "cap"), "unit": unit_labels, "year": t},
-                         info={"cap": cap[t], "m": m, "scale": scale[uu, t],
-                               "units": np.array(display or unit_names, dtype=object)[uu]}))
+                         info=CapInfo(cap[t], m, scale[uu, t], np.array(display or unit_names, dtype=object)[uu])))
     # chain the floors of consecutive units within a year (floors are unit-major, then year)
     pairs_u = np.repeat(np.arange(U - 1), len(years))
     pairs_t = np.tile(np.arange(len(years)), U - 1)

@@ -4,6 +4,7 @@ sum_c (w - s) * level >= 0 with the baseline moved to the right-hand side when
 the basis is total spending rather than new allocations."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -25,12 +26,23 @@ class ShareTarget(Target):
 LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}
 
 
+@dataclass(frozen=True)
+class ShareInfo:
+    """What the explanation needs: the resource, each row's floor, and the amount the share is taken of
+    (terms and baseline per row, to evaluate at the solution)."""
+
+    k: int
+    share: np.ndarray
+    total_terms: tuple
+    total_base: np.ndarray
+
+
 def explain(f, d) -> Explained:
     info = f.block.info
-    total = f.terms_value(info["total_terms"], info["total_base"])
-    s = info["share"]
+    total = f.terms_value(info.total_terms, info.total_base)
+    s = info.share
     years = years_of(f, d)
-    res = ["fiscal money", "personnel", "space"][info["k"]]
+    res = ["fiscal money", "personnel", "space"][info.k]
     label = f"{LABEL.get(f.block.family, f.block.family)} of {res}"
     effect = 0.01 * np.maximum(f.dual, 0) * total * PEOPLE  # people, for +1 percentage point
     actual = s + np.divide(f.slack, total, out=np.zeros_like(total), where=total > 0)
@@ -70,5 +82,4 @@ def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> 
     # the amount the share is taken of, for explanations: sum of level in the row
     tot = level_terms(lay, row, r, c, kk, t, 1.0, cumulative=total)
     ctx.builder.add_rows(row_block(name, *terms, lower=rhs, upper=np.full(n, INF), labels=labels,
-                                   info={"k": k, "share": s[labels["year"]], "total_terms": tot,
-                                         "total_base": np.bincount(row, weights=base, minlength=n)}))
+                                   info=ShareInfo(k, s[labels["year"]], tot, np.bincount(row, weights=base, minlength=n))))

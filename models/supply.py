@@ -5,6 +5,7 @@ of every worker added so far and the construction of every m2 built that year.""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,8 +22,13 @@ _WHAT = {K_FISCAL: ("budget", "100m yuan", 1.0), K_PERSONNEL: ("personnel supply
 _SLACK_UNIT = {K_FISCAL: "100m yuan", K_PERSONNEL: "FTE", K_FACILITY: "10k m2"}
 
 
+@dataclass(frozen=True)
+class SupplyInfo:
+    k: int  # the resource the rows limit
+
+
 def explain(f, d) -> Explained:
-    k = f.block.info["k"]
+    k = f.block.info.k
     what, unit, per = _WHAT[k]
     years = years_of(f, d)
     gain = -f.dual * PEOPLE * per  # people served per `unit` more supply
@@ -76,4 +82,4 @@ def supply(ctx: Context) -> None:
         n = len(t_rows)
         ctx.builder.add_rows(row_block("supply", *terms, lower=np.full(n, -INF), upper=d.supply[k, t_rows],
                                        labels={"resource": np.full(n, k), "year": t_rows},
-                                       info={"k": k}))
+                                       info=SupplyInfo(k)))

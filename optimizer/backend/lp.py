@@ -35,7 +35,7 @@ class RowBlock:
     upper: np.ndarray
     labels: dict[str, np.ndarray] = field(default_factory=dict)  # per row
     policy: bool = True  # a plan target: listed in constraints.csv, relaxed in diagnosis
-    info: dict = field(default_factory=dict)  # family data for explanations
+    info: object = None  # what the family's explanation needs beside the row: a dataclass of its own
     start: int = 0
 
 
@@ -119,7 +119,7 @@ class ModelBuilder:
 def row_block(family: str, rows, cols, vals, lower, upper, labels=None, policy=True, info=None) -> RowBlock:
     lower = np.asarray(lower, float)
     return RowBlock(family, len(lower), np.asarray(rows, int), np.asarray(cols, int), np.asarray(vals, float),
-                    lower, np.asarray(upper, float), compact_labels(labels or {}), policy, info or {})
+                    lower, np.asarray(upper, float), compact_labels(labels or {}), policy, info)
 
 
 def compact_labels(labels: dict) -> dict[str, np.ndarray]:
