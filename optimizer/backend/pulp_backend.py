@@ -77,9 +77,12 @@ def _constraints_by_name(prob) -> dict:
     return {c.name: c for c in cons}
 
 
+# PuLP's status codes in its own words (PuLP 3's pulp.LpStatus; PuLP 4 has no such table)
+_PULP_SAID = {1: "Optimal", 0: "Not Solved", -1: "Infeasible", -2: "Unbounded", -3: "Undefined"}
+
+
 def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | None = None,
                threads: int | None = None, log: bool = False, tol: float = 1e-6) -> Solution:
-    import pulp
 
     A = model.A.tocsr()
     empty = np.diff(A.indptr) == 0
@@ -103,7 +106,7 @@ def solve_pulp(model: LinearModel, solver: str = "highs", time_limit: float | No
             pi = byname[n].pi
             duals[i] += pi if pi is not None else 0.0
     return decide(said, model, x, tol, solver=f"pulp/{solver}", method="default", seconds=seconds,
-                  message=pulp.LpStatus.get(code, str(code)), row_dual=duals)
+                  message=_PULP_SAID.get(code, f"status {code}"), row_dual=duals)
 
 
 def is_our_model_file(path) -> bool:
