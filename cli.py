@@ -239,7 +239,7 @@ def sweep(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from optimizer.postprocess.places import claim_folder
-    from optimizer.sweep import grid, prepare, previous_table, run_sweep, write_sweep
+    from optimizer.sweep import RESUMED, grid, prepare, previous_table, run_sweep, write_sweep
 
     _setup_logging(False)
     if not 1 <= workers <= MAX_WORKERS:
@@ -250,7 +250,7 @@ def sweep(
     target = out or Path("results") / f"{loaded.name}-sweep"
     if out is None:
         _guard(loaded.folder_name, debug)
-    _guard(lambda: claim_folder(target), debug)  # refused before any point is solved
+    _guard(lambda: claim_folder(target, carried=RESUMED if resume else frozenset()), debug)  # before any point is solved
     previous = _guard(lambda: previous_table(target, varies), debug) if resume else None
     n = len(grid(varies))
     t0 = time.perf_counter()
@@ -261,7 +261,7 @@ def sweep(
                                          progress=lambda: bar.advance(task)), debug)
     seconds = time.perf_counter() - t0
     _guard(lambda: write_sweep(target, table, varies, loaded, scenario, overrides,
-                               {"workers": workers, "scheduler": scheduler}, seconds, sys.argv), debug)
+                               {"workers": workers, "scheduler": scheduler}, seconds, sys.argv, resume), debug)
     counts = table["status"].value_counts().to_dict()
     out_console.print(f"{n} points in {seconds:.1f}s ({', '.join(f'{v} {k}' for k, v in counts.items())}); written to {target}")
     failed = table[~table["status"].isin(["optimal", "infeasible"])]

@@ -108,7 +108,7 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) 
     """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing."""
     from optimizer.postprocess.excel import write_xlsx
     from optimizer.postprocess.manifest import command_manifest
-    from optimizer.postprocess.places import atomic_folder
+    from optimizer.postprocess.places import atomic_folder, sealed
     from optimizer.postprocess.write import write_csv, write_json
 
     tables = compare([load_side(i) for i in items])
@@ -117,5 +117,5 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) 
             write_csv(df, tmp / f"{name}.csv")
         write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
         files = [f"{name}.csv" for name in tables] + ["compare.xlsx"]
-        write_json(command_manifest(argv or [], files, compared=[str(i) for i in items]), tmp / "manifest.json")
+        write_json(sealed(tmp, command_manifest(argv or [], files, compared=[str(i) for i in items])), tmp / "manifest.json")
     return tables

@@ -16,7 +16,7 @@ from optimizer.heap import heap_kept
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.manifest import manifest
 from optimizer.postprocess.parallel import beside
-from optimizer.postprocess.places import atomic_file, atomic_folder, claim_file, claim_folder
+from optimizer.postprocess.places import atomic_file, atomic_folder, claim_file, claim_folder, sealed
 from optimizer.postprocess.results import Results, make_results
 from optimizer.postprocess.write import to_disk, write_csv, write_json
 from optimizer.preprocess.data import build_data
@@ -185,8 +185,9 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
         write_json(o.loaded.scenario.model_dump(mode="json"), tmp / "scenario.json")
         files.append("scenario.json")
         o.timings["write"] = time.perf_counter() - t
-        write_json(manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv,
-                            files + ["summary.json"] + (["report.html"] if with_report else [])), tmp / "manifest.json")
+        write_json(sealed(tmp, manifest(o.loaded, o.solver, o.solution.status.value, o.timings, argv,
+                                        files + ["summary.json"] + (["report.html"] if with_report else []))),
+                   tmp / "manifest.json")
         if with_report:
             from optimizer.postprocess.report import write_report
 

@@ -151,20 +151,23 @@ def previous_table(folder: Path, varies: list[Vary]) -> pd.DataFrame | None:
     return read_result_csv(path, columns=["status", *keys], numeric=keys) if path.exists() else None
 
 
+RESUMED = frozenset({"sweep.csv"})  # a resumed sweep carries the earlier sweep.csv into the new one, edits and all
+
+
 def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, scenario: Path, overrides: list[str],
-                options: dict, seconds: float, argv: list[str]) -> None:
+                options: dict, seconds: float, argv: list[str], resumed: bool = False) -> None:
     """sweep.csv, sweep.png and manifest.json, all or nothing."""
     from optimizer.postprocess.manifest import manifest
-    from optimizer.postprocess.places import atomic_folder
+    from optimizer.postprocess.places import atomic_folder, sealed
     from optimizer.postprocess.write import write_csv, write_json
 
     mark = plan_value(scenario, overrides, varies[0].key)
-    with atomic_folder(folder) as tmp:
+    with atomic_folder(folder, carried=RESUMED if resumed else frozenset()) as tmp:
         write_csv(table, tmp / "sweep.csv")
         chart(table, varies, tmp / "sweep.png", mark)
         m = manifest(loaded, options, "sweep", {"sweep": seconds}, argv, ["sweep.csv", "sweep.png"])
         m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
-        write_json(m, tmp / "manifest.json")
+        write_json(sealed(tmp, m), tmp / "manifest.json")
 
 
 def _dask(scenario, overrides, todo, workers, scheduler, progress) -> dict[int, dict]:

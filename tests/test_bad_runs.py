@@ -36,6 +36,9 @@ def _set_up(case: dict, tmp_path) -> None:
     for name, text in case.get("files", {}).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
+    for name, text in case.get("append", {}).items():  # a file of opt's, edited since
+        with open(tmp_path / name, "a", encoding="utf-8") as fh:
+            fh.write(text)
     for name in case.get("fifos", []):
         os.mkfifo(tmp_path / name)
     for name, to in case.get("links", {}).items():

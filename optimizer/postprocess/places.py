@@ -7,7 +7,8 @@ leaves the previous results untouched. An interrupt that arrives while the swap 
 held until it is done (then the results are new and complete, and the run says so).
 
 What may be replaced: an empty folder, or one that holds opt's manifest.json and nothing else but
-the regular files it lists (and a report.html that `opt report` wrote); a file only where the caller
+the regular files it lists, unchanged since (their sha256 is in the manifest), and a report.html that
+`opt report` wrote; a file only where the caller
 proves opt wrote it. A user's folder or file, the working folder or one above it, the home folder,
 /, a read-only folder, a link to nothing, a FIFO or a device: refused, before any work, with exit 1.
 
@@ -19,6 +20,7 @@ replaced folder keeps its mode and group; new folders and files follow the umask
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -109,9 +111,28 @@ def is_our_report(path: Path) -> bool:
     return head_holds(path, REPORT_MARK)
 
 
-def _manifest_files(folder: Path) -> set[str] | None:
-    """The files opt's manifest in `folder` lists (with the manifest), or None if it has no such manifest.
-    OSError where the manifest is there but cannot be read."""
+def sha256_of(folder: Path, names: list[str]) -> dict[str, str]:
+    """The sha256 of each regular file named, as the manifest records them: a file changed since (a
+    workbook annotated by hand) is then the user's, and not replaced."""
+    out = {}
+    for name in names:
+        if _regular(folder / name):
+            h = hashlib.sha256()
+            with open(folder / name, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+            out[name] = h.hexdigest()
+    return out
+
+
+def sealed(folder: Path, manifest: dict) -> dict:
+    """The manifest with the sha256 of each file it lists that is already written (report.html, written
+    after the manifest, is known by its mark instead)."""
+    return {**manifest, "sha256": sha256_of(folder, [f for f in manifest["files"] if f != "report.html"])}
+
+
+def _manifest(folder: Path) -> dict | None:
+    """opt's manifest in `folder`, or None if it has none. OSError where it is there but cannot be read."""
     path = folder / MANIFEST
     if not _regular(path) or path.stat().st_size > 16 << 20:
         return None
@@ -122,18 +143,29 @@ def _manifest_files(folder: Path) -> set[str] | None:
     if not (isinstance(m, dict) and isinstance(m.get("files"), list) and isinstance(m.get("versions"), dict)
             and "opt-planner" in m["versions"]):
         return None
-    return {str(f) for f in m["files"]} | {MANIFEST}
+    return m
 
 
-def foreign_entries(folder: Path) -> list[str]:
+def foreign_entries(folder: Path, carried: frozenset[str] = frozenset()) -> list[str]:
     """What in `folder` opt did not write: every entry if it has no manifest of opt's; else what is not a
-    regular file its manifest lists (a folder named like one of its files is not one of them)."""
-    listed = _manifest_files(folder)
+    regular file its manifest lists (a folder named like one of its files is not one of them), and what
+    has changed since opt wrote it (the manifest holds each file's sha256), but for the files `carried`
+    into the new folder (a resumed sweep's sweep.csv, edits and all)."""
+    m = _manifest(folder)
     names = sorted(e.name for e in folder.iterdir())
-    if listed is None:
+    if m is None:
         return names
-    ours = listed | {WRITER}  # a run killed just after its swap leaves its (unlocked) note in the folder
-    return [n for n in names if not (_regular(folder / n) and (n in ours or (n == "report.html" and is_our_report(folder / n))))]
+    ours = {str(f) for f in m["files"]} | {MANIFEST, WRITER}  # a run killed just after its swap leaves its note
+    sealed_with = m.get("sha256")
+    recorded: dict = sealed_with if isinstance(sealed_with, dict) else {}
+    now = sha256_of(folder, [n for n in names if n in recorded])
+    out = []
+    for n in names:
+        if not (_regular(folder / n) and (n in ours or (n == "report.html" and is_our_report(folder / n)))):
+            out.append(n)
+        elif n in recorded and now.get(n) != recorded[n] and n not in carried:
+            out.append(f"{n}, changed since opt wrote it")
+    return out
 
 
 def _protected(target: Path) -> str | None:
@@ -161,8 +193,9 @@ def parent_problem(target: Path) -> str | None:
     return None
 
 
-def claim_folder(target: Path, what: str = "--out") -> Path:
-    """The resolved folder results may go to, after proving that replacing it loses nothing of the user's.
+def claim_folder(target: Path, what: str = "--out", carried: frozenset[str] = frozenset()) -> Path:
+    """The resolved folder results may go to, after proving that replacing it loses nothing of the user's
+    (`carried`: files whose content the new folder takes over, edited or not).
     Stale temporary folders of dead opt runs beside it are removed on the way."""
     target = Path(target).expanduser().resolve()
     why = _protected(target) or parent_problem(target)
@@ -173,7 +206,7 @@ def claim_folder(target: Path, what: str = "--out") -> Path:
             why = f"it is read-only (mode {stat.S_IMODE(target.stat().st_mode):o}); make it writable to let opt replace it"
         else:
             try:
-                foreign = foreign_entries(target)
+                foreign = foreign_entries(target, carried)
             except OSError as e:
                 foreign, why = [], f"its {MANIFEST} or its list of files cannot be read ({e.strerror})"
             if foreign:
@@ -289,10 +322,10 @@ def _keep_mode_and_group(tmp: Path, target: Path) -> None:
 
 
 @contextmanager
-def atomic_folder(target: Path, what: str = "--out") -> Iterator[Path]:
+def atomic_folder(target: Path, what: str = "--out", carried: frozenset[str] = frozenset()) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces `target` as a whole.
     `target` must be claimable (claim_folder); it is checked again just before the swap."""
-    target = claim_folder(target, what)
+    target = claim_folder(target, what, carried)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     note = -1
@@ -304,7 +337,7 @@ def atomic_folder(target: Path, what: str = "--out") -> Iterator[Path]:
             if f.name != WRITER:
                 to_disk(f)
         with interrupts_held(target):
-            claim_folder(target, what)  # a user may have put files there while we solved
+            claim_folder(target, what, carried)  # a user may have put files there while we solved
             if target.exists():
                 _keep_mode_and_group(tmp, target)
             if target.exists() and _exchange(tmp, target):
