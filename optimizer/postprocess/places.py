@@ -27,6 +27,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -283,7 +284,10 @@ def _remove(path: Path) -> None:
             func(p)
 
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, onerror=writable_then_retry)
+        if sys.version_info >= (3, 12):  # the hook's new name (onerror still works there, with a warning)
+            shutil.rmtree(path, onexc=writable_then_retry)
+        else:
+            shutil.rmtree(path, onerror=writable_then_retry)
     else:
         path.unlink(missing_ok=True)
     if os.path.lexists(path):
