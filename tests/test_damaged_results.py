@@ -131,10 +131,8 @@ CASES = {
                                   "summary.json: binding_targets[0].sentence", "expected text, found null"),
     "scenario_regions_a_number": (_json_edit("scenario.json", lambda d: {**d, "regions": 5}), "scenario.json: regions",
                                   "expected a list of objects, found the number 5"),
-    "scenario_cap_not_a_schedule": (_json_edit("scenario.json", lambda d: {
-        **d, "targets": {**d["targets"], "regional_gap": {"cap": {"soon": 1.5}}}}),
-        "scenario.json: targets.regional_gap.cap",
-        "expected null or a schedule {year: number}, found an object with the key 'soon'"),
+    "scenario_region_id_a_number": (_json_edit("scenario.json", lambda d: {**d, "regions": [{"id": 5}]}),
+                                    "scenario.json: regions[0].id", "expected text, found the number 5"),
     "kpis_deleted": (lambda f: (f / "kpis.csv").unlink(), "tiny",
                      "expected a result folder written by opt solve (with manifest.json, summary.json, kpis.csv, "
                      "allocation.csv, scenario.json, ...), found a folder of 6 files (allocation.csv, constraints.csv, "

@@ -24,7 +24,8 @@ def _names() -> list[str]:
 
 @pytest.mark.parametrize("module", ["optimizer/preprocess/feasibility.py", "optimizer/postprocess/kpis.py",
                                     "optimizer/diagnose.py", "optimizer/preprocess/schema.py",
-                                    "optimizer/preprocess/checks.py"])
+                                    "optimizer/preprocess/checks.py", "optimizer/postprocess/report.py",
+                                    "optimizer/postprocess/terminal.py", "optimizer/postprocess/results.py"])
 def test_machinery_names_no_family(module):
     """The pre-solve check, the KPI table and the diagnosis read the families' declarations: none holds a
     family's name as a string, nor reads a target's parameters (`.targets.`) itself. (The KPI table's

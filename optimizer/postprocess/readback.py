@@ -180,8 +180,6 @@ class Check:
 
 
 NUMBER = Check("a number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-SCHEDULE = Check("a schedule {year: number}", lambda v: isinstance(v, dict) and all(
-    isinstance(k, str) and k.lstrip("-").isdigit() and NUMBER.test(w) for k, w in v.items()))
 _NAMES = {str: "text", dict: "an object", list: "a list", bool: "true or false", int: "a whole number", type(None): "null"}
 
 
@@ -262,7 +260,7 @@ def _check(v, spec, at: str) -> tuple[str, str, str] | None:
 def read_result_json(path: Path, shape: dict | None = None, what: str = "") -> dict:
     """A JSON object opt wrote, checked against SHAPE ({key: spec}; see _check), or an InputError naming the file.
 
-    A spec is a type (str, dict, list, ...), NUMBER, SCHEDULE or another Check, None (null),
+    A spec is a type (str, dict, list, ...), NUMBER or another Check, None (null),
     a tuple (any of), [spec] (a list of), {key: spec} (an object with these keys; Maybe(spec)
     where the key may be absent). WHAT names the file's kind in messages ("summary.json of opt solve").
     """
@@ -295,12 +293,10 @@ def read_result_json(path: Path, shape: dict | None = None, what: str = "") -> d
 
 SUMMARY_SHAPE = {"status": str, "scenario": Maybe(str), "diagnosis": Maybe([str]),
                  "binding_targets": Maybe([{"sentence": str}]), "people_unserved": Maybe(NUMBER),
-                 "solve_seconds": Maybe(NUMBER), "warnings": Maybe(list)}
+                 "warnings": Maybe(list)}
 MANIFEST_SHAPE = {"files": [str], "overrides": Maybe([{"set": str}]), "versions": Maybe(dict),
                   "vary": Maybe([{"key": str, "values": list}])}
-SCENARIO_SHAPE = {"title": Maybe((str, None)), "regions": Maybe([{"id": str, "name": Maybe((str, None))}]),
-                  "targets": Maybe((None, {"regional_gap": Maybe((None, {
-                      "cap": Maybe((None, SCHEDULE)), "enabled": Maybe(bool), "over": Maybe(str)}))}))}
+SCENARIO_SHAPE = {"title": Maybe((str, None)), "regions": Maybe([{"id": str, "name": Maybe((str, None))}])}
 
 
 # --- a folder of opt solve -------------------------------------------------------------------------

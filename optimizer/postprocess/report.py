@@ -20,7 +20,6 @@ from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
-from optimizer.preprocess.schedule import evaluate
 
 log = logging.getLogger("opt")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
@@ -172,13 +171,14 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
     fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(part) + 1)))
     labels = [ch.label(str(s), ids.get(str(s), str(s))) for s in part["scope"]]
     ax.barh(labels, part["value"], color="#4c78a8")
-    gap = (scenario.get("targets") or {}).get("regional_gap") or {}
-    if gap.get("cap") and gap.get("enabled", True) and gap.get("over", "region") == "region":
-        cap = float(evaluate({int(y): v for y, v in gap["cap"].items()}, np.array([last]))[0])
-        if np.isfinite(cap):
-            lo = float(part["value"].min())
-            ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=f"cap band: min to {cap:.2f} x min")
-            ax.legend(loc="lower right")
+    # the cap a family set on the regions' max/min ratio, as kpis.csv holds it beside the KPI
+    ratio = kpis[(kpis["kpi"] == "per_capita_spending_max_min_ratio") & (kpis["scope"] == "regions")
+                 & (kpis["year"] == last)]
+    cap = float(pd.to_numeric(ratio["target"], errors="coerce").iloc[0]) if len(ratio) else float("nan")
+    if np.isfinite(cap):
+        lo = float(part["value"].min())
+        ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=f"cap band: min to {cap:.2f} x min")
+        ax.legend(loc="lower right")
     ax.set_xlabel(f"per-capita public-service spending {last} (yuan/person)")
     table = part[["scope", "value"]].rename(columns={"scope": "region", "value": f"yuan/person in {last}"})
     return [f"<h2>Per-capita spending by region, {last}</h2><img alt='per-capita spending by region' src='{ch.png(fig)}'>",
