@@ -14,7 +14,7 @@ import numpy as np
 
 from models.common import STOCK, Context, Layout, grid
 from models.registry import family
-from optimizer.backend.lp import INF, ModelBuilder, row_block
+from optimizer.backend.lp import ModelBuilder
 from optimizer.preprocess.data import ModelData
 
 
@@ -46,6 +46,5 @@ def stock_order(ctx: Context) -> None:
         return
     row = np.arange(n)
     r, c, k, t = np.nonzero(sel)
-    ctx.builder.add_rows(row_block("stock_order", np.concatenate([row, row]), np.concatenate([a, b_]),
-                                   np.concatenate([np.ones(n), -np.ones(n)]), np.zeros(n), np.full(n, INF),
-                                   labels={"resource": k, "category": c, "region": r, "year": t + 1}, policy=False))
+    ctx.rows("stock_order", ctx.var(row, a, n=n) - ctx.var(row, b_, n=n) >= 0,
+             labels={"resource": k, "category": c, "region": r, "year": t + 1}, policy=False)

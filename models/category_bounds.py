@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid, level_terms
+from models.common import Context, grid
 from models.explained import Explained, people, scope_names, years_of
 from models.registry import Findings, family
-from optimizer.backend.lp import INF, row_block
+from optimizer.backend.lp import INF
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
 
@@ -64,15 +64,15 @@ def _check(d, scenario) -> Findings:
 
 @family("category_bounds", explain=explain, check=_check)
 def category_bounds(ctx: Context) -> None:
-    d, lay = ctx.data, ctx.layout
+    d = ctx.data
     has = np.isfinite(d.bound_min) | np.isfinite(d.bound_max)  # (C,K,T)
     c, k, t = np.nonzero(has)
     if not len(c):
         return
     n = len(c)
     row, r = grid(n, d.R)
-    terms = level_terms(lay, row, r, c[row], k[row], t[row], 1.0, cumulative=False)
+    added = ctx.added(row, r, c[row], k[row], t[row], n=n)  # all regions' new allocation to the category
     lower = np.where(np.isfinite(d.bound_min[c, k, t]), d.bound_min[c, k, t], -INF)
     upper = np.where(np.isfinite(d.bound_max[c, k, t]), d.bound_max[c, k, t], INF)
-    ctx.builder.add_rows(row_block("category_bounds", *terms, lower=lower, upper=upper,
-                                   labels={"resource": k, "category": c, "year": t}, info=BoundsInfo(k)))
+    ctx.rows("category_bounds", added.within(lower, upper), labels={"resource": k, "category": c, "year": t},
+             info=BoundsInfo(k))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.backend.lp import ModelBuilder
+from models.rows import Lin, Rows
+from optimizer.backend.lp import ModelBuilder, RowBlock, row_block
 from optimizer.preprocess.data import K_FACILITY, ModelData
 from optimizer.units import DECLARED, RESOURCES
 
@@ -29,6 +30,26 @@ class Context:
     layout: Layout
     scenario: object  # optimizer.preprocess.schema.Scenario
     network: object = None  # models.sharing.Network when the scenario shares facilities
+
+    # ---- the terms of rows, as expressions (models/rows.py) ----
+    def added(self, row, r, c, k, t, coef=1.0, *, n: int) -> Lin:
+        """What is newly allocated to (r, c, k) in year t, per row: money this year, stock added this year."""
+        return Lin.of(n, level_terms(self.layout, row, r, c, k, t, coef, cumulative=False))
+
+    def level(self, row, r, c, k, t, coef=1.0, *, n: int) -> Lin:
+        """Everything allocated to (r, c, k) up to year t (its level less the baseline), per row."""
+        return Lin.of(n, level_terms(self.layout, row, r, c, k, t, coef, cumulative=True))
+
+    def var(self, row, col, coef=1.0, *, n: int) -> Lin:
+        """Columns themselves, coef times each, in the rows given."""
+        col = np.asarray(col)
+        return Lin.of(n, (row, col, np.broadcast_to(np.asarray(coef, dtype=float), col.shape)))
+
+    def rows(self, name: str, rows: Rows, labels=None, info=None, policy: bool = True) -> RowBlock:
+        """Add the rows under the family's name (labels name each row; info is what its explanation needs)."""
+        e = rows.expr
+        return self.builder.add_rows(row_block(name, e.row, e.col, e.coef, rows.lower, rows.upper,
+                                               labels=labels, policy=policy, info=info))
 
     def params(self, name: str):
         """The validated parameters of family `name` from `families:`, or None where it is not switched on."""
@@ -79,5 +100,3 @@ def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
-def concat_terms(*parts):
-    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))

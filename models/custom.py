@@ -20,7 +20,8 @@ import numpy as np
 from models.common import Context, level_terms
 from models.explained import Explained, people, years_of
 from models.registry import Knob, family
-from optimizer.backend.lp import INF, row_block
+from models.rows import Lin as LinRows
+from optimizer.backend.lp import INF
 from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
@@ -410,8 +411,7 @@ def custom(ctx: Context) -> None:
             n += m
     if not n:
         return
-    ctx.builder.add_rows(row_block("custom", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
-                                   np.concatenate(lo), np.concatenate(hi),
-                                   labels={"kind": np.array(names, dtype=object), "region": np.concatenate(labels_r),
-                                           "year": np.array(years)},
-                                   info=CustomInfo(names, units, scopes)))
+    rules = LinRows.of(n, (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)))
+    ctx.rows("custom", rules.within(np.concatenate(lo), np.concatenate(hi)),
+             labels={"kind": np.array(names, dtype=object), "region": np.concatenate(labels_r), "year": np.array(years)},
+             info=CustomInfo(names, units, scopes))

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid, level_terms
+from models.common import Context, grid
 from models.explained import Explained, people, scope_names, years_of
 from models.registry import Findings
-from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, PEOPLE, RESOURCES, per_capita_factor
 
@@ -63,7 +62,7 @@ def stock_check(d, k: int, schedule, base: np.ndarray, what: str, unit: str) -> 
 
 
 def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -> None:
-    d, lay = ctx.data, ctx.layout
+    d = ctx.data
     rate = evaluate(schedule, d.years)
     years = np.nonzero(np.isfinite(rate))[0]
     if not len(years):
@@ -73,8 +72,6 @@ def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -
     n = len(rr)
     sr, sc, sy = grid(d.R, d.C, len(years))
     row = sr * len(years) + sy
-    terms = level_terms(lay, row, sr, sc, np.full(len(row), k), years[sy], 1.0, cumulative=True)
+    added = ctx.level(row, sr, sc, np.full(len(row), k), years[sy], n=n)  # all categories, everything added
     need = rate[t] * d.pop[rr, t] * per_capita_factor(k)
-    ctx.builder.add_rows(row_block(name, *terms, lower=need - base[rr], upper=np.full(n, INF),
-                                   labels={"region": rr, "year": t},
-                                   info=DensityInfo(k, rate[t], d.pop[rr, t])))
+    ctx.rows(name, added >= need - base[rr], labels={"region": rr, "year": t}, info=DensityInfo(k, rate[t], d.pop[rr, t]))

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, concat_terms, grid, level_terms
+from models.common import Context, grid
 from models.explained import Explained, people, years_of
-from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, PEOPLE
@@ -53,7 +52,7 @@ def explain(f, d) -> Explained:
 
 def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: list[str], cap_schedule,
               display: list[str] | None = None) -> None:
-    d, lay, b = ctx.data, ctx.layout, ctx.builder
+    d, b = ctx.data, ctx.builder
     cap = evaluate(cap_schedule, d.years)
     years = np.nonzero(np.isfinite(cap))[0]
     U = len(unit_names)
@@ -76,17 +75,15 @@ def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: l
     sel_r, sel_c, sel_y = grid(len(regions), d.C, len(years))
     sel_r = regions[sel_r]
     sel_row = unit_of_region[sel_r] * len(years) + sel_y  # rows are unit-major, then year
-    spend = level_terms(lay, sel_row, sel_r, sel_c, np.full(len(sel_r), K_FISCAL), t[sel_row], 1.0, cumulative=False)
+    spend = ctx.added(sel_row, sel_r, sel_c, np.full(len(sel_r), K_FISCAL), t[sel_row], n=n)  # the unit's new money
+    floor = ctx.var(row, m, scale[uu, t], n=n)  # the floor m in money: m x pop / 10^4
 
     unit_labels = np.array(unit_names, dtype=object)[uu]
-    lo = concat_terms(spend, (row, m, -scale[uu, t]))
-    b.add_rows(row_block(f"{name}_floor", *lo, lower=-base_money[uu, t], upper=np.full(n, INF),
-                         labels={"kind": np.full(n, "floor"), "unit": unit_labels, "year": t}, policy=False))
-    up_spend = (spend[0], spend[1], -spend[2])
-    hi = concat_terms(up_spend, (row, m, cap[t] * scale[uu, t]))
-    b.add_rows(row_block(name, *hi, lower=base_money[uu, t], upper=np.full(n, INF),
-                         labels={"kind": np.full(n, "cap"), "unit": unit_labels, "year": t},
-                         info=CapInfo(cap[t], m, scale[uu, t], np.array(display or unit_names, dtype=object)[uu])))
+    # base + spend >= m x pop, and base + spend <= cap x m x pop
+    ctx.rows(f"{name}_floor", spend - floor >= -base_money[uu, t],
+             labels={"kind": np.full(n, "floor"), "unit": unit_labels, "year": t}, policy=False)
+    ctx.rows(name, -spend + floor * cap[t] >= base_money[uu, t], labels={"kind": np.full(n, "cap"), "unit": unit_labels, "year": t},
+             info=CapInfo(cap[t], m, scale[uu, t], np.array(display or unit_names, dtype=object)[uu]))
     # chain the floors of consecutive units within a year (floors are unit-major, then year)
     pairs_u = np.repeat(np.arange(U - 1), len(years))
     pairs_t = np.tile(np.arange(len(years)), U - 1)
@@ -94,7 +91,6 @@ def ratio_cap(ctx: Context, name: str, unit_of_region: np.ndarray, unit_names: l
     right = m[(pairs_u + 1) * len(years) + pairs_t]
     nc = len(left)
     crow = np.arange(nc)
-    b.add_rows(row_block(f"{name}_chain", np.concatenate([crow, crow]), np.concatenate([left, right]),
-                         np.concatenate([np.ones(nc), -np.ones(nc)]), lower=np.zeros(nc), upper=np.zeros(nc),
-                         labels={"kind": np.full(nc, "chain"), "unit": np.array(unit_names, dtype=object)[pairs_u],
-                                 "year": years[pairs_t]}, policy=False))
+    ctx.rows(f"{name}_chain", (ctx.var(crow, left, n=nc) - ctx.var(crow, right, n=nc)).equals(0),
+             labels={"kind": np.full(nc, "chain"), "unit": np.array(unit_names, dtype=object)[pairs_u],
+                     "year": years[pairs_t]}, policy=False)

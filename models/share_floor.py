@@ -9,9 +9,8 @@ from typing import Literal
 
 import numpy as np
 
-from models.common import Context, grid, level_terms
+from models.common import Context, grid
 from models.explained import Explained, people, scope_names, years_of
-from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, Target
 from optimizer.units import PEOPLE
@@ -24,6 +23,11 @@ class ShareTarget(Target):
 
 
 LABEL = {"livelihood_share": "livelihood share", "special_groups_share": "special-group share"}
+
+
+def _terms(e) -> tuple:
+    """An expression's terms, for the explanation to evaluate at the solution (RowFacts.terms_value)."""
+    return e.row, e.col, e.coef
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def explain(f, d) -> Explained:
 
 
 def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> None:
-    d, lay = ctx.data, ctx.layout
+    d = ctx.data
     s = evaluate(target.min, d.years)
     years = np.nonzero(np.isfinite(s))[0]
     if not len(years):
@@ -76,10 +80,9 @@ def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> 
     n = int(row.max()) + 1
     kk = np.full(len(row), k)
     coef = weight[r, c] - s[t]
-    terms = level_terms(lay, row, r, c, kk, t, coef, cumulative=total)
+    amount = ctx.level if total else ctx.added  # of totals with what was there, or of new allocations
     base = d.base_level[r, c, k, t] if total else np.zeros(len(row))
-    rhs = -np.bincount(row, weights=coef * base, minlength=n)
-    # the amount the share is taken of, for explanations: sum of level in the row
-    tot = level_terms(lay, row, r, c, kk, t, 1.0, cumulative=total)
-    ctx.builder.add_rows(row_block(name, *terms, lower=rhs, upper=np.full(n, INF), labels=labels,
-                                   info=ShareInfo(k, s[labels["year"]], tot, np.bincount(row, weights=base, minlength=n))))
+    # sum (w - s) x amount >= 0, the baseline's part moved to the right
+    ctx.rows(name, amount(row, r, c, kk, t, coef, n=n) >= -np.bincount(row, weights=coef * base, minlength=n),
+             labels=labels, info=ShareInfo(k, s[labels["year"]], _terms(amount(row, r, c, kk, t, n=n)),
+                                           np.bincount(row, weights=base, minlength=n)))

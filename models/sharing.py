@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 from models.common import Context, grid
-from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FACILITY
 from optimizer.units import INTERNAL
 
@@ -125,10 +124,9 @@ def add_sharing(ctx: Context) -> Network | None:
     for name, idx, count, cap, labels in (
             ("sharing_provider", net.pair_p, P, net.capacity, [pr.id for pr in net.providers]),
             ("sharing_community", net.pair_q, Q, net.need, [c.id for c in net.communities])):
-        rows = idx[pp] * T + tt
         oo, ot = grid(count, T)
-        b.add_rows(row_block(name, rows, y, np.ones(len(y)), np.full(count * T, -INF), cap[oo],
-                             labels={"unit": np.array(labels, dtype=object)[oo], "year": ot}, policy=False))
+        flows = ctx.var(idx[pp] * T + tt, y, n=count * T)  # each node's flows, by year
+        ctx.rows(name, flows <= cap[oo], labels={"unit": np.array(labels, dtype=object)[oo], "year": ot}, policy=False)
 
     # credits: shared[r,c,t] for categories shared space serves; sum_c shared <= inflow of region r
     cats = np.nonzero(sharing_categories(sh, d))[0]
@@ -140,10 +138,9 @@ def add_sharing(ctx: Context) -> Network | None:
     comm_region = np.array([region_index[cm.region] for cm in net.communities], dtype=int)
     rows_credit = rr * T + ty
     rows_flow = comm_region[net.pair_q[pp]] * T + tt
-    b.add_rows(row_block("sharing_credit", np.concatenate([rows_credit, rows_flow]), np.concatenate([credit, y]),
-                         np.concatenate([np.ones(len(credit)), -np.ones(len(y))]),
-                         np.full(d.R * T, -INF), np.zeros(d.R * T),
-                         labels={"region": np.repeat(np.arange(d.R), T), "year": np.tile(np.arange(T), d.R)}, policy=False))
+    credited = ctx.var(rows_credit, credit, n=d.R * T) - ctx.var(rows_flow, y, n=d.R * T)
+    ctx.rows("sharing_credit", credited <= 0,
+             labels={"region": np.repeat(np.arange(d.R), T), "year": np.tile(np.arange(T), d.R)}, policy=False)
     ctx.layout.shared = shared
     ctx.layout.flows = y
     return net

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, concat_terms, grid, level_terms
+from models.common import Context, grid
 from models.explained import Explained, people, years_of
 from models.registry import Knob, KpiTarget, family
-from optimizer.backend.lp import INF, row_block
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
 from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, PEOPLE, RESOURCES
 
@@ -67,19 +66,18 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
 
 @family("supply", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
 def supply(ctx: Context) -> None:
-    d, lay = ctx.data, ctx.layout
+    d = ctx.data
     for k in range(3):
         t_rows = np.nonzero(np.isfinite(d.supply[k]))[0]
         if not len(t_rows):
             continue
         row, r, c, kk, t = _rows_for(ctx, k, t_rows)
-        terms = level_terms(lay, row, r, c, kk, t, 1.0, cumulative=False)
+        n = len(t_rows)
+        outlay = ctx.added(row, r, c, kk, t, n=n)  # all regions and categories, this year
         if k == K_FISCAL:
             if d.salary > 0:  # salaries of all workers added up to this year
-                terms = concat_terms(terms, level_terms(lay, row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, cumulative=True))
-            if d.capex > 0:
-                terms = concat_terms(terms, level_terms(lay, row, r, c, np.full(len(row), K_FACILITY), t, d.capex, cumulative=False))
-        n = len(t_rows)
-        ctx.builder.add_rows(row_block("supply", *terms, lower=np.full(n, -INF), upper=d.supply[k, t_rows],
-                                       labels={"resource": np.full(n, k), "year": t_rows},
-                                       info=SupplyInfo(k)))
+                outlay = outlay + ctx.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
+            if d.capex > 0:  # construction of the space built this year
+                outlay = outlay + ctx.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
+        ctx.rows("supply", outlay <= d.supply[k, t_rows], labels={"resource": np.full(n, k), "year": t_rows},
+                 info=SupplyInfo(k))
