@@ -41,6 +41,17 @@ class KpiTarget:
     basis: str = "new"  # for shares: of new allocations, or of totals with the baseline ('total')
 
 
+@dataclass(frozen=True)
+class KpiRow:
+    """A KPI of a family's own, by year: for one scope, or for each region (scope: the regions' names and
+    values regions x years). A target declared on it (kpi_targets) stands beside it in kpis.csv."""
+
+    kpi: str
+    scope: str | Sequence[str]
+    values: np.ndarray
+    unit: str
+
+
 @dataclass
 class Findings:
     """What the cheap pre-solve check finds of one family: proofs that the plan is infeasible, each
@@ -70,6 +81,7 @@ class Family:
     knobs: Callable[[object], Sequence[Knob]] | None = None  # (scenario) -> what the diagnosis may relax
     kpi_targets: Callable[[object, object], Sequence[KpiTarget]] | None = None  # (data, scenario) -> targets
     check: Callable[[object, object], Findings] | None = None  # (data, scenario) -> what the check proves
+    kpis: Callable[[object, object, object], Sequence[KpiRow]] | None = None  # (data, arrays, scenario) -> its KPIs
 
     def knobs_for(self, scenario) -> list[Knob]:
         return list(self.knobs(scenario)) if self.knobs else []
@@ -79,19 +91,20 @@ FAMILIES: dict[str, Family] = {}
 
 
 def family(name: str, explain: Callable | None = None, params: type | None = None, target: type | None = None,
-           validate=None, knobs=None, kpi_targets=None, check=None):
+           validate=None, knobs=None, kpi_targets=None, check=None, kpis=None):
     """Register a constraint family under the name the scenario switches on.
 
     Families of the plan declare `target` (a pydantic model): their entry `targets: {name: {...}}`;
     a family with `params` (a pydantic model) is switched on by `families: {name: {...}}`.
-    `validate`, `knobs`, `kpi_targets` and `check` are functions of the scenario (and its data) that
-    return the family's input problems, Knobs, KpiTargets and Findings; each may be left out."""
+    `validate`, `knobs`, `kpi_targets`, `check` and `kpis` are functions of the scenario (and its data,
+    and the solution's arrays) that return the family's input problems, Knobs, KpiTargets, Findings and
+    KpiRows; each may be left out."""
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
             raise ValueError(f"constraint family '{name}' registered twice")
         FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, target, validate, knobs,
-                                kpi_targets, check)
+                                kpi_targets, check, kpis)
         return fn
 
     return wrap

@@ -69,6 +69,9 @@ def test_example_family_sets_a_kpi_target(example_family, tmp_path):
     k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
     rows = k[(k["kpi"] == "per_capita_spending") & k["scope"].isin(["甲区", "乙区"])]
     assert len(rows) == 6 and (rows["target"] == 780).all() and rows["met"].astype(str).eq("True").all()
+    own = k[k["kpi"] == "lowest_per_capita_spending"].set_index("year")  # a KPI of the family's own, with its target
+    assert len(own) == 3 and (own["target"] == 780).all() and own["met"].astype(str).eq("True").all()
+    assert own["value"].to_dict() == pytest.approx(rows.groupby("year")["value"].min().to_dict(), rel=1e-12)
 
 
 def test_example_family_is_checked_before_the_solve_and_relaxed_by_the_diagnosis(example_family, tmp_path):

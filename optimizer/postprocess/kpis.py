@@ -113,6 +113,9 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
 
     cost = unit_cost_outlay(d, a.alloc)
     add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"], OUTPUT_UNIT["fiscal"])
+    for fam in in_build_order():  # KPIs of a family's own, after these (a researcher's measure)
+        for row in fam.kpis(d, a, scenario) if fam.kpis else ():
+            add(row.kpi, row.scope if isinstance(row.scope, str) else list(row.scope), row.values, row.unit)
     return pd.DataFrame(cols)
 
 
