@@ -214,11 +214,7 @@ def test_scenario_json_is_needed_by_compare_and_by_report_where_listed(solved, t
      "compare.xlsx, ...), found a folder of 5 files (allocation.csv, compare.xlsx, inputs.csv, manifest.json, ...), missing kpis.csv"),
 ])
 def test_report_of_a_damaged_compare_folder(case, damage, name, phrase, compared, tmp_path):
-    folder = tmp_path / "cmp"
-    shutil.copytree(compared, folder)
-    damage(folder)
-    _bad_input(_cli("report", folder), name, phrase)
-    assert not (folder / "report.html").exists()
+    _report_of_damaged_copy(compared, tmp_path / "cmp", damage, name, phrase)
 
 
 @pytest.mark.parametrize("case, damage, name, phrase", [
@@ -232,8 +228,11 @@ def test_report_of_a_damaged_compare_folder(case, damage, name, phrase, compared
      "Expecting value at line 1 column 12"),
 ])
 def test_report_of_a_damaged_sweep_folder(case, damage, name, phrase, swept, tmp_path):
-    folder = tmp_path / "sw"
-    shutil.copytree(swept, folder)
+    _report_of_damaged_copy(swept, tmp_path / "sw", damage, name, phrase)
+
+
+def _report_of_damaged_copy(source: Path, folder: Path, damage, name: str, phrase: str) -> None:
+    shutil.copytree(source, folder)
     damage(folder)
     _bad_input(_cli("report", folder), name, phrase)
     assert not (folder / "report.html").exists()
