@@ -12,7 +12,7 @@ import typer.core
 from rich.console import Console
 from rich.markup import escape
 
-from optimizer.errors import InputError, SolverUnavailable
+from optimizer.errors import InputError, SolverUnavailable, Terminated
 from optimizer.postprocess.places import InterruptedAfterWrite
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -63,7 +63,7 @@ def _guard(fn, debug: bool):
     except InterruptedAfterWrite as e:
         err_console.print(f"interrupted while the results were being put in place: they were put in place first, "
                           f"and {escape(str(e.place))} holds this run's complete results", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(128 + e.signum) from None
     except KeyboardInterrupt as e:
         err_console.print("interrupted before the results were written: earlier results are untouched")
         raise typer.Exit(128 + e.signum if isinstance(e, Terminated) else EXIT_INTERRUPTED) from None
@@ -349,22 +349,14 @@ def generate_counties_cmd(
     out_console.print(f"wrote {path} and its tables ({regions} regions, {y0}-{y1}, seed {seed})")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: handled as Ctrl-C is (temporary files removed, earlier results kept), and the
-    exit code says which signal it was (128 + its number), as a shell's would."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        super().__init__(signal.Signals(signum).name)
-
-
 def _terminated(signum, frame) -> None:
     raise Terminated(signum)
 
 
 def main() -> None:
     for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, _terminated)
+        if signal.getsignal(s) is not signal.SIG_IGN:  # under nohup, a hang-up stays ignored
+            signal.signal(s, _terminated)
     app()
 
 

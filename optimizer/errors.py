@@ -47,3 +47,21 @@ class InputError(Exception):
 
 class SolverUnavailable(Exception):
     """The chosen solver cannot run here; the message says how to get it."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled as Ctrl-C is (temporary files removed, earlier results kept), and the
+    exit code says which signal it was (128 + its number), as a shell's would."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def interrupt_for(signum: int) -> KeyboardInterrupt:
+    """The exception a signal that stops a run becomes: KeyboardInterrupt for Ctrl-C, Terminated else."""
+    import signal
+
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)

@@ -114,7 +114,8 @@ def generate_counties(n: int, years: tuple[int, int], seed: int, out: Path, popu
     stem = out.stem
     # files are replaced only where the scenario there was written by this command (its tables with it);
     # the scenario, which names the tables, is put in place last
-    ours = lambda path: _generated(out)  # noqa: E731
+    # (a table reached through a link to another folder is not: the link may name a user's file)
+    ours = lambda path: _generated(out) and path.parent.resolve() == out.parent.resolve()  # noqa: E731
     with atomic_files([out.parent / f"{stem}_regions.csv", out.parent / f"{stem}_population.csv", out], ours) as temps:
         tmp_regions, tmp_population, tmp_out = temps
         with tmp_regions.open("w", encoding="utf-8", newline="") as fh:

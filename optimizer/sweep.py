@@ -41,7 +41,7 @@ def parse_vary(text: str) -> Vary:
     try:
         if ":" in spec:
             start, stop, step = (float(v) for v in spec.split(":"))
-            if step <= 0 or stop < start:
+            if step <= 0 or stop < start or not all(map(math.isfinite, (start, stop, step, (stop - start) / step))):
                 raise ValueError
             n = int(math.floor((stop - start) / step + 1e-9)) + 1
             if n > MAX_POINTS:  # said before the values are made: 1:1000000:0.0001 would fill the memory

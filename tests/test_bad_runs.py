@@ -39,6 +39,10 @@ def _set_up(case: dict, tmp_path) -> None:
     for name, text in case.get("append", {}).items():  # a file of opt's, edited since
         with open(tmp_path / name, "a", encoding="utf-8") as fh:
             fh.write(text)
+    for name in case.get("manifest_lists", []):  # a manifest edited by hand to list a file
+        manifest = tmp_path / case["result"] / "manifest.json"
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        manifest.write_text(json.dumps({**m, "files": m["files"] + [name]}), encoding="utf-8")
     for name in case.get("fifos", []):
         os.mkfifo(tmp_path / name)
     for name, to in case.get("links", {}).items():

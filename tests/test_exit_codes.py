@@ -47,7 +47,7 @@ def _trigger(code: int, monkeypatch, tmp_path) -> tuple[list, str]:
         return ["solve", TINY, *out], "interrupted"
     if code in (129, 143):
 
-        from cli import Terminated
+        from optimizer.errors import Terminated
 
         monkeypatch.setattr("optimizer.run.write_csv", _raise(Terminated(code - 128)))
         return ["solve", TINY, *out], "interrupted"

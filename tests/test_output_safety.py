@@ -81,7 +81,7 @@ def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
             (tmp_path / name / WRITER).write_text(text)
     held = os.open(tmp_path / ".r.tmp-alive" / WRITER, os.O_RDONLY)
     fcntl.flock(held, fcntl.LOCK_EX)  # as a live writer holds it
-    stale_file = tmp_path / ".r.lp.tmp-opt-x1.lp"  # a temporary file of a single output (r.lp): unlocked, gone
+    stale_file = tmp_path / ".r.lp.tmp-opt-x1.lp"  # named like a temporary file of r.lp: nothing proves it opt's
     stale_file.write_text("x")
     try:
         solve_scenario(TINY, out=out)
@@ -92,8 +92,8 @@ def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
     from optimizer.backend.pulp_backend import is_our_model_file
     from optimizer.postprocess.places import claim_file
 
-    claim_file(tmp_path / "r.lp", is_our_model_file, "--write-lp")  # a single file's stale temporaries go the same way
-    assert not stale_file.exists()
+    claim_file(tmp_path / "r.lp", is_our_model_file, "--write-lp")
+    assert stale_file.exists(), "a file is never taken for opt's by its name alone"
 
 
 def test_replaced_folder_keeps_its_mode_and_group(invoke, tmp_path):
@@ -185,15 +185,41 @@ def test_results_follow_the_umask(invoke, tmp_path):
         os.umask(old)
 
 
+def test_generate_never_writes_through_a_link_to_a_users_file(tmp_path):
+    from optimizer.errors import InputError
+    from optimizer.generate import bundled_population, generate_counties
+
+    out = tmp_path / "gen" / "g.yaml"
+    generate_counties(31, (2024, 2026), 1, out, bundled_population())
+    mine = tmp_path / "important.csv"
+    mine.write_text("mine", encoding="utf-8")
+    (out.parent / "g_regions.csv").unlink()
+    (out.parent / "g_regions.csv").symlink_to(mine)
+    with pytest.raises(InputError, match="refusing to replace a file opt did not write"):
+        generate_counties(31, (2024, 2026), 2, out, bundled_population())
+    assert mine.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_users_file_linked_as_opts_note_is_left_as_it_was(invoke, tmp_path):
+    out = tmp_path / "D"
+    assert invoke("solve", TINY, "--out", out).exit_code == 0
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("thesis", encoding="utf-8")
+    os.link(thesis, out / WRITER)  # in opt's folder, named as opt's note: opt unlinks it, never writes it
+    assert invoke("solve", TINY, "--out", out, "--set", "resources.fiscal.budget=12").exit_code == 0
+    assert thesis.read_text(encoding="utf-8") == "thesis"
+
+
 INTERRUPTED = """
 import os, signal, sys
 import optimizer.backend.solve as s
+SIG = getattr(signal, sys.argv[3])
 real = s.solve_clarabel
 
 def solve_clarabel(model, progress=None, **kw):
-    def tell(text):  # Ctrl-C arrives while Clarabel is in its callback
+    def tell(text):  # Ctrl-C (or TERM) arrives while Clarabel is in its callback
         if "iteration" in text:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), SIG)
     return real(model, progress=tell, **kw)
 
 s.solve_clarabel = solve_clarabel
@@ -203,13 +229,14 @@ main()
 """
 
 
-def test_ctrl_c_during_clarabel_exits_130_and_keeps_the_earlier_result(tmp_path):
+@pytest.mark.parametrize("signame,code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_ctrl_c_during_clarabel_exits_130_and_keeps_the_earlier_result(tmp_path, signame, code):
     out = tmp_path / "D"
     solve_scenario(TINY, out=out)
     before = _files(out)
-    r = subprocess.run([sys.executable, "-c", INTERRUPTED, str(TINY), str(out)], capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", INTERRUPTED, str(TINY), str(out), signame], capture_output=True, text=True,
                        cwd=ROOT, timeout=120)
-    assert r.returncode == 130, r.stdout + r.stderr
+    assert r.returncode == code, r.stdout + r.stderr
     assert "interrupted" in r.stderr and "Traceback" not in r.stderr + r.stdout
     assert _files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["D"], "no temporary folder left"

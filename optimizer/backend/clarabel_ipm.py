@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from optimizer.backend.linking import split_linking_rows
 from optimizer.backend.lp import LinearModel, LPArrays
 from optimizer.backend.status import Solution, Status, decide
-from optimizer.errors import SolverUnavailable
+from optimizer.errors import SolverUnavailable, interrupt_for
 from optimizer.heap import prefaulted
 
 GAP_TOL = 1e-9  # relative duality gap Clarabel stops at
@@ -38,22 +38,23 @@ def _interrupt_asks_stop() -> Iterator[dict]:
     """Ctrl-C during the solve: Python's own handler raises KeyboardInterrupt inside Clarabel's callback,
     where Clarabel prints it and goes on (the run then wrote its results and exited 0). Here the
     signal only sets a flag, the callback asks Clarabel to stop, and the interrupt is raised after."""
-    hit = {"interrupted": False}
+    hit = {"interrupted": 0}  # the signal that came
     if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
         yield hit
         return
-    previous = signal.getsignal(signal.SIGINT)
+    stopping = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if signal.getsignal(s) is not signal.SIG_IGN]
 
     def note(signum, frame) -> None:
-        hit["interrupted"] = True
+        hit["interrupted"] = signum
 
-    signal.signal(signal.SIGINT, note)
+    previous = {s: signal.signal(s, note) for s in stopping}
     try:
         yield hit
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     if hit["interrupted"]:
-        raise KeyboardInterrupt
+        raise interrupt_for(hit["interrupted"])
 
 
 def _clarabel():
@@ -141,7 +142,7 @@ def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads:
             if progress is not None:
                 progress(f"interior point: iteration {info.iterations}, relative gap {info.gap_rel:.1e}, "
                          f"infeasibility {max(info.res_primal, info.res_dual):.1e} (stops at {GAP_TOL:.0e} and {FEAS_TOL:.0e})")
-            return hit["interrupted"]  # True asks the solver to stop
+            return bool(hit["interrupted"])  # True asks the solver to stop
         solver.set_termination_callback(tell)
         t0 = time.perf_counter()
         res = solver.solve()

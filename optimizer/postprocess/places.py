@@ -50,8 +50,8 @@ class InterruptedAfterWrite(KeyboardInterrupt):
     """Ctrl-C (or a termination signal) arrived while the results were being put in place: they were
     put in place first, and are complete."""
 
-    def __init__(self, place: Path):
-        self.place = place
+    def __init__(self, place: Path, signum: int = signal.SIGINT):
+        self.place, self.signum = place, int(signum)
         super().__init__(str(place))
 
 
@@ -71,7 +71,7 @@ def interrupts_held(place: Path) -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
     if came:
-        raise InterruptedAfterWrite(place)
+        raise InterruptedAfterWrite(place, came[0])
 
 
 def _umask() -> int:
@@ -159,13 +159,15 @@ def foreign_entries(folder: Path, carried: frozenset[str] = frozenset()) -> list
     ours = {str(f) for f in m["files"]} | {MANIFEST, WRITER}  # a run killed just after its swap leaves its note
     sealed_with = m.get("sha256")
     recorded: dict = sealed_with if isinstance(sealed_with, dict) else {}
-    now = sha256_of(folder, [n for n in names if n in recorded])
+    now = sha256_of(folder, [n for n in names if n in recorded])  # older manifests seal nothing: listed is ours
     out = []
     for n in names:
-        if not (_regular(folder / n) and (n in ours or (n == "report.html" and is_our_report(folder / n)))):
+        if not (_regular(folder / n) and (n in ours or (n == "report.html" and is_our_report(folder / n))
+                                          or (n.startswith(".report.html.tmp-opt-") and _writer_gone(folder / n)))):
             out.append(n)
-        elif n in recorded and now.get(n) != recorded[n] and n not in carried:
-            out.append(f"{n}, changed since opt wrote it")
+        elif n not in carried and n not in (MANIFEST, WRITER, "report.html") and recorded \
+                and (n not in recorded or now.get(n) != recorded[n]):  # a sealed manifest vouches only for what it sealed
+            out.append(f"{n}, changed since opt wrote it" if n in recorded else f"{n}, not sealed by the manifest")
     return out
 
 
@@ -198,8 +200,11 @@ def claim_folder(target: Path, what: str = "--out", carried: frozenset[str] = fr
     """The resolved folder results may go to, after proving that replacing it loses nothing of the user's
     (`carried`: files whose content the new folder takes over, edited or not).
     Stale temporary folders of dead opt runs beside it are removed on the way."""
-    target = Path(target).expanduser().resolve()
-    why = _protected(target) or parent_problem(target)
+    given = Path(target).expanduser()
+    if given.is_symlink() and not given.exists():
+        raise _refuse(given, "refusing to write results there: it is a link to nothing; name a folder", what)
+    target = given.resolve()
+    why = _protected(target) or parent_problem(target) or _too_long(target)
     if why is None and target.exists():
         if not target.is_dir():
             why = "it is a file, not a result folder"
@@ -220,6 +225,14 @@ def claim_folder(target: Path, what: str = "--out", carried: frozenset[str] = fr
     return target
 
 
+def _too_long(target: Path) -> str | None:
+    """A name whose temporary sibling (.NAME.tmp-opt-XXXXXXXX plus its extension) the file system could
+    not hold: said before any work, not after a solve."""
+    if len(os.fsencode(target.name)) + 30 > 255:
+        return f"its name is too long ({len(os.fsencode(target.name))} bytes; opt needs it under 225)"
+    return None
+
+
 def claim_file(target: Path, ours: Callable[[Path], bool], what: str = "--out") -> Path:
     """Where a file may be written for `target`: new, or an existing regular file that `ours` proves opt
     wrote. A link is followed (the link stays, the file it names is written); a link to nothing is refused."""
@@ -236,7 +249,7 @@ def claim_file(target: Path, ours: Callable[[Path], bool], what: str = "--out") 
         raise _refuse(target, "refusing to replace a file opt did not write; choose a new file name", what)
     if not target.parent.is_dir():
         raise _refuse(target, f"expected an existing folder to write into, found no folder '{target.parent}'", what)
-    why = parent_problem(target)
+    why = parent_problem(target) or _too_long(target)
     if why is not None:
         raise _refuse(target, f"refusing to write there: {why}", what)
     _remove_stale(target)
@@ -244,9 +257,12 @@ def claim_file(target: Path, ours: Callable[[Path], bool], what: str = "--out") 
 
 
 def _locked_note(folder: Path) -> int:
-    """A note in `folder` that this process holds locked while it lives (its fd: keep it open)."""
-    fd = os.open(folder / WRITER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    """A fresh note in `folder` that this process holds locked while it lives (its fd: keep it open). A note
+    already there (another run's, or a link a user made to a file of theirs) is unlinked, never opened."""
+    with suppress(FileNotFoundError):
+        os.unlink(folder / WRITER)
+    fd = os.open(folder / WRITER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a file this process just made: no one else holds it
     os.write(fd, json.dumps(_NOTE).encode())
     return fd
 
@@ -279,8 +295,9 @@ def _remove(path: Path) -> None:
     """Remove a folder of opt's (or a file) even where its mode is read-only; say so if it stays."""
     def writable_then_retry(func, p, _exc):
         with suppress(OSError):
-            os.chmod(os.path.dirname(p), 0o700)
-            os.chmod(p, 0o700)
+            for q in (os.path.dirname(p), p):
+                if not os.path.islink(q):  # never through a link: it may name a file of the user's
+                    os.chmod(q, 0o700)
             func(p)
 
     if path.is_dir() and not path.is_symlink():
@@ -298,8 +315,9 @@ def _remove_stale(target: Path) -> None:
     """Temporary folders and files of this target left by an opt run that was killed (kill -9, power
     loss): removed where their lock proves the writer gone."""
     for tmp in target.parent.glob(f".{glob_escape(target.name)}.tmp-*"):
-        folder = tmp.is_dir() and not tmp.is_symlink()
-        if (folder or tmp.name.startswith(f".{target.name}.tmp-opt-")) and _writer_gone(tmp / WRITER if folder else tmp):
+        # a folder is ours by its note; a temporary file carries nothing that proves it (a user's file may
+        # be named alike), so a dead run's is left where it is (inside a result folder it goes with it)
+        if tmp.is_dir() and not tmp.is_symlink() and _writer_gone(tmp / WRITER):
             _remove(tmp)
 
 
@@ -322,6 +340,9 @@ def _keep_mode_and_group(tmp: Path, target: Path) -> None:
     st = target.stat()
     with suppress(OSError):
         os.chown(tmp, -1, st.st_gid)  # only where we may; before chmod, which chown may clear setgid after
+        if st.st_mode & stat.S_ISGID:  # files made in a setgid folder take its group: these were made elsewhere
+            for f in tmp.iterdir():
+                os.chown(f, -1, st.st_gid, follow_symlinks=False)
     os.chmod(tmp, stat.S_IMODE(st.st_mode))
 
 
@@ -345,7 +366,7 @@ def atomic_folder(target: Path, what: str = "--out", carried: frozenset[str] = f
             if target.exists():
                 _keep_mode_and_group(tmp, target)
             if target.exists() and _exchange(tmp, target):
-                (target / WRITER).unlink()
+                (target / WRITER).unlink(missing_ok=True)  # another run may have replaced target since
                 os.close(_locked_note(tmp))  # tmp now holds the previous results: mark it ours till it is gone
                 _remove(tmp)
             else:
@@ -355,7 +376,7 @@ def atomic_folder(target: Path, what: str = "--out", carried: frozenset[str] = f
                     os.replace(target, old)
                     os.close(_locked_note(old))
                 os.replace(tmp, target)
-                (target / WRITER).unlink()
+                (target / WRITER).unlink(missing_ok=True)
                 if old is not None:
                     _remove(old)
     except BaseException as e:

@@ -153,7 +153,7 @@ def read_result_csv(path: Path, columns: Sequence[str] = (), numeric: Sequence[s
     if rows and df.empty:
         raise _fail(Where(str(path)), f"expected {expected} and at least one row, found the header alone")
     for col in df.columns:  # text write_csv kept from running as a formula: read back as it was written
-        if df[col].dtype == object:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):  # pandas 3 reads text as str
             df[col] = df[col].map(_unguarded)
     return df.rename(columns=_unguarded)
 
