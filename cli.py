@@ -12,7 +12,7 @@ import typer.core
 from rich.console import Console
 from rich.markup import escape
 
-from optimizer.errors import InputError, SolverUnavailable, Terminated
+from optimizer.errors import InputError, SolverUnavailable, Terminated, interrupt_for
 from optimizer.postprocess.places import InterruptedAfterWrite
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -350,7 +350,7 @@ def generate_counties_cmd(
 
 
 def _terminated(signum, frame) -> None:
-    raise Terminated(signum)
+    raise interrupt_for(signum)
 
 
 def main() -> None:

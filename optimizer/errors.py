@@ -1,6 +1,8 @@
 """Errors users see: every input problem carries where it is and what was wrong."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -65,3 +67,24 @@ def interrupt_for(signum: int) -> KeyboardInterrupt:
     import signal
 
     return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
+@contextmanager
+def stop_signals_noted() -> Iterator[list[int]]:
+    """While inside, SIGINT, SIGTERM and SIGHUP are only noted (in the list yielded), not acted on; the
+    caller decides after. Signals the process ignores (a hang-up under nohup) stay ignored, and off the main
+    thread, which signals never reach, nothing changes."""
+    import signal
+    import threading
+
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    stopping = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = {s: signal.signal(s, lambda signum, frame: came.append(signum)) for s in stopping}
+    try:
+        yield came
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -13,11 +13,7 @@ are first rewritten with one auxiliary variable per region (backend/linking.py).
 """
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,36 +21,12 @@ import scipy.sparse as sp
 from optimizer.backend.linking import split_linking_rows
 from optimizer.backend.lp import LinearModel, LPArrays
 from optimizer.backend.status import Solution, Status, decide
-from optimizer.errors import SolverUnavailable, interrupt_for
+from optimizer.errors import SolverUnavailable, interrupt_for, stop_signals_noted
 from optimizer.heap import prefaulted
 
 GAP_TOL = 1e-9  # relative duality gap Clarabel stops at
 PREFAULT_PER_NONZERO = 180  # bytes: ~1.5 GB at 2,850 counties, what Clarabel's first iterations allocate
 FEAS_TOL = 1e-10  # and residuals: 1e-8 left the 2,850-county budget ~7,000 yuan over (of 714bn); 1e-10 ~70 yuan
-
-
-@contextmanager
-def _interrupt_asks_stop() -> Iterator[dict]:
-    """Ctrl-C during the solve: Python's own handler raises KeyboardInterrupt inside Clarabel's callback,
-    where Clarabel prints it and goes on (the run then wrote its results and exited 0). Here the
-    signal only sets a flag, the callback asks Clarabel to stop, and the interrupt is raised after."""
-    hit = {"interrupted": 0}  # the signal that came
-    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-        yield hit
-        return
-    stopping = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if signal.getsignal(s) is not signal.SIG_IGN]
-
-    def note(signum, frame) -> None:
-        hit["interrupted"] = signum
-
-    previous = {s: signal.signal(s, note) for s in stopping}
-    try:
-        yield hit
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-    if hit["interrupted"]:
-        raise interrupt_for(hit["interrupted"])
 
 
 def _clarabel():
@@ -137,15 +109,20 @@ def solve_clarabel(model: LinearModel, time_limit: float | None = None, threads:
     solver = clarabel.DefaultSolver(sp.csc_matrix((n2, n2)), cost, M, b, cones, s)  # ordering, symbolic factor
     del M, b
     setup = time.perf_counter() - t0
-    with _interrupt_asks_stop() as hit:
+    # Ctrl-C (or TERM, HUP) during the solve: Python's own handler would raise KeyboardInterrupt inside the
+    # callback, where Clarabel prints it and goes on (the run then wrote its results and exited 0). Here the
+    # signal is only noted, the callback asks Clarabel to stop, and the interrupt is raised after.
+    with stop_signals_noted() as came:
         def tell(info) -> bool:
             if progress is not None:
                 progress(f"interior point: iteration {info.iterations}, relative gap {info.gap_rel:.1e}, "
                          f"infeasibility {max(info.res_primal, info.res_dual):.1e} (stops at {GAP_TOL:.0e} and {FEAS_TOL:.0e})")
-            return bool(hit["interrupted"])  # True asks the solver to stop
+            return bool(came)  # True asks the solver to stop
         solver.set_termination_callback(tell)
         t0 = time.perf_counter()
         res = solver.solve()
+    if came:
+        raise interrupt_for(came[0])
     seconds = setup + time.perf_counter() - t0
     status = str(res.status)
     said = {"Solved": Status.OPTIMAL, "AlmostSolved": Status.OPTIMAL, "PrimalInfeasible": Status.INFEASIBLE,

@@ -29,13 +29,12 @@ import signal
 import stat
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from optimizer import clib
-from optimizer.errors import InputError, Problem, Where
+from optimizer.errors import InputError, Problem, Where, stop_signals_noted
 from optimizer.postprocess.write import to_disk
 
 log = logging.getLogger("opt")
@@ -57,19 +56,10 @@ class InterruptedAfterWrite(KeyboardInterrupt):
 
 @contextmanager
 def interrupts_held(place: Path) -> Iterator[None]:
-    """While inside, SIGINT, SIGTERM and SIGHUP wait (on the main thread); one that came is raised on
-    the way out as InterruptedAfterWrite, so the swap it would have cut in half is made whole."""
-    if threading.current_thread() is not threading.main_thread():
+    """While inside, SIGINT, SIGTERM and SIGHUP wait; one that came is raised on the way out as
+    InterruptedAfterWrite, so the swap it would have cut in half is made whole."""
+    with stop_signals_noted() as came:
         yield
-        return
-    came: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: came.append(signum))
-                for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     if came:
         raise InterruptedAfterWrite(place, came[0])
 
