@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from counties import generate
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
@@ -138,8 +140,7 @@ def run(sizes: list[int], solver: str, method: str, threads: int, limit: float, 
     rows = []
     for n in sizes:
         scen = OUT / f"counties{n}.yaml"
-        subprocess.run([sys.executable, "-m", "optimizer", "generate", "counties", "--regions", str(n),
-                        "--years", years, "--seed", "1", "--out", str(scen)], check=True, capture_output=True)
+        generate(n, scen, years)
         mps = OUT / f"counties{n}.mps"
         r = subprocess.run([sys.executable, "-c", MODEL_RUN, str(scen), str(mps)], capture_output=True, text=True)
         if r.returncode:

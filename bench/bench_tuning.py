@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from counties import generate
+
 SETTINGS = {"both on (default)": {}, "OPT_HEAP=off": {"OPT_HEAP": "off"}, "OPT_FORK=off": {"OPT_FORK": "off"},
             "both off": {"OPT_HEAP": "off", "OPT_FORK": "off"}}
 
@@ -46,8 +48,7 @@ def main() -> None:
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scenario = Path(tmp) / "counties.yaml"
-        subprocess.run([sys.executable, "-m", "optimizer", "generate", "counties", "--regions", str(a.regions),
-                        "--years", "2024:2035", "--seed", "1", "--out", str(scenario)], check=True, capture_output=True)
+        generate(a.regions, scenario)
         times: dict[str, list[float]] = {k: [] for k in SETTINGS}
         digests = set()
         for i in range(a.rounds):

@@ -7,7 +7,8 @@ import numpy as np
 
 from models.rows import Lin, Rows
 from optimizer.backend.lp import ModelBuilder, RowBlock, row_block
-from optimizer.preprocess.data import K_FACILITY, ModelData
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
+from optimizer.preprocess.schema import context_of
 from optimizer.units import DECLARED, RESOURCES
 
 STOCK = np.array([r.stock for r in DECLARED])  # fiscal is a yearly flow; personnel and facility accumulate
@@ -40,6 +41,17 @@ class Context:
         """Everything allocated to (r, c, k) up to year t (its level less the baseline), per row."""
         return Lin.of(n, level_terms(self.layout, row, r, c, k, t, coef, cumulative=True))
 
+    def outlay(self, row, r, c, t, *, n: int, salaries: bool = True, construction: bool = True) -> Lin:
+        """What the fiscal budget pays for (r, c) in year t, per row: the new money, and where the scenario
+        gives unit costs the salaries of every worker added so far and the construction of the space built."""
+        d = self.data
+        out = self.added(row, r, c, np.full(len(row), K_FISCAL), t, n=n)
+        if salaries and d.salary > 0:
+            out = out + self.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
+        if construction and d.capex > 0:
+            out = out + self.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
+        return out
+
     def var(self, row, col, coef=1.0, *, n: int) -> Lin:
         """Columns themselves, coef times each, in the rows given."""
         col = np.asarray(col)
@@ -59,7 +71,7 @@ class Context:
         fam = FAMILIES.get(name)
         if raw is None or fam is None or fam.params is None:
             return None
-        return fam.params.model_validate(raw)
+        return fam.params.model_validate(raw, context=context_of(self.scenario))
 
 
 def label_names(d: ModelData) -> dict[str, list[str]]:

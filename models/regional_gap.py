@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
 from models.common import Context
-from models.ratio_cap import explain, ratio_cap
+from models.ratio_cap import explain, line_problems, ratio_cap, unit_baseline
 from models.registry import Findings, Knob, KpiTarget, family, target_of
-from optimizer.preprocess.data import K_FISCAL, units_of
+from optimizer.preprocess.data import units_of
 from optimizer.preprocess.schedule import evaluate
-from optimizer.preprocess.schema import Sched, Target
+from optimizer.preprocess.schema import PUBLIC_SERVICE, Sched, Target
 from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
 
 
 class GapTarget(Target):
     cap: Sched("ratio", ge=1)  # type: ignore[valid-type]
     over: Literal["region", "group"] = "region"
+    line: str = Field(PUBLIC_SERVICE, description="the spending line capped (the plan: public-service spending)")
 
 
 def _validate(s) -> list[tuple[tuple, str]]:
@@ -34,7 +36,7 @@ def _validate(s) -> list[tuple[tuple, str]]:
             return [(("targets", "regional_gap", "over"), "expected at least two groups for a gap between groups, found one")]
     elif len(s.regions) < 2:
         return [(("targets", "regional_gap"), "expected at least two regions for a regional gap, found one")]
-    return []
+    return line_problems(s, "regional_gap", t.line)
 
 
 def _knobs(scenario) -> list[Knob]:
@@ -45,7 +47,7 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
     t = target_of(scenario.targets.regional_gap)
     if t is None:
         return []
-    return [KpiTarget("per_capita_spending_max_min_ratio", "regions" if t.over == "region" else "groups",
+    return [KpiTarget(f"{t.line}_max_min_ratio", "regions" if t.over == "region" else "groups",
                       evaluate(t.cap, d.years), "<=")]
 
 
@@ -58,11 +60,7 @@ def _check(d, scenario) -> Findings:
     yuan = INTERNAL["fiscal"]
     cap = evaluate(t.cap, d.years)
     unit_of = units_of(d.groups)[0] if t.over == "group" else np.arange(d.R)
-    U = unit_of.max() + 1
-    pop_u = np.zeros((U, d.T))
-    base_u = np.zeros((U, d.T))
-    np.add.at(pop_u, unit_of, d.pop)
-    np.add.at(base_u, unit_of, d.base_level[:, :, K_FISCAL, :].sum(axis=1))
+    pop_u, base_u = unit_baseline(d, t.line, unit_of, unit_of.max() + 1)
     pcs = base_u / pop_u * (yuan / PEOPLE)
     floor = pcs.max(axis=0) / cap
     money = np.where(np.isfinite(cap), (np.maximum(floor[None, :] - pcs, 0) * pop_u).sum(axis=0) / (yuan / PEOPLE), 0)
@@ -82,4 +80,4 @@ def regional_gap(ctx: Context) -> None:
         display = names
     else:
         unit, names, display = np.arange(d.R), list(d.region_ids), list(d.region_names)
-    ratio_cap(ctx, "regional_gap", unit, names, target.cap, display)
+    ratio_cap(ctx, "regional_gap", unit, names, target.cap, display, target.line)

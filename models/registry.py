@@ -28,6 +28,7 @@ class Knob:
     what: str
     none_is_unlimited: bool = False  # no value means no limit (supplies): one solve tells if any shift can do
     from_zero: bool = False  # relaxed from 0 (a custom rule's 'relax'): applies though its value is 0
+    resource: bool = False  # money, staff or space to be had (a supply, a pool's ceiling), not a target of the plan
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def target_of(params):
 # the order `opt solve` has always built in, so its answers stay byte for byte; families not listed (a
 # researcher's) follow by name.
 BUILD_ORDER = ("stock_order", "regional_gap", "category_bounds", "custom", "facility_standard", "livelihood_share",
-               "personnel_density", "shortfall", "special_groups_share", "supply", "urban_rural_gap")
+               "personnel_density", "shortfall", "special_groups_share", "supply", "urban_rural_gap", "budget_pools")
 
 
 def in_build_order() -> list[Family]:

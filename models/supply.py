@@ -53,9 +53,9 @@ def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
 
 
 def _knobs(scenario) -> list[Knob]:
-    return [Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True),
-            Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-1, "FTE", "personnel supply", True),
-            Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True)]
+    return [Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True, resource=True),
+            Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-3, "FTE", "personnel supply", True, resource=True),
+            Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True, resource=True)]
 
 
 def _kpi_targets(d, scenario) -> list[KpiTarget]:
@@ -73,11 +73,7 @@ def supply(ctx: Context) -> None:
             continue
         row, r, c, kk, t = _rows_for(ctx, k, t_rows)
         n = len(t_rows)
-        outlay = ctx.added(row, r, c, kk, t, n=n)  # all regions and categories, this year
-        if k == K_FISCAL:
-            if d.salary > 0:  # salaries of all workers added up to this year
-                outlay = outlay + ctx.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
-            if d.capex > 0:  # construction of the space built this year
-                outlay = outlay + ctx.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
+        # all regions and categories, this year; money also pays salaries and construction
+        outlay = ctx.outlay(row, r, c, t, n=n) if k == K_FISCAL else ctx.added(row, r, c, kk, t, n=n)
         ctx.rows("supply", outlay <= d.supply[k, t_rows], labels={"resource": np.full(n, k), "year": t_rows},
                  info=SupplyInfo(k))

@@ -50,7 +50,7 @@ class Relaxation:
         up = self.knob.sign > 0  # round toward the relaxed side so the printed value stays feasible
         if CONSTANT in self.schedule:
             return f"{key}={_num(self.schedule[CONSTANT], up)}"
-        return f"{key}={{{', '.join(f'{y}: {_num(v, up)}' for y, v in sorted(self.schedule.items()))}}}"
+        return f"{key}={{{', '.join(f'{y}: {_num(v, up)}' for y, v in _milestones(self.schedule))}}}"
 
     @property
     def sentence(self) -> str:
@@ -60,17 +60,62 @@ class Relaxation:
                 return f"whether relaxing the {k.what} alone makes the plan feasible was not decided: {self.undecided}"
             return f"relaxing the {k.what} alone cannot make the plan feasible"
         verb = "raised" if k.sign > 0 else "lowered"
-        values = ", ".join(f"{'every year' if y == CONSTANT else y}: {_fmt(v, k.unit)}" for y, v in sorted(self.schedule.items()))
+        assert self.schedule is not None  # a shift was found, so its schedule is known
+        values = (f"to {_fmt(self.schedule[CONSTANT], k.unit)}" if CONSTANT in self.schedule else
+                  ", ".join(f"{span}: {_fmt(v, k.unit)}" for span, v in _runs(self.schedule)))
         if self.at_least is not None:
             return (f"the {k.what} {verb} by {_fmt(self.shift, k.unit)} ({values}) makes the plan feasible; the least "
                     f"change is between {_fmt(self.at_least, k.unit)} and that, not narrowed further: {self.undecided}")
         return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit)} ({values})"
 
 
+def _milestones(schedule: dict) -> list[tuple[int, float]]:
+    """The fewest milestones that give the same schedule: a year inside a run of equal values, or after
+    the last change, adds nothing (values are linear between milestones and held after the last)."""
+    items = sorted(schedule.items())
+    keep = [(y, v) for i, (y, v) in enumerate(items)
+            if i == 0 or v != items[i - 1][1] or (i + 1 < len(items) and items[i + 1][1] != v)]
+    return keep
+
+
+def _runs(schedule: dict) -> list[tuple[str, float]]:
+    """Consecutive years with one value as a span: [('2030-2035', 1.776)], not six entries."""
+    out: list[tuple[int, int, float]] = []
+    for y, v in sorted(schedule.items()):
+        if out and out[-1][1] == y - 1 and out[-1][2] == v:
+            out[-1] = (out[-1][0], y, v)
+        else:
+            out.append((y, y, v))
+    return [(str(a) if a == b else f"{a}-{b}", v) for a, b, v in out]
+
+
+@dataclass
+class Together:
+    """Knobs that must be relaxed together (none does alone): which, and by how little each, with the
+    others at their values here. `keeps`: what is held as written ('every target' or 'the resources')."""
+
+    keeps: str
+    relaxations: list[Relaxation]
+    feasible: bool | None  # all of the kind at their most relaxed: enough, not enough, or not decided
+    undecided: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        if self.feasible is None:
+            return [f"keeping {self.keeps}: not decided ({self.undecided})"]
+        what = "the resources" if self.keeps == "every target" else "the targets"
+        if not self.feasible:
+            return [f"keeping {self.keeps}: relaxing all of {what} together is not enough"]
+        sets = " ".join(f"--set {r.set_text}" for r in self.relaxations if r.schedule is not None)
+        changes = "; and ".join(r.sentence for r in self.relaxations)
+        return [f"keeping {self.keeps}, together: {changes}   ({sets})"]
+
+
 @dataclass
 class Diagnosis:
     relaxations: list[Relaxation]
     iis: list[str] = field(default_factory=list)
+    together: list[Together] = field(default_factory=list)
 
     @property
     def involved(self) -> list[str]:
@@ -87,6 +132,8 @@ class Diagnosis:
         else:
             out.append("no single target or supply can be relaxed alone to make the plan feasible; "
                        "several conflict together")
+        for t in self.together:
+            out += t.lines
         out += [r.sentence for r in self.relaxations if r.shift is None]
         if self.iis:
             shown = ", ".join(self.iis[:12]) + (" ..." if len(self.iis) > 12 else "")
@@ -94,11 +141,16 @@ class Diagnosis:
         return out
 
     def table(self) -> pd.DataFrame:
+        """One row per knob relaxed alone; then, where none does, one per knob of each combination
+        (`together`: what the combination keeps as written)."""
+        rows = [(r, "") for r in self.relaxations] + [(r, f"keeping {t.keeps}") for t in self.together
+                                                       for r in t.relaxations]
         return pd.DataFrame([{
-            "family": r.knob.family, "parameter": ".".join(str(p) for p in r.knob.path), "relaxes_alone": r.shift is not None,
+            "family": r.knob.family, "parameter": ".".join(str(p) for p in r.knob.path),
+            "relaxes_alone": r.shift is not None and not together, "together": together,
             "least_change": r.shift, "least_change_at_least": r.at_least if r.at_least is not None else r.shift,
             "unit": r.knob.unit, "set": r.set_text, "finding": r.sentence,
-        } for r in self.relaxations])
+        } for r, together in rows])
 
     def __repr__(self) -> str:
         return f"Diagnosis(involved={self.involved})"
@@ -120,6 +172,8 @@ def _fmt(v: float, unit: str) -> str:
         return f"{v:.3f}x"
     if unit == "100m yuan":
         return fmt_money_yuan(v * 1e8) + " a year"
+    if unit == "100m yuan in all":
+        return fmt_money_yuan(v * 1e8) + " in all"
     return f"{v:,.0f} {unit}" if abs(v) >= 1e4 else f"{v:,.4g} {unit}"  # 200,000 FTE, not 2e+05 FTE
 
 
@@ -274,10 +328,57 @@ def least_shift(scenario, knob: Knob, probe: Prober) -> Relaxation:
     return narrow(scenario, r, probe) if r.shift is not None else r
 
 
+def _most_relaxed(scenario, knob: Knob):
+    """The scenario with the knob at its most relaxed (None: no limit), or None where it has no such end."""
+    if knob.none_is_unlimited:
+        return _with(scenario, knob, None)
+    if math.isinf(knob.limit):
+        return None
+    sched = _get(scenario, knob.path)
+    sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
+    shift = max(sched.values()) - knob.limit if knob.sign < 0 else knob.limit - min(sched.values())
+    return _shifted(scenario, knob, max(shift, 0.0))[0]
+
+
+def together(scenario, chosen: list[Knob], keeps: str, probe: Prober) -> Together:
+    """Where no knob relaxes the plan alone: all the chosen knobs at their most relaxed; then, in their
+    order, each put back as written where the plan stays feasible without it (a deletion filter: what is
+    left must be relaxed together); then each left narrowed in turn to its least shift, the others at
+    their values so far. The answer depends on the order (the families' build order): one feasible
+    combination, each change least given the others, not the least combination over all."""
+    current, used = scenario, list[Knob]()
+    for k in chosen:
+        relaxed = _most_relaxed(current, k)
+        if relaxed is not None:
+            current, used = relaxed, used + [k]
+    found = probe(current, f"{len(used)} relaxed together") if used else False
+    if not found:
+        return Together(keeps, [], found, probe.why if found is None else "")
+    needed = []
+    for k in used:
+        restored = _with(current, k, _get(scenario, k.path))
+        back = probe(restored, f"the {k.what} as written, the others relaxed")
+        if back is None:
+            return Together(keeps, [], None, probe.why)
+        if back:
+            current = restored
+        else:
+            needed.append(k)
+    out: list[Relaxation] = []
+    for k in needed:
+        base = _with(current, k, _get(scenario, k.path))
+        r = least_shift(base, k, probe)
+        if r.shift is None or r.schedule is None:  # cannot happen short of a probe without a verdict
+            return Together(keeps, out + [r], None, r.undecided or probe.why)
+        out.append(r)
+        current = _shifted(base, k, r.shift)[0]
+    return Together(keeps, out, True)
+
+
 IIS_SECONDS = 60.0
 
 
-def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None = None) -> Diagnosis:
+def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None = None, joint: bool = True) -> Diagnosis:
     """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got.
     Builds the plan's model again for the IIS step (2 s at 2,850 counties) rather than be handed
     one to hold through every probe."""
@@ -286,6 +387,11 @@ def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None
     # as far as the time allows
     found = [bracket(scenario, k, probe) for k in knobs(scenario) if _applies(scenario, k)]
     relax = [narrow(scenario, r, probe) if r.shift is not None else r for r in found]
+    combos: list[Together] = []
+    if joint and relax and all(r.shift is None and not r.undecided for r in relax):  # several conflict together
+        every = [k for k in knobs(scenario) if _applies(scenario, k)]
+        combos = [together(scenario, [k for k in every if k.resource], "every target", probe),
+                 together(scenario, [k for k in every if not k.resource], "the resources", probe)]
     left = probe.left()
     rows = None
     if solver_opts.get("solver", "auto") != "cbc" and (left is None or left > 1):
@@ -293,6 +399,6 @@ def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None
         model, _ = build_model(build_data(scenario), scenario)
         rows = iis_rows(model, IIS_SECONDS if left is None else min(IIS_SECONDS, left))
     if not rows:
-        return Diagnosis(relax)
+        return Diagnosis(relax, together=combos)
     names = model.row_names()  # all 1.7M of them at 2,850 counties: only when there are rows to name
-    return Diagnosis(relax, [names[i] for i in rows])
+    return Diagnosis(relax, [names[i] for i in rows], combos)

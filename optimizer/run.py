@@ -82,9 +82,10 @@ def default_out(loaded: Loaded) -> Path:
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
                    argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
-                   with_report: bool = False, stage=None, **cli) -> RunOutcome:
+                   with_report: bool = False, stage=None, joint: bool = True, **cli) -> RunOutcome:
     """Load, check, build, solve, explain and (unless write=False) write one scenario.
-    `stage(text)` is told what is happening, for a progress display."""
+    `stage(text)` is told what is happening, for a progress display. `joint=False` leaves out the
+    diagnosis's search for changes that work only together (a sweep's point: one line of it is shown)."""
     stage = stage or (lambda text: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -135,7 +136,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     elif sol.status is Status.INFEASIBLE:
         stage("infeasible: finding the least change to each target that would make it feasible")
         del model, ctx  # the diagnosis builds its own; held beside them, ~0.45 GB more at 2,850 counties
-        diagnosis = diagnose(loaded.scenario, opts, progress=stage)
+        diagnosis = diagnose(loaded.scenario, opts, progress=stage, joint=joint)
     timings["extract"] = time.perf_counter() - t
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)

@@ -19,8 +19,7 @@ import pandas as pd
 from optimizer.errors import InputError, Problem, Where
 
 # KPIs reported per point (aggregate scopes only), at the last year
-POINT_KPIS = ("per_capita_spending_max_min_ratio", "urban_rural_max_min_ratio", "gini_per_capita_spending",
-              "livelihood_share_fiscal", "special_group_share_fiscal", "people_unserved_total", "fiscal_outlay")
+POINT_KPIS = ("livelihood_share_fiscal", "special_group_share_fiscal", "people_unserved_total", "fiscal_outlay")
 
 
 @dataclass(frozen=True)
@@ -66,12 +65,13 @@ def _fmt_value(v: float) -> str:
 
 def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str, float]) -> dict:
     """One grid point; never raises: a failure is a row."""
-    from optimizer.postprocess.kpis import AGGREGATE_SCOPES
+    from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis
     from optimizer.run import solve_scenario
 
     row: dict = {**point}
     try:
-        o = solve_scenario(scenario, list(base_overrides) + [f"{k}={_fmt_value(v)}" for k, v in point.items()], write=False)
+        o = solve_scenario(scenario, list(base_overrides) + [f"{k}={_fmt_value(v)}" for k, v in point.items()], write=False,
+                           joint=False)
     except InputError as e:
         return {**row, "status": "bad_input", "error": "; ".join(str(p) for p in e.problems)}
     except Exception as e:  # noqa: BLE001 - a crash at one point must not stop the others
@@ -83,7 +83,7 @@ def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str,
         row["people_unserved"] = o.results.summary["people_unserved"]
         k = o.results.kpis
         last = k["year"].max()
-        for name in POINT_KPIS:
+        for name in [*line_ratio_kpis(k["kpi"].unique()), *POINT_KPIS]:  # every spending line's gap first
             part = k[(k["year"] == last) & (k["kpi"] == name)]
             part = part[part["scope"].isin(AGGREGATE_SCOPES)]
             for _, r in part.iterrows():

@@ -82,21 +82,68 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
                 _ok(amount(res=res, year=y), cap * unit, "<=", f"{res} supply {y}", fails)
 
     t = s.targets
-    if t.regional_gap and t.regional_gap.enabled:
-        cap = sched(t.regional_gap.cap, years)
-        groups = {}
+
+    def line_pc(r, line, j):
+        """A region's baseline on a spending line in year j, yuan/person (docs/model.md, spending lines)."""
+        if line == "co_construction":
+            return r.base_spending_pc
+        decl = s.spending_lines.get(line)
+        given = r.spending[line]
+        if 0 in given:
+            given = {(decl.base_year if decl and decl.base_year else years[0]): given[0]}
+        last = max(given)
+        if years[j] > last:
+            return given[last] * (1 + (decl.growth if decl else 0.0)) ** (years[j] - last)
+        return float(sched(given, [years[j]], True)[0])
+
+    gaps = [(t.regional_gap, lambda r: r.group if t.regional_gap.over == "group" else r.id, "regional gap"),
+            (getattr(t, "urban_rural_gap", None), lambda r: r.area, "urban-rural gap")]
+    for target, unit_of, what in gaps:
+        if not (target and target.enabled):
+            continue
+        cap = sched(target.cap, years)
+        units = {}
         for r in s.regions:
-            key = r.group if t.regional_gap.over == "group" else r.id
-            groups.setdefault(key, []).append(r)
+            if unit_of(r):
+                units.setdefault(unit_of(r), []).append(r)
         for j, y in enumerate(years):
             if not np.isfinite(cap[j]):
                 continue
             pcs = []
-            for members in groups.values():
-                money = sum(r.base_spending_pc * pop[r.id][j] * 1e4 + amount(r.id, year=y) * 1e4 for r in members)
+            for members in units.values():
+                money = sum(line_pc(r, target.line, j) * pop[r.id][j] * 1e4 + amount(r.id, year=y) * 1e4 for r in members)
                 people = sum(pop[r.id][j] * 1e4 for r in members)
                 pcs.append(money / people)
-            _ok(max(pcs), cap[j] * min(pcs), "<=", f"regional gap {y}", fails)
+            _ok(max(pcs), cap[j] * min(pcs), "<=", f"{what} {y}", fails)
+
+    pools = getattr(t, "budget_pools", None)
+    for pid, p in (pools.pools.items() if pools and pools.enabled else ()):
+        def spent(y, regions=None, p=p):
+            """What the pool counts in year y (yuan): money, and salaries and construction where it says so."""
+            ids = regions or [r.id for r in s.regions]
+            out = sum(amount(rid, year=y) * 1e4 for rid in ids)
+            if "salaries" in p.includes:
+                out += sal * sum(amount(rid, res="personnel", year=y, cumulative=True) for rid in ids)
+            if "construction" in p.includes:
+                out += capex * sum(amount(rid, res="facility", year=y) for rid in ids)
+            return out
+
+        yearly = {y: spent(y) for y in p.years}
+        total, n = sum(yearly.values()), len(p.years)
+        for lim, sense in ((p.min, ">="), (p.max, "<=")):
+            if lim is not None:
+                _ok(total, lim * 1e8, sense, f"pool {pid}", fails)
+                if p.move == "none":
+                    for y, v in yearly.items():
+                        _ok(v, lim * 1e8 / n, sense, f"pool {pid} {y} (no moving)", fails)
+        if not isinstance(p.move, str):
+            for y, v in yearly.items():
+                _ok(v, (1 - p.move) * total / n, ">=", f"pool {pid} {y} band", fails)
+                _ok(v, (1 + p.move) * total / n, "<=", f"pool {pid} {y} band", fails)
+        for tl in p.tilt:
+            ids = [r.id for r in s.regions if (tl.group is not None and r.group in tl.group)
+                   or (tl.area is not None and r.area == tl.area) or (tl.regions is not None and r.id in tl.regions)]
+            _ok(sum(spent(y, ids) for y in p.years), tl.min_share * total, ">=", f"pool {pid} tilt {ids[:3]}", fails)
 
     for name, target, weight in (("livelihood", t.livelihood_share, lambda r, c: float(c.livelihood)),
                                  ("special groups", t.special_groups_share,

@@ -33,7 +33,8 @@ def test_compare_needs_two(invoke, tmp_path):
 
 def _sweep(invoke, out, *extra):
     r = invoke("sweep", SCENARIOS / "national.yaml", "--vary", "targets.regional_gap.cap=1.0:1.95:0.05",
-               "--set", "targets.regional_gap.over=region", "--out", out, *extra)
+               "--set", "targets.regional_gap.over=region", "--set", "targets.regional_gap.line=co_construction",
+               "--out", out, *extra)
     assert r.exit_code == 0, r.output
     return pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
 

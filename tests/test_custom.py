@@ -37,7 +37,7 @@ def test_solution_honours_custom_constraints(tmp_path):
     share = by["B"] / (by["A"] + by["B"])
     assert share[2026] >= 0.6 - 1e-6 and share[2027] >= 0.75 - 1e-6 and share[2028] >= 0.9 - 1e-6
     k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
-    pcs = k[k["kpi"] == "per_capita_spending"].pivot_table(index="year", columns="scope", values="value")
+    pcs = k[k["kpi"] == "per_capita_co_construction"].pivot_table(index="year", columns="scope", values="value")
     assert (pcs.diff().dropna() >= -1e-6).all().all()
     lv = a[a["resource"] == "personnel"].groupby(["year", "region"])["level"].sum().unstack()
     pop = {"A": 100.0, "B": pd.Series({2026: 200.0, 2027: 210.0, 2028: 220.0})}

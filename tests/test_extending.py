@@ -40,7 +40,7 @@ def test_example_family_switched_on_from_the_scenario(example_family, tmp_path):
     o = solve_scenario(_scenario(tmp_path, {"min": 780}), out=tmp_path / "r")
     assert o.exit_code == 0, o
     k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
-    pcs = k[(k["kpi"] == "per_capita_spending") & k["scope"].isin(["甲区", "乙区"])]["value"]
+    pcs = k[(k["kpi"] == "per_capita_co_construction") & k["scope"].isin(["甲区", "乙区"])]["value"]
     assert pcs.min() >= 780 - 1e-6
     cons = pd.read_csv(tmp_path / "r" / "constraints.csv", encoding="utf-8-sig")
     rows = cons[cons["family"] == "per_capita_floor"]
@@ -67,7 +67,7 @@ def test_unknown_family_named(tmp_path):
 def test_example_family_sets_a_kpi_target(example_family, tmp_path):
     solve_scenario(_scenario(tmp_path, {"min": 780}), out=tmp_path / "r")
     k = pd.read_csv(tmp_path / "r" / "kpis.csv", encoding="utf-8-sig")
-    rows = k[(k["kpi"] == "per_capita_spending") & k["scope"].isin(["甲区", "乙区"])]
+    rows = k[(k["kpi"] == "per_capita_co_construction") & k["scope"].isin(["甲区", "乙区"])]
     assert len(rows) == 6 and (rows["target"] == 780).all() and rows["met"].astype(str).eq("True").all()
     own = k[k["kpi"] == "lowest_per_capita_spending"].set_index("year")  # a KPI of the family's own, with its target
     assert len(own) == 3 and (own["target"] == 780).all() and own["met"].astype(str).eq("True").all()

@@ -23,7 +23,7 @@ def test_regions_from_xlsx_with_cell_errors_located(tmp_path):
     ws.append(["B", "乙区", 200, 400])
     wb.save(tmp_path / "regions.xlsx")
     text = TINY.split("regions:")[0] + "regions: {file: regions.xlsx, sheet: regions}\ncategories:" + TINY.split("categories:")[1]
-    text = text.replace("regional_gap: {cap: 1.5}", "regional_gap: {cap: 1.5, over: region}")
+    text = text.replace("regional_gap: {cap: 1.5, line: co_construction}", "regional_gap: {cap: 1.5, over: region, line: co_construction}")
     p = tmp_path / "s.yaml"
     p.write_text(text, encoding="utf-8")
     s = load_scenario(p).scenario

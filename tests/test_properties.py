@@ -26,6 +26,8 @@ def scenarios(draw):
         "population": draw(st.floats(5, 200)), "base_spending_pc": draw(st.floats(100, 1000)),
         "special_group_share": draw(st.floats(0, 0.5)), "base_workers": draw(st.floats(0, 500)),
         "base_space": draw(st.floats(0, 50)), "priority": draw(st.floats(0.5, 2)),
+        "spending": {"public_service": draw(st.one_of(st.floats(1000, 12000),
+                                                      st.fixed_dictionaries({years[0]: st.floats(1000, 12000)})))},
     } for i in range(R)]
     categories = [{
         "id": f"c{j}", "livelihood": j != C - 1 or draw(st.booleans()),
@@ -34,9 +36,21 @@ def scenarios(draw):
                      "facility": draw(st.sampled_from([0.0, 0.1, 0.3]))},
         "weight": draw(st.floats(0.5, 2)),
     } for j in range(C)]
+    budget = draw(st.floats(0.1, 20))
     targets = {}
     if draw(st.booleans()):
-        targets["regional_gap"] = {"cap": draw(st.floats(1.05, 2.5)), "over": draw(st.sampled_from(["region", "group"]))}
+        targets["regional_gap"] = {"cap": draw(st.floats(1.05, 2.5)), "over": draw(st.sampled_from(["region", "group"])),
+                                   "line": draw(st.sampled_from(["co_construction", "public_service"]))}
+    if draw(st.booleans()):
+        targets["urban_rural_gap"] = {"cap": draw(st.floats(1.05, 2.5)),
+                                      "line": draw(st.sampled_from(["co_construction", "public_service"]))}
+    if draw(st.booleans()):  # a pool over all years: a floor, a ceiling, how money moves, a tilt to group g1
+        lo = budget * T * draw(st.floats(0, 0.9))  # within the yearly budgets, so that most pools are feasible
+        targets["budget_pools"] = {"pools": {"p": {
+            "years": f"{years[0]}:{years[-1]}", "min": lo, "max": lo + budget * T * draw(st.floats(0, 0.5)),
+            "move": draw(st.sampled_from(["free", "none", 0.3])),
+            "includes": draw(st.sampled_from([[], ["salaries", "construction"]])),
+            "tilt": [{"group": "g1", "min_share": draw(st.floats(0, 0.95))}]}}}
     if draw(st.booleans()):
         targets["livelihood_share"] = {"min": draw(st.floats(0.3, 0.9)), "scope": draw(st.sampled_from(["total", "region"]))}
     if draw(st.booleans()):
@@ -47,7 +61,8 @@ def scenarios(draw):
         targets["facility_standard"] = {"min": {years[-1]: draw(st.floats(0.1, 0.6))}}
     return {
         "years": years, "regions": regions, "categories": categories, "targets": targets,
-        "resources": {"fiscal": {"budget": draw(st.floats(0.1, 20))},
+        "spending_lines": {"public_service": {"growth": draw(st.sampled_from([0.0, 0.05]))}},
+        "resources": {"fiscal": {"budget": budget},
                       "personnel": {"supply": draw(st.floats(0, 2000)), "salary": draw(st.sampled_from([0.0, 8.0]))},
                       "facility": {"supply": draw(st.floats(0, 30))}},
         "objective": {"cost_weight": 0.0},
@@ -102,7 +117,7 @@ def test_reported_objective_equals_tables(raw):
 @given(scenarios(), st.floats(0.5, 0.95))
 def test_tightening_a_cap_never_serves_more(raw, factor):
     if "regional_gap" not in raw["targets"]:
-        raw = {**raw, "targets": {**raw["targets"], "regional_gap": {"cap": 2.0}}}
+        raw = {**raw, "targets": {**raw["targets"], "regional_gap": {"cap": 2.0, "line": "co_construction"}}}
     _, _, _, loose = _solve(raw)
     cap = raw["targets"]["regional_gap"]["cap"]
     tight_raw = {**raw, "targets": {**raw["targets"], "regional_gap": {**raw["targets"]["regional_gap"], "cap": max(1.0, cap * factor)}}}
@@ -110,3 +125,25 @@ def test_tightening_a_cap_never_serves_more(raw, factor):
     if tight.status is Status.OPTIMAL:
         assert loose.status is Status.OPTIMAL
         assert tight.objective >= loose.objective * (1 - 1e-7) - 1e-7
+
+
+@PROP
+@given(scenarios(), st.one_of(st.just(0.0), st.floats(0.05, 0.9)), st.floats(0.05, 1.0), st.sampled_from(["free", "none", 0.0, 0.3]),
+       st.floats(0, 0.95), st.booleans())
+def test_budget_pools_hold(raw, floor, room, move, tilt, includes):
+    """Pools alone (every other target off, so most draws are feasible): the recheck finds the pool's floor,
+    ceiling, yearly moves and tilt held from the allocation alone."""
+    T = len(raw["years"])
+    budget = raw["resources"]["fiscal"]["budget"]
+    pool = {"years": f"{raw['years'][0]}:{raw['years'][-1]}", "min": budget * T * floor,
+            "max": budget * T * min(floor + room, 1.0), "move": move,
+            "includes": ["salaries", "construction"] if includes else [],
+            "tilt": [{"group": "g1", "min_share": tilt}]}
+    # a budget that triples over the years, so that money wants to move between years and a band can bind
+    fiscal = {"budget": {raw["years"][0]: budget, raw["years"][-1]: 3 * budget} if T > 1 else budget}
+    raw = {**raw, "targets": {"budget_pools": {"pools": {"p": pool}}}, "resources": {**raw["resources"], "fiscal": fiscal}}
+    s, data, ctx, sol = _solve(raw)
+    if sol.status is not Status.OPTIMAL:
+        assert sol.status is Status.INFEASIBLE
+        return
+    assert recheck.violations(s, allocation_table(data, arrays(ctx, sol.x))) == []

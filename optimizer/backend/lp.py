@@ -102,6 +102,7 @@ class ModelBuilder:
         index = np.int32 if max(nrows, self.nvars, len(v)) < 2**31 else np.int64  # indptr holds up to nnz
         A = sp.csr_matrix((v[order], c[order].astype(index), indptr.astype(index)), shape=(nrows, self.nvars))
         A.sum_duplicates()  # sorts each row's columns, adds repeated terms
+        A.eliminate_zeros()  # terms that cancel (a stock added in one year, taken back the next, summed over years)
         del r, c, v, keep, order
         for b in self.row_blocks:  # the matrix holds them now; a second copy is 200 MB at county scale
             b.rows = b.cols = np.zeros(0, dtype=np.int64)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from models.registry import EACH_REGION, in_build_order, load_all
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData, units_of
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, per_capita_factor
 
 TOL = 1e-6
@@ -36,20 +36,54 @@ def theil(values: np.ndarray, weights: np.ndarray) -> float:
     return float(np.average(terms, weights=weights))
 
 
-def per_capita_spending(d: ModelData, alloc: np.ndarray) -> np.ndarray:
-    """(R,T) yuan per person: baseline plus new fiscal money over population."""
-    new = alloc[:, :, K_FISCAL, :].sum(axis=1)  # 100m yuan
-    return d.base_pc[:, None] + new * (INTERNAL["fiscal"] / PEOPLE) / d.pop
+def line_ratio_kpis(names) -> list[str]:
+    """The max/min ratio KPIs of the spending lines among `names`: co-construction first, as line_kpis writes them."""
+    found = {n for n in names if n.endswith("_max_min_ratio") and not n.endswith("_baseline_max_min_ratio")}
+    return sorted(found, key=lambda n: (n != "co_construction_max_min_ratio", n))
 
 
-def _group_pcs(d: ModelData, alloc: np.ndarray, labels: np.ndarray):
-    names = sorted({v for v in labels if v})
-    spend = d.base_level[:, :, K_FISCAL, :].sum(axis=1) + alloc[:, :, K_FISCAL, :].sum(axis=1)
-    out = []
-    for g in names:
-        m = labels == g
-        out.append(spend[m].sum(axis=0) / d.pop[m].sum(axis=0) * (INTERNAL["fiscal"] / PEOPLE))
-    return names, np.array(out)
+def line_words(kpi: str) -> str:
+    """'public_service_max_min_ratio' -> 'public service per capita, max/min'."""
+    return kpi.removesuffix("_max_min_ratio").replace("_", " ") + " per capita, max/min"
+
+
+def line_kpis(d: ModelData, alloc: np.ndarray, add) -> None:
+    """For every spending line: per-capita spending of each region, group and area (baseline on the line plus
+    new fiscal money, which adds to every line), its max/min ratio, the baseline's, and how much new money
+    narrowed it; Gini and Theil between regions. Regions without a figure on a line are left out of it."""
+    new = alloc[:, :, K_FISCAL, :].sum(axis=1)  # (R,T) 100m yuan
+    per = INTERNAL["fiscal"] / PEOPLE  # 100m yuan per (yuan/person x 10k people)
+    for line in ("co_construction", *[ln for ln in d.spending_pc if ln != "co_construction"]):
+        base = d.line_money(line)
+        has = np.all(np.isfinite(base), axis=1)
+        if not has.any():
+            continue
+        base, pop, spend = base[has], d.pop[has], base[has] + new[has]
+        names = np.array(d.region_names, dtype=object)[has]
+        add(f"per_capita_{line}", list(names), spend / pop * per, "yuan/person")
+        units = [("regions", np.arange(len(names)), list(names))]
+        for scope, labels in (("groups", d.groups[has]), ("areas", d.areas[has])):
+            if len({v for v in labels if v}) > 1:
+                unit, unames = units_of(labels)
+                units.append((scope, unit, unames))
+        for scope, unit, unames in units:
+            on = unit >= 0
+            U = len(unames)
+            sums = [np.zeros((U, d.T)) for _ in range(3)]
+            for acc, val in zip(sums, (pop, base, spend)):
+                np.add.at(acc, unit[on], val[on])
+            pop_u, base_u, spend_u = sums
+            pcs, pcs0 = spend_u / pop_u * per, base_u / pop_u * per
+            if scope != "regions":
+                add(f"per_capita_{line}", [f"{scope[:-1]} {u}" for u in unames], pcs, "yuan/person")
+            with np.errstate(divide="ignore", invalid="ignore"):  # a line of 0 everywhere has no ratio: NaN
+                ratio, ratio0 = pcs.max(axis=0) / pcs.min(axis=0), pcs0.max(axis=0) / pcs0.min(axis=0)
+            add(f"{line}_max_min_ratio", scope, ratio, "x")
+            add(f"{line}_baseline_max_min_ratio", scope, ratio0, "x")
+            add(f"{line}_ratio_narrowed", scope, ratio0 - ratio, "x")
+        pcs = spend / pop * per
+        add(f"{line}_gini", "regions", [gini(pcs[:, j], pop[:, j]) for j in range(d.T)], "index")
+        add(f"{line}_theil", "regions", [theil(pcs[:, j], pop[:, j]) for j in range(d.T)], "index")
 
 
 def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
@@ -80,21 +114,7 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
         cols["target"] += tg.ravel().tolist()
         cols["met"] += [m if has else "" for m, has in zip(ok.ravel().tolist(), np.isfinite(tg).ravel().tolist())]
 
-    pcs = per_capita_spending(d, a.alloc)
-    add("per_capita_spending", d.region_names, pcs, "yuan/person")
-
-    add("per_capita_spending_max_min_ratio", "regions", pcs.max(axis=0) / pcs.min(axis=0), "x")
-    if any(d.groups):
-        names, gp = _group_pcs(d, a.alloc, d.groups)
-        for g, v in zip(names, gp):
-            add("per_capita_spending", f"group {g}", v, "yuan/person")
-        if len(names) > 1:
-            add("per_capita_spending_max_min_ratio", "groups", gp.max(axis=0) / gp.min(axis=0), "x")
-    if set(d.areas) >= {"urban", "rural"}:
-        names, ap = _group_pcs(d, a.alloc, d.areas)
-        add("urban_rural_max_min_ratio", "areas", ap.max(axis=0) / ap.min(axis=0), "x")
-    add("gini_per_capita_spending", "regions", [gini(pcs[:, j], d.pop[:, j]) for j in range(d.T)], "index")
-    add("theil_per_capita_spending", "regions", [theil(pcs[:, j], d.pop[:, j]) for j in range(d.T)], "index")
+    line_kpis(d, a.alloc, add)
 
     _shares(d, a, declared, add)
 
@@ -103,7 +123,10 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     add("social_workers_per_10k", d.region_names, workers, "FTE per 10k people")
     add("community_space_per_person", d.region_names, space, "m2/person")
 
-    pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard
+    for sid, people in d.subpops.items():  # the groups categories serve: ageing moves need with them
+        add(f"subpopulation_{sid}", "all regions", people.sum(axis=0) * PEOPLE, "people")
+        add(f"subpopulation_{sid}_share", "all regions", people.sum(axis=0) / d.pop.sum(axis=0), "share")
+    pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard (of those served)
     for j in range(d.C):
         for k in range(3):
             if d.std[j, k] > 0:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
-from optimizer.postprocess.kpis import AGGREGATE_SCOPES
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
 
@@ -25,12 +25,16 @@ log = logging.getLogger("opt")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
              "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC")
 NAMES = {  # KPI ids in words
-    "per_capita_spending_max_min_ratio": "per-capita spending, max/min", "urban_rural_max_min_ratio": "urban/rural per-capita spending",
     "livelihood_share_fiscal": "livelihood share of money", "special_group_share_fiscal": "special-group share of money",
     "special_group_share_personnel": "special-group share of personnel", "special_group_share_facility": "special-group share of space",
     "social_workers_per_10k": "social workers per 10k", "community_space_per_person": "community space per person",
     "fiscal_outlay": "fiscal outlay",
 }
+
+
+def kpi_words(kpi: str) -> str:
+    """A KPI id in words (a spending line's ratio named after its line)."""
+    return NAMES.get(kpi) or (line_words(kpi) if kpi.endswith("_max_min_ratio") else kpi)
 
 
 def _plt():
@@ -155,14 +159,22 @@ def _targets_section(kpis: pd.DataFrame) -> list[str]:
     t = t[t["year"].isin(milestones)]
     agg = t.groupby(["kpi", "year"]).agg(worst=("value", "min"), best=("value", "max"), target=("target", "first"),
                                           met=("met", lambda s: "yes" if (s == "True").all() else "NO")).reset_index()
-    agg["kpi"] = agg["kpi"].map(lambda k: NAMES.get(k, k))
+    agg["kpi"] = agg["kpi"].map(kpi_words)
     return ["<h2>The plan's targets</h2>", _table(agg.rename(columns={"worst": "lowest value", "best": "highest value"}),
                                                   max_rows=200, bad=agg["met"] == "NO")]
 
 
 def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
-    pcs = kpis[kpis["kpi"] == "per_capita_spending"]
-    regions = pcs[~pcs["scope"].astype(str).str.startswith("group ")]
+    """The line a cap is on (the one whose ratio has a target), else the last line given."""
+    ratios = line_ratio_kpis(kpis["kpi"].unique())
+    if not ratios:
+        return []
+    capped = [r for r in ratios if pd.to_numeric(kpis.loc[kpis["kpi"] == r, "target"], errors="coerce").notna().any()]
+    ratio_kpi = (capped or ratios)[-1]
+    line = ratio_kpi.removesuffix("_max_min_ratio")
+    words = line.replace("_", " ")
+    pcs = kpis[kpis["kpi"] == f"per_capita_{line}"]
+    regions = pcs[~pcs["scope"].astype(str).str.match(r"^(group|area) ")]
     if regions.empty:
         return []
     last = int(regions["year"].max())
@@ -172,16 +184,16 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
     labels = [ch.label(str(s), ids.get(str(s), str(s))) for s in part["scope"]]
     ax.barh(labels, part["value"], color="#4c78a8")
     # the cap a family set on the regions' max/min ratio, as kpis.csv holds it beside the KPI
-    ratio = kpis[(kpis["kpi"] == "per_capita_spending_max_min_ratio") & (kpis["scope"] == "regions")
+    ratio = kpis[(kpis["kpi"] == ratio_kpi) & (kpis["scope"] == "regions")
                  & (kpis["year"] == last)]
     cap = float(pd.to_numeric(ratio["target"], errors="coerce").iloc[0]) if len(ratio) else float("nan")
     if np.isfinite(cap):
         lo = float(part["value"].min())
         ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=f"cap band: min to {cap:.2f} x min")
         ax.legend(loc="lower right")
-    ax.set_xlabel(f"per-capita public-service spending {last} (yuan/person)")
+    ax.set_xlabel(f"per-capita {words} spending {last} (yuan/person, baseline and new money)")
     table = part[["scope", "value"]].rename(columns={"scope": "region", "value": f"yuan/person in {last}"})
-    return [f"<h2>Per-capita spending by region, {last}</h2><img alt='per-capita spending by region' src='{ch.png(fig)}'>",
+    return [f"<h2>Per-capita {words} spending by region, {last}</h2><img alt='per-capita {words} spending by region' src='{ch.png(fig)}'>",
             "<details><summary>the numbers</summary>" + _table(table.iloc[::-1], 400) + "</details>"]
 
 

@@ -91,6 +91,7 @@ def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[
             continue
         facts = row_facts(model, sol, block)
         ex = fam.explain(facts, d)
+        binding = facts.binding if ex.binding is None else ex.binding
         years = d.years[block.labels["year"]]
         df = pd.DataFrame({
             "family": block.family,
@@ -100,7 +101,7 @@ def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[
             "target": ex.target if len(ex.target) else np.nan,
             "slack": ex.slack,
             "slack_unit": ex.slack_unit,
-            "binding": facts.binding,
+            "binding": binding,
             "shadow_price": ex.shadow_price,
             "shadow_unit": ex.shadow_unit,
             "meaning": ex.meaning,
@@ -109,9 +110,9 @@ def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[
         for y in np.unique(years):
             sel = years == y
             eff = float(ex.effect[sel].sum())
-            if facts.binding[sel].any() and eff > 0.5:
+            if binding[sel].any() and eff > 0.5:
                 summary.append({"family": block.family, "year": int(y), "people": eff,
-                                "binding_rows": int(facts.binding[sel].sum()), "rows": int(sel.sum()),
+                                "binding_rows": int(binding[sel].sum()), "rows": int(sel.sum()),
                                 "sentence": ex.summary.format(year=int(y), people=fmt_people(eff))})
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["family", "name", "year", "scope", "target", "slack", "slack_unit", "binding", "shadow_price", "shadow_unit", "meaning"])

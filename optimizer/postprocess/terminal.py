@@ -7,20 +7,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
-from optimizer.postprocess.kpis import AGGREGATE_SCOPES
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
 from optimizer.preprocess.schema import CONSTANT
 
 STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", Status.INFEASIBLE: "bold red"}
-SHOWN = ("per_capita_spending_max_min_ratio", "urban_rural_max_min_ratio", "gini_per_capita_spending",
-         "livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
+SHOWN = ("livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
          "special_group_share_facility", "social_workers_per_10k", "community_space_per_person",
          "people_unserved", "people_unserved_total", "fiscal_outlay")
 
 
 LABELS = {
-    "per_capita_spending_max_min_ratio": "per-capita spending max/min",
-    "urban_rural_max_min_ratio": "urban/rural per-capita spending",
-    "gini_per_capita_spending": "Gini of per-capita spending",
     "livelihood_share_fiscal": "livelihood share of money",
     "special_group_share_fiscal": "special-group share of money",
     "special_group_share_personnel": "special-group share of personnel",
@@ -59,7 +55,7 @@ def kpi_rows(kpis, year: int):
     """Aggregate per-region KPIs to their worst region, so a milestone fits on a screen."""
     k = kpis[kpis["year"] == year]
     out = []
-    for name in SHOWN:
+    for name in [*line_ratio_kpis(k["kpi"].unique()), *SHOWN]:  # every spending line's gap first
         part = k[k["kpi"] == name]
         if part.empty:
             continue
@@ -71,7 +67,7 @@ def kpi_rows(kpis, year: int):
             out.append((f"{LABELS[name]} (largest: {worst['scope']})", worst))
         else:
             for _, row in part.iterrows():
-                out.append((f"{LABELS[name]} ({row['scope']})", row))
+                out.append((f"{LABELS.get(name) or line_words(name)} ({row['scope']})", row))
     return out
 
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 from models.registry import in_build_order, load_all
 from optimizer.errors import Problem
-from optimizer.preprocess.schema import CONSTANT, Scenario
+from optimizer.preprocess.schema import BUILT_IN_LINES, CONSTANT, Scenario, context_of
 from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
 from optimizer.units import RESOURCES
 
@@ -67,6 +67,15 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
                 if abs(total - 1) > 1e-6:
                     add(("regions", i, "base_split", res), f"expected shares summing to 1, found {total:.6g}")
 
+    _check_phases(s, add)
+    _check_subpopulations(s, add)
+    lines = set(BUILT_IN_LINES) | set(s.spending_lines)
+    for i, r in enumerate(s.regions):
+        for line in r.spending or {}:
+            if line not in lines:
+                add(("regions", i, "spending", line), f"expected a spending line ({', '.join(sorted(lines))}; "
+                    f"declare others under 'spending_lines:'), found '{line}'")
+
     for loc, sched in _schedules(s):
         if not isinstance(sched, dict) or not sched:  # a schedule: a family's plain number is not one
             continue
@@ -95,6 +104,39 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
     return out
 
 
+def _check_subpopulations(s: Scenario, add) -> None:
+    """A category serves a declared sub-population; every region has a share of each (its own or the scenario's)."""
+    known = sorted(s.subpopulations)
+    for j, c in enumerate(s.categories):
+        if c.serves is not None and c.serves not in s.subpopulations:
+            add(("categories", j, "serves"), f"expected a sub-population declared under 'subpopulations:' "
+                                             f"({', '.join(known) or 'none declared'}), found '{c.serves}'")
+    for i, r in enumerate(s.regions):
+        for sid in r.subpopulation_share or {}:
+            if sid not in s.subpopulations:
+                add(("regions", i, "subpopulation_share", sid), f"expected a sub-population declared under "
+                    f"'subpopulations:' ({', '.join(known) or 'none declared'}), found '{sid}'")
+    for sid, sp in s.subpopulations.items():
+        if sp.share is None:
+            missing = [r.id for r in s.regions if not (r.subpopulation_share and sid in r.subpopulation_share)]
+            if missing:
+                add(("subpopulations", sid, "share"), f"expected a share of residents (here, or each region's "
+                    f"subpopulation_share.{sid}), found none for {', '.join(missing[:8])}"
+                    + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""))
+
+
+def _check_phases(s: Scenario, add) -> None:
+    """Phases do not overlap: a year belongs to one phase at most."""
+    seen: dict[int, str] = {}
+    for pid, p in (s.phases or {}).items():
+        both = sorted(y for y in p.years if y in seen)
+        if both:
+            add(("phases", pid, "years"), f"expected phases that do not overlap, found {both[0]} in both "
+                f"'{seen[both[0]]}' and '{pid}'")
+        for y in p.years:
+            seen.setdefault(y, pid)
+
+
 def _check_families(s: Scenario, raw, locs, out, add) -> None:
     import difflib
 
@@ -114,7 +156,7 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
                 f"found '{name}'" + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
             continue
         try:
-            fam.params.model_validate(params)
+            fam.params.model_validate(params, context=context_of(s))
         except ValidationError as err:
             from optimizer.preprocess.load import problems_from_validation
 

@@ -20,7 +20,7 @@ from optimizer.preprocess import tables
 from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
-from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number, plain_name
+from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number, plain_name, schedule_context
 from optimizer.preprocess.schemawalk import nearest_keys
 from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
 
@@ -214,7 +214,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
         raw["population"] = {k: v for k, v in raw["population"].items() if k in known}
     try:
-        scenario = schema.model_validate(raw)
+        scenario = schema.model_validate(raw, context=schedule_context(raw))
     except ValidationError as err:
         raise InputError(problems_from_validation(err.errors(), raw, locs)) from None
     problems = cross_check(scenario, raw, locs)

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from optimizer.units import RESOURCES, parse_quantity
 
@@ -120,8 +120,81 @@ def Q(dim: str, **bounds):
     return Annotated[float, _q(dim), Field(allow_inf_nan=False, **bounds)]
 
 
-def Sched(dim: str, **bounds):
-    return Annotated[dict[int, Q(dim, **bounds)], BeforeValidator(_to_schedule)]
+def _schedule_keys(v):
+    """A plain number becomes {CONSTANT: v}; year keys written as text ('2026', from a table) become years;
+    other keys stay text: phase ids, resolved by _by_phase."""
+    v = _to_schedule(v)
+    if not isinstance(v, dict):
+        return v
+    return {int(k) if isinstance(k, str) and re.fullmatch(r"\s*\d+\s*", k) else k: x for k, x in v.items()}
+
+
+def schedule_context(raw) -> dict:
+    """What schedules keyed by phase need to be read: each phase's (first, last) year and the horizon's
+    years, from the raw scenario (a malformed phase or horizon is reported by its own field, and skipped here)."""
+    phases: dict[str, tuple[int, int]] = {}
+    if isinstance(raw, dict) and isinstance(raw.get("phases"), dict):
+        for pid, p in raw["phases"].items():
+            try:
+                ys = _years(p.get("years")) if isinstance(p, dict) else None
+                if isinstance(ys, list) and ys and all(isinstance(y, int) for y in ys):
+                    phases[str(pid)] = (min(ys), max(ys))
+            except ValueError:
+                continue
+    try:
+        horizon = _years(raw.get("years")) if isinstance(raw, dict) else None
+    except ValueError:
+        horizon = None
+    return {"phases": phases, "years": horizon if isinstance(horizon, list) else None}
+
+
+def context_of(scenario) -> dict:
+    """schedule_context of a validated scenario: for family parameters validated after it."""
+    phases = {pid: (min(p.years), max(p.years)) for pid, p in (scenario.phases or {}).items()}
+    return {"phases": phases, "years": list(scenario.years)}
+
+
+def _by_phase(mode: str):
+    """Milestones keyed by phase ids, as year milestones over the horizon.
+
+    mode "end" (targets): a phase's value is reached by the phase's last year and holds from then until
+    the next keyed phase's last year; not enforced before the first. mode "span" (yearly amounts: budgets,
+    supplies, bounds): a phase's value is the amount in each year of the phase."""
+
+    def resolve(v, info: ValidationInfo):
+        keys = [k for k in v if isinstance(k, str)] if isinstance(v, dict) else []
+        if not keys:
+            return v
+        ctx = info.context or {}
+        phases, horizon = ctx.get("phases") or {}, ctx.get("years") or []
+        known = ", ".join(phases) if phases else "none: declare them under 'phases:'"
+        unknown = [k for k in keys if k not in phases]
+        if unknown:
+            raise ValueError(f"expected a year or a phase id (phases: {known}), found '{unknown[0]}'")
+        if len(keys) < len(v):
+            raise ValueError("expected milestones keyed all by years or all by phase ids, found both")
+        out: dict[int, float] = {}
+        if mode == "end":
+            ends = sorted((phases[k][1], v[k]) for k in keys)
+            for y in horizon:
+                reached = [value for end, value in ends if end <= y]
+                if reached:
+                    out[y] = reached[-1]
+            return out
+        for y in horizon:
+            inside = [k for k in keys if phases[k][0] <= y <= phases[k][1]]
+            if not inside:
+                raise ValueError(f"expected a value for every year of the horizon, found none for {y} "
+                                 f"(phases given: {', '.join(keys)})")
+            out[y] = v[inside[0]]
+        return out
+
+    return AfterValidator(resolve)
+
+
+def Sched(dim: str, phase: str = "end", **bounds):
+    """A schedule of `dim`: a number, or {year or phase id: value} (see _by_phase for what a phase means)."""
+    return Annotated[dict[int | str, Q(dim, **bounds)], BeforeValidator(_schedule_keys), _by_phase(phase)]
 
 
 # a region's population: zero is refused as well as negatives (see _positive_people)
@@ -147,6 +220,42 @@ class Region(Strict):
     priority: Q("ratio", gt=0) = 1.0
     base_split: dict[Resource, dict[str, Q("share", ge=0)]] | None = Field(
         None, description="optional split of the baseline by category (shares); default: by standards")
+    subpopulation_share: dict[str, Sched("share", "span", ge=0, le=1)] | None = Field(  # type: ignore[valid-type]
+        None, description="this region's share of residents in each sub-population, by year (overrides the scenario's)")
+    spending: dict[str, Sched("money_pc", "span", ge=0)] | None = Field(  # type: ignore[valid-type]
+        None, description="per-capita spending lines, yuan/person/year by line ('public_service'), a number or by year")
+
+
+# the spending lines every scenario knows: the plan money's own line (the regions' base_spending_pc, which
+# also counts toward need) and all public-service spending (the line the plan's gap targets are on)
+CO_CONSTRUCTION, PUBLIC_SERVICE = "co_construction", "public_service"
+BUILT_IN_LINES = (CO_CONSTRUCTION, PUBLIC_SERVICE)
+
+
+class SpendingLine(Strict):
+    name: str | None = Field(None, description="display name, any language")
+    base_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)] | None = Field(
+        None, description="the year a region's plain number is for; default the scenario's first year")
+    growth: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)] = Field(
+        0.0, description="yearly growth after the last figure given (0.03 = 3% a year); 0 holds it")
+
+
+class Subpopulation(Strict):
+    name: str | None = Field(None, description="display name, any language (60岁及以上)")
+    share: Sched("share", "span", ge=0, le=1) | None = Field(  # type: ignore[valid-type]
+        None, description="share of every region's residents, by year (a region's own subpopulation_share overrides it)")
+
+
+class Phase(Strict):
+    years: Years = Field(min_length=1, description="'2024:2026': the phase's consecutive years")
+    name: str | None = Field(None, description="display name, any language (近期)")
+
+    @model_validator(mode="after")
+    def _consecutive(self):
+        if self.years != list(range(min(self.years), max(self.years) + 1)):
+            raise ValueError(f"expected consecutive years such as '{min(self.years)}:{max(self.years)}', "
+                             f"found {self.years}")
+        return self
 
 
 class Standard(Strict):
@@ -162,18 +271,18 @@ class Bounds(Strict):
 
 
 class MoneyBound(Strict):
-    min: Sched("money", ge=0) | None = Field(None, description="100m yuan per year, all regions")
-    max: Sched("money", ge=0) | None = None
+    min: Sched("money", "span", ge=0) | None = Field(None, description="100m yuan per year, all regions")
+    max: Sched("money", "span", ge=0) | None = None
 
 
 class FteBound(Strict):
-    min: Sched("fte", ge=0) | None = Field(None, description="FTE added per year, all regions")
-    max: Sched("fte", ge=0) | None = None
+    min: Sched("fte", "span", ge=0) | None = Field(None, description="FTE added per year, all regions")
+    max: Sched("fte", "span", ge=0) | None = None
 
 
 class AreaBound(Strict):
-    min: Sched("area", ge=0) | None = Field(None, description="10k m2 built per year, all regions")
-    max: Sched("area", ge=0) | None = None
+    min: Sched("area", "span", ge=0) | None = Field(None, description="10k m2 built per year, all regions")
+    max: Sched("area", "span", ge=0) | None = None
 
 
 Bounds.model_rebuild()
@@ -188,19 +297,21 @@ class Category(Strict):
     standard: Standard = Standard()
     weight: Q("ratio", ge=0) = 1.0
     bounds: Bounds = Bounds()
+    serves: str | None = Field(None, description="the sub-population the category serves (its standards are per person "
+                                                  "of it: elderly care per resident aged 60+); default every resident")
 
 
 class Fiscal(Strict):
-    budget: Sched("money", ge=0) | None = Field(None, description="new money per year, 100m yuan; none = unlimited")
+    budget: Sched("money", "span", ge=0) | None = Field(None, description="new money per year, 100m yuan; none = unlimited")
 
 
 class Personnel(Strict):
-    supply: Sched("fte", ge=0) | None = Field(None, description="FTE that can be added per year; none = unlimited")
+    supply: Sched("fte", "span", ge=0) | None = Field(None, description="FTE that can be added per year; none = unlimited")
     salary: Q("money_per_fte", ge=0) | None = Field(None, description="10k yuan per FTE per year, charged to the fiscal budget")
 
 
 class Facility(Strict):
-    supply: Sched("area", ge=0) | None = Field(None, description="10k m2 that can be built per year; none = unlimited")
+    supply: Sched("area", "span", ge=0) | None = Field(None, description="10k m2 that can be built per year; none = unlimited")
     capex: Q("money_per_area", ge=0) | None = Field(None, description="yuan per m2 built, charged to the fiscal budget")
 
 
@@ -298,6 +409,12 @@ class Scenario(Strict):
     population: dict[str, People] | None = Field(
         None, description="population by region id and year (10k people); overrides regions' values")
     categories: list[Category] = Field(min_length=1)
+    phases: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], Phase] | None = Field(
+        None, description="the plan's phases by id ({near: {years: '2024:2026', name: 近期}}); schedules may be keyed by them")
+    subpopulations: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], Subpopulation] = Field(
+        default_factory=dict, description="groups of residents a category may serve ({aged60: {share: {2022: 0.211}}})")
+    spending_lines: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], SpendingLine] = Field(
+        default_factory=dict, description="spending lines beyond co_construction and public_service, or their name and growth")
     resources: Resources = Resources()
     targets: Targets = Targets()
     objective: Objective = Objective()

@@ -1,23 +1,52 @@
 """Writes provinces.csv and west_regions.csv from the NBS populations and the
 plan's seed figures. Run from anywhere: python scenarios/data/make_regions.py
 
-Assumptions (each a number the plan or NBS gives, or stated as ours):
+The plan (/work/shared/plan/plan.txt, in traditional characters) is quoted as
+written. Every number below is the plan's, NBS's, or marked ours with the reason.
+
 - population: NBS year-end resident population 2020-2024, 10k people
   (province_population.csv); held at the 2024 value after 2024.
-- baseline per-capita co-construction spending (yuan/person/year): East 860,
-  Central 520, West 480 (the plan's figures); Northeast 520 (ours: no figure
-  given, set equal to Central).
-- licensed social workers: 700k nationally, about 5 per 10k people; every
-  province at 5.0 per 10k of its 2024 population (ours: no provincial split).
-- community service space: 0.30 m2 per person now (ours), against the plan's 0.5.
-- special-group share of residents: 0.28 (ours: about 21% aged 60+, 6%
-  disabled, a few % low-income and migrant children, overlaps removed).
-- priority: 1.2 for Central, West and Northeast, 1.0 for East: the plan tilts
-  the budget "to the centre, west and countryside".
+- groups: the NBS four groups (East, Central, West, Northeast).
+- base_spending_pc, the co-construction line (yuan/person/year): the plan's
+  "2022年東部地區人均共建共融財政支出達860元,中部為520元,西部僅為480元":
+  East 860, Central 520, West 480; Northeast 520 (ours: the plan gives no
+  figure; set equal to Central). This line also counts toward need.
+- spending.public_service, the public-service line (yuan/person, 2022): the
+  plan's "2022年東部地區人均公共服務支出達1.2萬元,西部地區僅為5200元,差距達
+  2.3倍": East 12,000, West 5,200. Central and Northeast 6,500 (ours: the
+  plan gives no figure and no public source with the plan's definition was
+  found; a figure between West and East, nearer West, as the plan's own
+  co-construction line puts Central (520) nearer West (480) than East (860)).
+  Any figure from 5,200 to 12,000 leaves the groups' max/min ratio at
+  12,000 / 5,200 = 2.31x (East over West); it changes how much Central and
+  Northeast need to reach a cap's floor. No provincial split is given, so
+  every province of a group carries its group's figure (in particular all 12
+  western provinces carry 5,200: their ratio among themselves is 1.00).
+- base_workers, licensed social workers (FTE): the plan's national total,
+  "全國持證社工僅70萬人,平均每萬人擁有5名", split by its licence rates,
+  "專業社工持證率東部38%,中西部15%": each province's count is proportional
+  to its 2024 population x its group's rate (East 0.38; Central and West 0.15),
+  scaled so the 31 provinces sum to exactly 700,000 (largest remainders).
+  Northeast 0.15 (ours: the plan gives East and 中西部 only; the Northeast is
+  set equal to Central here as for the co-construction line, and the plan's
+  split is East against the rest). Assumes community workers per head are equal
+  across groups (ours: the plan gives rates, not counts of workers by region).
+  Result: East 7.79, every other group 3.08 licensed workers per 10k people.
+  west_regions.csv holds the same figures for the 12 western provinces (their
+  share of the 700k, 117,488), not a uniform 5 per 10k.
+- base_space, community service space: 0.30 m2 per person now (ours), against
+  the plan's "新建小區按人均0.5平方米標準配建社區服務用房".
+- special_group_share, special groups' share of residents: 0.28 (ours: the
+  plan's "2022年我國60歲及以上人口達2.97億,占比21.1%", plus about 6%
+  disabled (the plan's "全國8500萬殘疾人"), a few % low-income and migrant
+  children, overlaps removed).
+- priority: 1.2 for Central, West and Northeast, 1.0 for East (ours: the plan
+  tilts money "重點向中西部和農村地區傾斜"; 1.2 is our weight).
 """
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -36,9 +65,11 @@ PROVINCES = [
     ("Gansu", "甘肃", "west"), ("Qinghai", "青海", "west"), ("Ningxia", "宁夏", "west"),
     ("Xinjiang", "新疆", "west"),
 ]
-BASE_PC = {"east": 860, "central": 520, "west": 480, "northeast": 520}
+BASE_PC = {"east": 860, "central": 520, "west": 480, "northeast": 520}  # co-construction line; NE ours
+PUBLIC_SERVICE_PC = {"east": 12000, "central": 6500, "west": 5200, "northeast": 6500}  # 2022; C, NE ours
+LICENCE_RATE = {"east": 0.38, "central": 0.15, "west": 0.15, "northeast": 0.15}  # NE ours
+LICENSED_TOTAL = 700_000
 PRIORITY = {"east": 1.0, "central": 1.2, "west": 1.2, "northeast": 1.2}
-WORKERS_PER_10K = 5.0
 SPACE_PER_PERSON = 0.30
 SPECIAL_SHARE = 0.28
 
@@ -48,16 +79,30 @@ def population_2024() -> dict[str, float]:
     return {row["region"]: float(row["2024"]) for row in csv.DictReader(lines)}
 
 
+def licensed_workers(pop: dict[str, float]) -> dict[str, int]:
+    """The 700k licensed workers split by population x the group's licence rate, whole numbers summing
+    to exactly 700,000 (each province rounded down, the remainder to the largest fractions)."""
+    weight = {pid: pop[pid] * LICENCE_RATE[group] for pid, _, group in PROVINCES}
+    exact = {pid: LICENSED_TOTAL * w / sum(weight.values()) for pid, w in weight.items()}
+    out = {pid: math.floor(x) for pid, x in exact.items()}
+    left = LICENSED_TOTAL - sum(out.values())
+    for pid in sorted(exact, key=lambda p: exact[p] - out[p], reverse=True)[:left]:
+        out[pid] += 1
+    return out
+
+
 def rows(groups: set[str]) -> list[dict]:
     pop = population_2024()
+    workers = licensed_workers(pop)
     out = []
     for pid, name, group in PROVINCES:
         if group not in groups:
             continue
         out.append({
             "id": pid, "name": name, "group": group, "base_spending_pc": BASE_PC[group],
+            "spending.public_service": PUBLIC_SERVICE_PC[group],  # yuan/person, 2022
             "special_group_share": SPECIAL_SHARE,
-            "base_workers": round(WORKERS_PER_10K * pop[pid]),  # FTE: per 10k x (10k people)
+            "base_workers": workers[pid],  # FTE
             "base_space": round(SPACE_PER_PERSON * pop[pid], 1),  # 10k m2: m2/person x (10k people)
             "priority": PRIORITY[group],
         })
@@ -67,6 +112,7 @@ def rows(groups: set[str]) -> list[dict]:
 def write(path: Path, data: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("# generated by make_regions.py from NBS populations and the plan's seed figures; see its docstring\n")
+        fh.write("# spending.public_service: yuan/person, 2022 (declare base_year: 2022 under spending_lines)\n")
         w = csv.DictWriter(fh, fieldnames=list(data[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(data)
