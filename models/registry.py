@@ -29,6 +29,7 @@ class Knob:
     none_is_unlimited: bool = False  # no value means no limit (supplies): one solve tells if any shift can do
     from_zero: bool = False  # relaxed from 0 (a custom rule's 'relax'): applies though its value is 0
     resource: bool = False  # money, staff or space to be had (a supply, a pool's ceiling), not a target of the plan
+    delay: bool = False  # the shift moves the schedule's milestones later by whole years (the diagnosis makes these)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -58,9 +58,15 @@ class Relaxation:
         if self.shift is None:
             if self.undecided:
                 return f"whether relaxing the {k.what} alone makes the plan feasible was not decided: {self.undecided}"
+            if k.delay:
+                return f"moving the {k.what} later, even to the horizon's last year, cannot alone make the plan feasible"
             return f"relaxing the {k.what} alone cannot make the plan feasible"
         verb = "raised" if k.sign > 0 else "lowered"
         assert self.schedule is not None  # a shift was found, so its schedule is known
+        if k.delay:
+            n = _years_later(self.shift)
+            when = ", ".join(f"{span}: {_fmt(v, k.unit)}" for span, v in _runs(self.schedule))
+            return f"the {k.what} must come {n} year{'s' if n > 1 else ''} later ({when})"
         values = (f"to {_fmt(self.schedule[CONSTANT], k.unit)}" if CONSTANT in self.schedule else
                   ", ".join(f"{span}: {_fmt(v, k.unit)}" for span, v in _runs(self.schedule)))
         if self.at_least is not None:
@@ -147,9 +153,11 @@ class Diagnosis:
                                                        for r in t.relaxations]
         return pd.DataFrame([{
             "family": r.knob.family, "parameter": ".".join(str(p) for p in r.knob.path),
+            "change": "milestones later" if r.knob.delay else "value",
             "relaxes_alone": r.shift is not None and not together, "together": together,
-            "least_change": r.shift, "least_change_at_least": r.at_least if r.at_least is not None else r.shift,
-            "unit": r.knob.unit, "set": r.set_text, "finding": r.sentence,
+            "least_change": _years_later(r.shift) if r.knob.delay and r.shift is not None else r.shift,
+            "least_change_at_least": r.at_least if r.at_least is not None else r.shift,
+            "unit": "years" if r.knob.delay else r.knob.unit, "set": r.set_text, "finding": r.sentence,
         } for r, together in rows])
 
     def __repr__(self) -> str:
@@ -199,9 +207,17 @@ def _with(scenario, knob: Knob, value):
     return s
 
 
+def _years_later(delta: float) -> int:
+    """A delay's shift in whole years: a part of a year delays to the next."""
+    return math.ceil(delta - 1e-9)
+
+
 def _shifted(scenario, knob: Knob, delta: float):
     """A copy of the scenario with the knob moved by delta; and the knob's new schedule."""
     value = _get(scenario, knob.path)
+    if knob.delay:
+        moved = {y + _years_later(delta): v for y, v in value.items()}
+        return _with(scenario, knob, moved), moved
     sched = value if isinstance(value, dict) else {CONSTANT: value}
     new = {}
     for y, v in sched.items():
@@ -254,9 +270,20 @@ def _applies(scenario, knob: Knob) -> bool:
 
 
 def knobs(scenario) -> list[Knob]:
-    """What every family declares the diagnosis may relax, in the families' build order."""
+    """What every family declares the diagnosis may relax, in the families' build order; after each target
+    written with milestone years, the same target reached later ("how late a milestone")."""
     load_all()
-    return [k for fam in in_build_order() for k in fam.knobs_for(scenario)]
+    last = max(scenario.years)
+    out = []
+    for k in (k for fam in in_build_order() for k in fam.knobs_for(scenario)):
+        out.append(k)
+        sched = _get(scenario, k.path)
+        if k.resource or k.from_zero or not isinstance(sched, dict) or not sched or CONSTANT in sched:
+            continue
+        if last - min(sched) >= 1:  # at most until the first milestone falls in the last year
+            out.append(replace(k, sign=+1, limit=float(last - min(sched)), tol=1.0, what=f"{k.what}'s milestones",
+                               none_is_unlimited=False, delay=True))
+    return out
 
 
 def _feasible_at(scenario, knob: Knob, probe: Prober, delta: float) -> bool | None:
@@ -269,7 +296,9 @@ def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
     makes the plan feasible, with the largest shift known not to (`at_least`); or that none does."""
     sched = _get(scenario, knob.path)
     sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
-    if knob.sign < 0:
+    if knob.delay:
+        hi = knob.limit  # the first milestone in the last year
+    elif knob.sign < 0:
         hi = max(max(sched.values()) - knob.limit, 0.0)  # lowering by this reaches the limit everywhere
     else:
         hi = max(max(sched.values()), 1.0) if math.isinf(knob.limit) else knob.limit - min(sched.values())
@@ -332,7 +361,7 @@ def _most_relaxed(scenario, knob: Knob):
     """The scenario with the knob at its most relaxed (None: no limit), or None where it has no such end."""
     if knob.none_is_unlimited:
         return _with(scenario, knob, None)
-    if math.isinf(knob.limit):
+    if math.isinf(knob.limit) or knob.delay:
         return None
     sched = _get(scenario, knob.path)
     sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
@@ -391,7 +420,7 @@ def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None
     if joint and relax and all(r.shift is None and not r.undecided for r in relax):  # several conflict together
         every = [k for k in knobs(scenario) if _applies(scenario, k)]
         combos = [together(scenario, [k for k in every if k.resource], "every target", probe),
-                 together(scenario, [k for k in every if not k.resource], "the resources", probe)]
+                 together(scenario, [k for k in every if not (k.resource or k.delay)], "the resources", probe)]
     left = probe.left()
     rows = None
     if solver_opts.get("solver", "auto") != "cbc" and (left is None or left > 1):

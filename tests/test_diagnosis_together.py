@@ -63,3 +63,36 @@ def test_sweeps_leave_the_combined_search_out(two):
 
     o = solve_scenario(two, write=False, joint=False)
     assert o.exit_code == 2 and o.diagnosis.together == []
+
+
+LATE = """
+name: late
+years: "2026:2032"
+regions:
+  - {id: A, population: 10}
+categories:
+  - {id: c, standard: {personnel: 10}}
+resources:
+  personnel: {supply: 20}
+targets:
+  personnel_density: {min: {2028: 8, 2030: 10}}
+"""
+
+
+def test_how_late_a_milestone(invoke, tmp_path):
+    """100,000 residents, 20 workers a year from 2026: 60 by 2028 (8 per 10k needs 80), 100 by 2030 (10 per 10k
+    needs 100). One year later each milestone holds: 80 by 2029, 120 by 2031 against 100; the plan's own
+    2028 is one year short, so no delay of less than a year would do."""
+    path = tmp_path / "late.yaml"
+    path.write_text(LATE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("solve", path, "--out", out).exit_code == 2
+    table = pd.read_csv(out / "diagnosis.csv", encoding="utf-8-sig")
+    late = table[table["finding"].str.contains("milestones", na=False)].iloc[0]
+    assert late["relaxes_alone"] and late["least_change"] == 1 and late["unit"] == "years"
+    assert late["finding"] == ("the social-worker density target's milestones must come 1 year later "
+                               "(2029: 8 per 10k, 2031: 10 per 10k)")
+    assert late["set"] == "targets.personnel_density.min={2029: 8, 2031: 10}"
+    assert invoke("solve", path, "--set", late["set"], "--out", tmp_path / "ok").exit_code == 0
+    supply = table[table["parameter"] == "resources.personnel.supply"].iloc[0]
+    assert supply["least_change"] == pytest.approx(20 / 3, rel=2e-3)  # 80 by 2028 in 3 years: 26.67 a year

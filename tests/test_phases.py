@@ -139,7 +139,8 @@ def test_diagnosis_keeps_the_step(invoke, ph):
     sets = ["targets.special_groups_share.min={near: 0.15, mid: 0.8}", "categories.arts.bounds={fiscal: {min: 0.05}}"]
     code, out, text = _solve(invoke, ph, *sets)
     assert code == 2
-    d = _csv(out, "diagnosis").set_index("parameter")
+    d = _csv(out, "diagnosis")
+    d = d[d["change"] == "value"].set_index("parameter")  # the rows moving milestones later have the same keys
     share = d.loc["targets.special_groups_share.min"]
     assert share["least_change"] == pytest.approx(0.125, abs=1e-4)
     m = re.fullmatch(r"targets\.special_groups_share\.min=\{2026: ([0-9.]+), 2029: ([0-9.]+), 2030: ([0-9.]+)\}", share["set"])
