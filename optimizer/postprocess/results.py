@@ -56,7 +56,9 @@ def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
 
 
 def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
-    at = np.flatnonzero((d.std[None, :, :, None] > 0) | (a.alloc != 0))  # rows in (region, category, resource, year) order
+    # every (region, category, resource, year) with a variable (a standard or a bound), in that order: a stock's
+    # row stays in the years nothing is added to it, so its level can be rechecked from the file
+    at = np.flatnonzero(np.broadcast_to(d.active[None, :, :, None], a.alloc.shape) | (a.alloc != 0))
     r, c, k, t = np.unravel_index(at, a.alloc.shape)
     conv = np.array([INTERNAL[res] / OUTPUT_SCALE[res] for res in RESOURCES])[k]
 
