@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
@@ -23,9 +23,22 @@ from models.explained import Explained, people
 from models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.backend.lp import INF
 from optimizer.preprocess.schema import Q, Strict, Target, _years
-from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, fmt_money_yuan
+from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, fmt_money_yuan, parse_quantity
 
 _TO_INTERNAL = INPUT_AMOUNT["fiscal"] / INTERNAL["fiscal"]  # the pool's amounts (100m yuan) in model units
+
+
+def _move(v):
+    """free, none, or a band: a share of the average year (0.2 or '20%')."""
+    if v in ("free", "none"):
+        return v
+    try:
+        band = parse_quantity(v, "share")
+    except (TypeError, ValueError):
+        band = None
+    if band is None or isinstance(v, bool) or not 0 <= band <= 1:
+        raise ValueError(f"expected free, none, or a band between 0 and 1 such as 0.2 or '20%', found {v!r}")
+    return band
 
 
 def _span(v, info: ValidationInfo):
@@ -75,10 +88,19 @@ class Pool(Strict):
     max: Q("money", ge=0) | None = Field(None, description="100m yuan over the span, at most")  # type: ignore[valid-type]
     includes: list[Literal["salaries", "construction"]] = Field(
         ["salaries", "construction"], description="what counts besides new money (as the yearly budget counts it)")
-    move: Literal["free", "none"] | Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+    move: Annotated[Any, BeforeValidator(_move)] = Field(
         "free", description="free; none (each year its even share of min and max); or a band b: each year within "
                             "+-b of the span's average")
     tilt: list[Tilt] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consecutive(self):
+        if sorted(self.years) != list(range(min(self.years), max(self.years) + 1)):
+            raise ValueError(f"expected consecutive years such as '{min(self.years)}:{max(self.years)}' (a pool is a "
+                             f"span), found {self.years}")
+        if self.min is None and self.max is None and not self.tilt:
+            raise ValueError("expected a min, a max or a tilt (a pool with none of them limits nothing)")
+        return self
 
     def label(self, pid: str) -> str:
         return self.name or f"{pid} ({self.years[0]}-{self.years[-1]})"
@@ -117,15 +139,19 @@ def _validate(s) -> list[tuple[tuple, str]]:
                 have = sorted(groups) if kind == "group" else sorted(areas) if kind == "area" else sorted(ids)[:8]
                 out.append((at + ("tilt", i, kind), f"expected a {kind[:-1] if kind == 'regions' else kind} of the "
                                                     f"regions ({', '.join(have) or 'none given'}), found '{bad[0]}'"))
-        if sum(tl.min_share for tl in p.tilt if tl.area is None) > 1 + 1e-12 and _disjoint(p.tilt):
-            out.append((at + ("tilt",), "expected tilts whose shares add to at most 1 where their regions do not "
-                                        f"overlap, found {sum(tl.min_share for tl in p.tilt):g}"))
+        sets = [_regions_of(s, tl) for tl in p.tilt]
+        for i, j in ((a, b) for a in range(len(sets)) for b in range(a + 1, len(sets))):
+            if not (sets[i] & sets[j]) and p.tilt[i].min_share + p.tilt[j].min_share > 1 + 1e-12:
+                out.append((at + ("tilt", j, "min_share"), f"expected at most {1 - p.tilt[i].min_share:g} (tilt {i} asks "
+                            f"{p.tilt[i].min_share:g} for other regions: together only a pool spending nothing meets "
+                            f"both), found {p.tilt[j].min_share:g}"))
     return out
 
 
-def _disjoint(tilts: list[Tilt]) -> bool:
-    sets = [set(t.group or []) for t in tilts if t.group is not None]
-    return len(sets) > 1 and all(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:])
+def _regions_of(s, tilt: Tilt) -> set[str]:
+    """The ids of the regions a tilt is for, from the scenario."""
+    return {r.id for r in s.regions if (tilt.group is not None and r.group in tilt.group)
+            or (tilt.area is not None and r.area == tilt.area) or (tilt.regions is not None and r.id in tilt.regions)}
 
 
 def members(d, tilt: Tilt) -> np.ndarray:

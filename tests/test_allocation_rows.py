@@ -3,7 +3,6 @@ not: a stock built in one year is still there the next, and the recheck reads it
 from __future__ import annotations
 
 import pandas as pd
-
 from outputs import read_table, solve_cli
 
 BOUNDED = """

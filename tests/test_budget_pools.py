@@ -460,3 +460,26 @@ def test_pool_over_a_phase_is_its_years(invoke, bp):
     # 3.0 - 1.3 - 1.0 = 0.7, cannot be spent in 2027-2028: unmet A 1.0 -> 10, B 0.3 x 2 -> 12: 22.0
     assert _objective(out) == pytest.approx(22.0, abs=1e-7)
     assert math.isclose(_money(out, "B", 2027), 5000, abs_tol=1e-4) and math.isclose(_money(out, "B", 2028), 5000, abs_tol=1e-4)
+
+
+@pytest.mark.parametrize("override, message", [
+    ("targets.budget_pools.pools.all.years=[2026, 2028]", "expected consecutive years such as '2026:2028' (a pool is a span)"),
+    ("targets.budget_pools.pools.all={years: '2026:2028'}", "expected a min, a max or a tilt"),
+    ("targets.budget_pools.pools.all.move=1.5", "expected free, none, or a band between 0 and 1"),
+    ("targets.budget_pools.pools.all.tilt=[{group: [east], min_share: 0.7}, {group: [west], min_share: 0.6}]",
+     "tilt[1].min_share: expected at most 0.3 (tilt 0 asks 0.7 for other regions"),
+])
+def test_pools_that_limit_nothing_or_cannot_hold_are_refused(invoke, bp, override, message):
+    """A list of years with a gap (2027 would count against nothing), a pool with no limit, a band above 1, and
+    two tilts on separate regions asking 130% (only spending nothing meets both): exit 1, nothing written."""
+    code, out, text = _solve(invoke, bp, override)
+    assert code == 1, text
+    assert message in text.replace("\n", ""), text
+    assert not out.exists()
+
+
+def test_a_band_may_be_written_as_a_percent(invoke, bp):
+    """'20%' is the band 0.2: the same rows and answer."""
+    a = _solve(invoke, bp, "targets.budget_pools.pools.all.move=0.2")
+    b = _solve(invoke, bp, "targets.budget_pools.pools.all.move=20%")
+    assert a[0] == b[0] == 0 and _objective(a[1]) == _objective(b[1])

@@ -76,8 +76,9 @@ def line_kpis(d: ModelData, alloc: np.ndarray, add) -> None:
             pcs, pcs0 = spend_u / pop_u * per, base_u / pop_u * per
             if scope != "regions":
                 add(f"per_capita_{line}", [f"{scope[:-1]} {u}" for u in unames], pcs, "yuan/person")
-            with np.errstate(divide="ignore", invalid="ignore"):  # a line of 0 everywhere has no ratio: NaN
-                ratio, ratio0 = pcs.max(axis=0) / pcs.min(axis=0), pcs0.max(axis=0) / pcs0.min(axis=0)
+            # a unit at 0 yuan/person has no ratio to the others: blank (NaN), in kpis.csv as in results.xlsx
+            ratio = np.divide(pcs.max(axis=0), pcs.min(axis=0), out=np.full(d.T, np.nan), where=pcs.min(axis=0) > 0)
+            ratio0 = np.divide(pcs0.max(axis=0), pcs0.min(axis=0), out=np.full(d.T, np.nan), where=pcs0.min(axis=0) > 0)
             add(f"{line}_max_min_ratio", scope, ratio, "x")
             add(f"{line}_baseline_max_min_ratio", scope, ratio0, "x")
             add(f"{line}_ratio_narrowed", scope, ratio0 - ratio, "x")

@@ -29,12 +29,18 @@ NAMES = {  # KPI ids in words
     "special_group_share_personnel": "special-group share of personnel", "special_group_share_facility": "special-group share of space",
     "social_workers_per_10k": "social workers per 10k", "community_space_per_person": "community space per person",
     "fiscal_outlay": "fiscal outlay",
+    "budget_pool_outlay": "budget pool: money spent so far", "budget_pool_share": "budget pool: least share to the regions named",
 }
 
 
 def kpi_words(kpi: str) -> str:
     """A KPI id in words (a spending line's ratio named after its line)."""
-    return NAMES.get(kpi) or (line_words(kpi) if kpi.endswith("_max_min_ratio") else kpi)
+    if kpi in NAMES:
+        return NAMES[kpi]
+    for end, words in (("_baseline_max_min_ratio", "before new money"), ("_ratio_narrowed", "narrowed by new money")):
+        if kpi.endswith(end):
+            return f"{line_words(kpi.removesuffix(end) + '_max_min_ratio')}, {words}"
+    return line_words(kpi) if kpi.endswith("_max_min_ratio") else kpi
 
 
 def _plt():

@@ -236,8 +236,8 @@ class SpendingLine(Strict):
     name: str | None = Field(None, description="display name, any language")
     base_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)] | None = Field(
         None, description="the year a region's plain number is for; default the scenario's first year")
-    growth: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)] = Field(
-        0.0, description="yearly growth after the last figure given (0.03 = 3% a year); 0 holds it")
+    growth: Q("share", gt=-1, le=1) = Field(  # type: ignore[valid-type]
+        0.0, description="yearly growth after the last figure given (0.03 or '3%' a year); 0 holds it")
 
 
 class Subpopulation(Strict):
