@@ -27,7 +27,7 @@ def add_allocation(b: ModelBuilder, d: ModelData) -> Layout:
     for name, sel in (("x", on & ~STOCK[k]), ("s", on & STOCK[k])):
         x[r[sel], c[sel], k[sel], t[sel]] = b.add_vars(
             name, {"resource": k[sel], "category": c[sel], "region": r[sel], "year": t[sel]})
-    need = d.std[c, k] > 0  # unmet need exists only where the category has a standard for the resource
+    need = d.has_std[c, k]  # unmet need exists only where the category has a standard for the resource
     u[r[need], c[need], k[need], t[need]] = b.add_vars(
         "u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
     return Layout(x=x, u=u)

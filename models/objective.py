@@ -32,9 +32,9 @@ def unit_cost(ctx: Context) -> np.ndarray:
 
 
 def people_per_unit(ctx: Context) -> np.ndarray:
-    """(R,C,K) weighted 10k people per internal unit of unmet need."""
+    """(R,C,K,T) weighted 10k people per internal unit of unmet need."""
     d = ctx.data
-    return d.priority[:, None, None] * d.weight[None, :, None] * d.inv_std[None, :, :]
+    return d.priority[:, None, None, None] * d.weight[None, :, None, None] * d.inv_std[None]
 
 
 def column_cost(ctx: Context) -> np.ndarray:
@@ -59,4 +59,4 @@ def set_objective(ctx: Context) -> None:
         b.set_upper(ucols, 0.0)
     else:
         b.add_cost(lay.x[xr, xc, xk, xt], obj.cost_weight * cost)
-        b.add_cost(ucols, people_per_unit(ctx)[ur, uc, uk])
+        b.add_cost(ucols, people_per_unit(ctx)[ur, uc, uk, ut])

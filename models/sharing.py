@@ -89,7 +89,7 @@ def reachable_pairs(sharing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def sharing_categories(sharing, data) -> np.ndarray:
     """(C,) which categories shared space may serve."""
-    has_std = data.std[:, K_FACILITY] > 0
+    has_std = data.has_std[:, K_FACILITY]
     if sharing.categories is None:
         return has_std
     return np.array([cid in set(sharing.categories) for cid in data.cat_ids]) & has_std
@@ -98,7 +98,7 @@ def sharing_categories(sharing, data) -> np.ndarray:
 def network(sharing, data) -> Network:
     p, q, m = reachable_pairs(sharing)
     cats = sharing_categories(sharing, data)
-    per_person = float(data.std_user[cats, K_FACILITY].sum())  # m2 per person
+    per_person = float(data.std_user[cats, K_FACILITY, 0].sum())  # m2 per person, the first year's standards
     need = np.array([c.need if c.need is not None else c.population * per_person for c in sharing.communities])
     cap = np.array([pr.capacity for pr in sharing.providers], dtype=float)
     return Network(list(sharing.providers), list(sharing.communities), p, q, m, cap, need)

@@ -77,3 +77,23 @@ def test_bad_subpopulations_are_refused(ageing, tmp_path, invoke, override, mess
     assert r.exit_code == 1, r.output
     assert message in r.output.replace("\n", ""), r.output
     assert not out.exists()
+
+
+def test_standards_by_year(tmp_path):
+    """A standard rising from 100 (2026) to 300 yuan/person (2028), 200 between: 100,000 residents need 0.1, 0.2,
+    0.3 (100m yuan); a budget of 0.1 a year leaves 0, 0.1 and 0.2 unmet, which is 0.1e8 / 200 = 50,000 and
+    0.2e8 / 300 = 66,667 people: objective 5 + 6.6667 = 11.6667 (10k people)."""
+    path = tmp_path / "std.yaml"
+    path.write_text("""
+years: "2026:2028"
+regions: [{id: A, population: 10}]
+categories: [{id: c, standard: {fiscal: {2026: 100, 2028: 300}}}]
+resources: {fiscal: {budget: 0.1}}
+objective: {cost_weight: 0}
+""", encoding="utf-8")
+    o = solve_scenario(path, out=tmp_path / "out")
+    assert o.exit_code == 0
+    assert o.solution.objective == pytest.approx(5 + 20 / 3, abs=1e-7)
+    alloc = pd.read_csv(tmp_path / "out" / "allocation.csv", encoding="utf-8-sig").set_index("year")
+    assert list(alloc["need"]) == pytest.approx([1000.0, 2000.0, 3000.0])  # 10k yuan
+    assert list(alloc["people_unserved"]) == pytest.approx([0.0, 50000.0, 200000 / 3])

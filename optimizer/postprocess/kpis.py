@@ -127,10 +127,10 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     for sid, people in d.subpops.items():  # the groups categories serve: ageing moves need with them
         add(f"subpopulation_{sid}", "all regions", people.sum(axis=0) * PEOPLE, "people")
         add(f"subpopulation_{sid}_share", "all regions", people.sum(axis=0) / d.pop.sum(axis=0), "share")
-    pu = a.unmet * d.inv_std[None, :, :, None] * PEOPLE  # (R,C,K,T) people short of a standard (of those served)
+    pu = a.unmet * d.inv_std[None] * PEOPLE  # (R,C,K,T) people short of a standard (of those served)
     for j in range(d.C):
         for k in range(3):
-            if d.std[j, k] > 0:
+            if d.has_std[j, k]:
                 add("people_unserved", f"{d.cat_names[j]} / {RESOURCES[k]}", pu[:, j, k].sum(axis=0), "people")
     # a person short of two resources of one category counts twice: person-services, as in the objective
     add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")

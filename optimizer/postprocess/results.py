@@ -52,7 +52,7 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
     """(R,C,K,T) people left without the standard (unweighted)."""
-    return a.unmet * d.inv_std[None, :, :, None] * PEOPLE
+    return a.unmet * d.inv_std[None] * PEOPLE
 
 
 def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:

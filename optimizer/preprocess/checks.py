@@ -193,5 +193,5 @@ def _check_sharing(s: Scenario, region_ids: set, cat_ids: set, add) -> None:
     for i, cid in enumerate(sh.categories or []):
         if cid not in cat_ids:
             add(("sharing", "categories", i), f"expected a category id, found '{cid}'")
-    if not any(c.standard.facility > 0 and (sh.categories is None or c.id in sh.categories) for c in s.categories):
+    if not any(max(c.standard.facility.values()) > 0 and (sh.categories is None or c.id in sh.categories) for c in s.categories):
         add(("sharing",), "expected at least one category with a facility standard for shared space to serve, found none")

@@ -36,8 +36,8 @@ class ModelData:
     livelihood: np.ndarray  # (C,) bool
     sigma: np.ndarray  # (R,C) share of category serving special groups
     weight: np.ndarray  # (C,)
-    std: np.ndarray  # (C,K) internal units per 10k people per year (fiscal) or held (stocks)
-    std_user: np.ndarray  # (C,K) as the user wrote it (yuan/person, FTE/10k, m2/person)
+    std: np.ndarray  # (C,K,T) internal units per 10k people served, per year (fiscal) or held (stocks)
+    std_user: np.ndarray  # (C,K,T) as the user wrote it (yuan/person, FTE/10k, m2/person)
     base_split: np.ndarray  # (R,C,K) share of each region's baseline held by each category
     supply: np.ndarray  # (K,T) internal units per year, inf = unlimited
     salary: float  # 100m yuan per 100 FTE per year
@@ -68,12 +68,12 @@ class ModelData:
     def need(self) -> np.ndarray:
         """(R,C,K,T) need in internal units: the people a category serves x its standard."""
         if self.served is not None:
-            return self.served[:, :, None, :] * self.std[None, :, :, None]
-        return self.pop[:, None, None, :] * self.std[None, :, :, None]
+            return self.served[:, :, None, :] * self.std[None]
+        return self.pop[:, None, None, :] * self.std[None]
 
     @property
     def inv_std(self) -> np.ndarray:
-        """(C,K) 10k people per internal unit of unmet need (0 where there is no standard)."""
+        """(C,K,T) 10k people per internal unit of unmet need (0 where there is no standard)."""
         return np.divide(1.0, self.std, out=np.zeros_like(self.std), where=self.std > 0)
 
     @cached_property
@@ -97,7 +97,12 @@ class ModelData:
     def active(self) -> np.ndarray:
         """(C,K) which category-resource pairs get allocation variables."""
         has_bound = ~np.all(np.isnan(self.bound_min), axis=2) | ~np.all(np.isnan(self.bound_max), axis=2)
-        return (self.std > 0) | has_bound
+        return self.has_std | has_bound
+
+    @property
+    def has_std(self) -> np.ndarray:
+        """(C,K) which categories have a standard for a resource in some year (their unmet need exists)."""
+        return (self.std > 0).any(axis=2)
 
 
 def build_data(s: Scenario) -> ModelData:
@@ -105,18 +110,21 @@ def build_data(s: Scenario) -> ModelData:
     R, C, T = len(s.regions), len(s.categories), len(years)
     pop_tab = s.population or {}
     pop = np.array([evaluate(pop_tab.get(r.id) or r.population, years, hold_before=True) for r in s.regions])
-    std_user = np.array([[getattr(c.standard, k) for k in RESOURCES] for c in s.categories], dtype=float).reshape(C, 3)
+    std_user = np.array([[evaluate(getattr(c.standard, k), years, hold_before=True) for k in RESOURCES]
+                         for c in s.categories], dtype=float).reshape(C, 3, T)
     per = np.array([STANDARD_PER[k] for k in RESOURCES])
     scale = np.array([INTERNAL[k] for k in RESOURCES])
-    std = std_user / per[None, :] * PEOPLE / scale[None, :]
+    std = std_user / per[None, :, None] * PEOPLE / scale[None, :, None]
+    first = std[:, :, 0]  # the first year's standards split the baseline
 
     subpops, served = subpopulations(s, years, pop)
     # baseline split by category: as given, else in proportion to the standards (to the first year's need
     # where a category serves a sub-population: its standard is then per person of that group)
-    by_std = np.divide(std, std.sum(axis=0, keepdims=True), out=np.zeros_like(std), where=std.sum(axis=0, keepdims=True) > 0)
+    by_std = np.divide(first, first.sum(axis=0, keepdims=True), out=np.zeros_like(first),
+                       where=first.sum(axis=0, keepdims=True) > 0)
     base_split = np.broadcast_to(by_std, (R, C, 3)).copy()
     if served is not None:
-        need0 = served[:, :, None, 0] * std[None, :, :]  # (R,C,K)
+        need0 = served[:, :, None, 0] * first[None, :, :]  # (R,C,K)
         total = need0.sum(axis=1, keepdims=True)
         base_split = np.divide(need0, total, out=np.zeros_like(need0), where=total > 0)
     cat_index = {c.id: j for j, c in enumerate(s.categories)}

@@ -259,9 +259,13 @@ class Phase(Strict):
 
 
 class Standard(Strict):
-    fiscal: Q("money_pc", ge=0) = Field(0.0, description="yuan per person per year")
-    personnel: Q("fte_density", ge=0) = Field(0.0, description="FTE per 10k people")
-    facility: Q("area_pc", ge=0) = Field(0.0, description="m2 per person")
+    # a number, or by year ({2024: 320, 2030: 400}): linear between the years given, the first held before
+    fiscal: Sched("money_pc", "span", ge=0) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {CONSTANT: 0.0}, description="yuan per person (served) per year")
+    personnel: Sched("fte_density", "span", ge=0) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {CONSTANT: 0.0}, description="FTE per 10k people (served)")
+    facility: Sched("area_pc", "span", ge=0) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {CONSTANT: 0.0}, description="m2 per person (served)")
 
 
 class Bounds(Strict):
