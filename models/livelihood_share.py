@@ -49,5 +49,5 @@ def livelihood_share(ctx: Context) -> None:
     if target is None or not target.enabled:
         return
     d = ctx.data
-    weight = np.broadcast_to(d.livelihood.astype(float)[None, :], (d.R, d.C))
+    weight = np.broadcast_to(d.livelihood.astype(float)[None, :, None], (d.R, d.C, d.T))
     share_floor(ctx, "livelihood_share", K_FISCAL, weight, target)

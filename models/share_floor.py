@@ -79,7 +79,7 @@ def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> 
                   "year": np.repeat(years, d.R)}
     n = int(row.max()) + 1
     kk = np.full(len(row), k)
-    coef = weight[r, c] - s[t]
+    coef = weight[r, c, t] - s[t]  # weight (R,C,T): by year
     amount = ctx.level if total else ctx.added  # of totals with what was there, or of new allocations
     base = d.base_level[r, c, k, t] if total else np.zeros(len(row))
     # sum (w - s) x amount >= 0, the baseline's part moved to the right

@@ -119,23 +119,25 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
     pools = getattr(t, "budget_pools", None)
     for pid, p in (pools.pools.items() if pools and pools.enabled else ()):
         def spent(y, regions=None, p=p):
-            """What the pool counts in year y (yuan): money, and salaries and construction where it says so."""
+            """What the pool counts in year y, in 100m yuan as its limits are written (so that the check's absolute
+            floor, TOL x 1, is 100 yuan, near the solver's own feasibility tolerance, not 1e-6 yuan): money, and
+            salaries and construction where it says so."""
             ids = regions or [r.id for r in s.regions]
             out = sum(amount(rid, year=y) * 1e4 for rid in ids)
             if "salaries" in p.includes:
                 out += sal * sum(amount(rid, res="personnel", year=y, cumulative=True) for rid in ids)
             if "construction" in p.includes:
                 out += capex * sum(amount(rid, res="facility", year=y) for rid in ids)
-            return out
+            return out / 1e8
 
         yearly = {y: spent(y) for y in p.years}
         total, n = sum(yearly.values()), len(p.years)
         for lim, sense in ((p.min, ">="), (p.max, "<=")):
             if lim is not None:
-                _ok(total, lim * 1e8, sense, f"pool {pid}", fails)
+                _ok(total, lim, sense, f"pool {pid}", fails)
                 if p.move == "none":
                     for y, v in yearly.items():
-                        _ok(v, lim * 1e8 / n, sense, f"pool {pid} {y} (no moving)", fails)
+                        _ok(v, lim / n, sense, f"pool {pid} {y} (no moving)", fails)
         if not isinstance(p.move, str):
             for y, v in yearly.items():
                 _ok(v, (1 - p.move) * total / n, ">=", f"pool {pid} {y} band", fails)
@@ -147,19 +149,20 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
 
     for name, target, weight in (("livelihood", t.livelihood_share, lambda r, c: float(c.livelihood)),
                                  ("special groups", t.special_groups_share,
-                                  lambda r, c: c.special_group_fraction if c.special_group_fraction is not None else r.special_group_share)):
+                                  lambda r, c: sched(c.special_group_fraction, years, True)
+                                  if c.special_group_fraction is not None else np.full(len(years), r.special_group_share))):
         if not (target and target.enabled):
             continue
         total = target.basis == "total"  # shares of levels (baseline included) rather than of new allocations
         share = sched(target.min, years)
         resources = getattr(target, "resources", ["fiscal"])
-        w = np.array([[weight(r, c) for c in s.categories] for r in s.regions])
+        w = np.array([[np.broadcast_to(weight(r, c), (len(years),)) for c in s.categories] for r in s.regions])  # (R,C,T)
         for res in resources:
-            src = (lv if total else a).get(res, np.zeros(w.shape + (len(years),)))
+            src = (lv if total else a).get(res, np.zeros(w.shape))
             for j, y in enumerate(years):
                 if not np.isfinite(share[j]):
                     continue
-                num, den = (w * src[..., j]).sum(axis=1), src[..., j].sum(axis=1)  # per region
+                num, den = (w[..., j] * src[..., j]).sum(axis=1), src[..., j].sum(axis=1)  # per region
                 if target.scope != "region":
                     num, den = [num.sum()], [den.sum()]
                 for n_, d_ in zip(num, den):

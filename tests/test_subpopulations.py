@@ -97,3 +97,27 @@ objective: {cost_weight: 0}
     alloc = pd.read_csv(tmp_path / "out" / "allocation.csv", encoding="utf-8-sig").set_index("year")
     assert list(alloc["need"]) == pytest.approx([1000.0, 2000.0, 3000.0])  # 10k yuan
     assert list(alloc["people_unserved"]) == pytest.approx([0.0, 50000.0, 200000 / 3])
+
+
+def test_special_group_fraction_by_year(tmp_path):
+    """care serves special groups 40% in 2026, 80% in 2027; arts none. At least 50% of money to special groups:
+    2026 cannot spend at all (0.4 x care >= 0.5 x (care + arts) only at 0): 10 + 10 unmet (10k people);
+    2027: 0.8 care >= 0.5 (care + arts) is arts <= 0.6 care; within the budget 0.2 arts is largest at care 0.125
+    (money beyond care's need counts in the share), arts 0.075 of its 0.1: 25,000 unmet. 20 + 2.5 = 22.5."""
+    path = tmp_path / "sg.yaml"
+    path.write_text("""
+years: "2026:2027"
+regions: [{id: A, population: 10}]
+categories:
+  - {id: care, special_group_fraction: {2026: 0.4, 2027: 0.8}, standard: {fiscal: 100}}
+  - {id: arts, special_group_fraction: 0, standard: {fiscal: 100}}
+resources: {fiscal: {budget: 0.2}}
+targets: {special_groups_share: {min: 0.5}}
+objective: {cost_weight: 0}
+""", encoding="utf-8")
+    o = solve_scenario(path, out=tmp_path / "out")
+    assert o.exit_code == 0
+    assert o.solution.objective == pytest.approx(22.5, abs=1e-7)
+    k = pd.read_csv(tmp_path / "out" / "kpis.csv", encoding="utf-8-sig")
+    share = k[k["kpi"] == "special_group_share_fiscal"].set_index("year")["value"]
+    assert share[2027] == pytest.approx(0.5, abs=1e-9)

@@ -154,7 +154,7 @@ def unit_cost_outlay(d: ModelData, alloc: np.ndarray) -> np.ndarray:
 def _shares(d: ModelData, a, declared: dict, add) -> None:
     """Livelihood and special-group shares, of money and of each resource a target is set on; per region
     too where a target is set on each region."""
-    for kpi, weight in (("livelihood_share", np.broadcast_to(d.livelihood[None, :].astype(float), (d.R, d.C))),
+    for kpi, weight in (("livelihood_share", np.broadcast_to(d.livelihood[None, :, None].astype(float), (d.R, d.C, d.T))),
                         ("special_group_share", d.sigma)):
         targeted = [k for k, res in enumerate(RESOURCES)
                     if (f"{kpi}_{res}", "all regions") in declared or (f"{kpi}_{res}", EACH_REGION) in declared]
@@ -162,11 +162,11 @@ def _shares(d: ModelData, a, declared: dict, add) -> None:
             name = f"{kpi}_{RESOURCES[k]}"
             tg = declared.get((name, "all regions")) or declared.get((name, EACH_REGION))
             amount = a.level[:, :, k, :] if tg is not None and tg.basis == "total" else a.alloc[:, :, k, :]
-            num = (weight[:, :, None] * amount).sum(axis=(0, 1))
+            num = (weight * amount).sum(axis=(0, 1))
             den = amount.sum(axis=(0, 1))
             add(name, "all regions", np.divide(num, den, out=np.full_like(den, np.nan), where=den > 0), "share")
             if tg is not None and tg.scope == EACH_REGION:
-                numr = (weight[:, :, None] * amount).sum(axis=1)
+                numr = (weight * amount).sum(axis=1)
                 denr = amount.sum(axis=1)
                 vals = np.divide(numr, denr, out=np.full_like(denr, np.nan), where=denr > 0)
                 add(name, d.region_names, vals, "share")

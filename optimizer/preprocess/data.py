@@ -34,7 +34,7 @@ class ModelData:
     cat_ids: list[str]
     cat_names: list[str]
     livelihood: np.ndarray  # (C,) bool
-    sigma: np.ndarray  # (R,C) share of category serving special groups
+    sigma: np.ndarray  # (R,C,T) share of category serving special groups
     weight: np.ndarray  # (C,)
     std: np.ndarray  # (C,K,T) internal units per 10k people served, per year (fiscal) or held (stocks)
     std_user: np.ndarray  # (C,K,T) as the user wrote it (yuan/person, FTE/10k, m2/person)
@@ -152,8 +152,10 @@ def build_data(s: Scenario) -> ModelData:
 
     lines, line_names = spending_lines(s, years)
     sg = np.array([r.special_group_share for r in s.regions])
-    sigma = np.array([[c.special_group_fraction if c.special_group_fraction is not None else sg[i]
-                       for c in s.categories] for i in range(R)], dtype=float).reshape(R, C)
+    fraction = [evaluate(c.special_group_fraction, years, hold_before=True) if c.special_group_fraction else None
+                for c in s.categories]  # (T,) by year, or None: the region's share
+    sigma = np.array([[fraction[j] if fraction[j] is not None else np.full(T, sg[i]) for j in range(C)]
+                      for i in range(R)], dtype=float).reshape(R, C, T)
     return ModelData(
         years=years,
         region_ids=[r.id for r in s.regions],

@@ -296,8 +296,9 @@ class Category(Strict):
     id: Annotated[str, Field(min_length=1)]
     name: str | None = None
     livelihood: bool = True
-    special_group_fraction: Q("share", ge=0, le=1) | None = Field(
-        None, description="share of this category serving special groups; default: the region's special-group share")
+    special_group_fraction: Sched("share", "span", ge=0, le=1) | None = Field(  # type: ignore[valid-type]
+        None, description="share of this category serving special groups, a number or by year; "
+                          "default: the region's special-group share")
     standard: Standard = Standard()
     weight: Q("ratio", ge=0) = 1.0
     bounds: Bounds = Bounds()
