@@ -30,7 +30,7 @@ def add_allocation(b: ModelBuilder, d: ModelData) -> Layout:
     need = d.has_std[c, k]  # unmet need exists only where the category has a standard for the resource
     u[r[need], c[need], k[need], t[need]] = b.add_vars(
         "u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
-    return Layout(x=x, u=u)
+    return Layout(x=x, u=u, attrition=d.attrition)
 
 
 @family("stock_order")

@@ -44,11 +44,13 @@ def explain(f, d) -> Explained:
 
 def stock_check(d, k: int, schedule, base: np.ndarray, what: str, unit: str) -> tuple[Findings, np.ndarray]:
     """The least stock every region must add for the target (summed over regions, internal units, (T,)),
-    against what the supply allows up to each year; and that stock. Proofs say it in `unit`."""
+    against what the supply allows up to each year; and that stock. Proofs say it in `unit`. `base` (R,T) is
+    the baseline stock by year (today's staff less those who have left); with attrition the least stock to add
+    is larger than this (the added staff leave too), so the proofs still hold."""
     out = Findings()
     conv = INTERNAL[RESOURCES[k]]
     rate = evaluate(schedule, d.years)
-    need = rate[None, :] * d.pop * per_capita_factor(k) - base[:, None]
+    need = rate[None, :] * d.pop * per_capita_factor(k) - base
     need = np.where(np.isfinite(need), np.maximum(need, 0), 0).sum(axis=0)
     can = np.cumsum(np.where(np.isfinite(d.supply[k]), d.supply[k], np.inf))
     if not d.active[:, k].any() and need.max() > 0:
@@ -74,4 +76,4 @@ def density_floor(ctx: Context, name: str, k: int, schedule, base: np.ndarray) -
     row = sr * len(years) + sy
     added = ctx.level(row, sr, sc, np.full(len(row), k), years[sy], n=n)  # all categories, everything added
     need = rate[t] * d.pop[rr, t] * per_capita_factor(k)
-    ctx.rows(name, added >= need - base[rr], labels={"region": rr, "year": t}, info=DensityInfo(k, rate[t], d.pop[rr, t]))
+    ctx.rows(name, added >= need - base[rr, t], labels={"region": rr, "year": t}, info=DensityInfo(k, rate[t], d.pop[rr, t]))

@@ -67,13 +67,32 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
             sel = sel[..., [cat_at[c] for c in cats], :]
         return float(sel[..., (yrs <= year) if cumulative else (yrs == year)].sum())
 
+    def leaving(r):
+        """The share of region r's staff who leave each year (docs/model.md, attrition)."""
+        a = s.resources.personnel.attrition
+        if r.attrition is not None:
+            return r.attrition
+        if isinstance(a, float | int):
+            return float(a)
+        return getattr(a, r.area) if r.area else max(a.urban, a.rural)
+
+    def hired_staff(rid, y):
+        """Staff hired in region rid up to year y still there at its end (FTE), hires decaying by (1 - a) a year."""
+        rho = 1.0 - leaving(s.regions[region_at[rid]])
+        return sum(amount(rid, res="personnel", year=yy) * rho ** (y - yy) for yy in years if yy <= y)
+
+    def staff(rid, y):
+        """Everyone employed in rid at the end of y: today's staff less those gone, and those hired."""
+        r = s.regions[region_at[rid]]
+        return r.base_workers * (1.0 - leaving(r)) ** (years.index(y) + 1) + hired_staff(rid, y)
+
     cats = [c.id for c in s.categories]
     sal = (s.resources.personnel.salary or 0) * 1e4  # yuan per FTE-year
     capex = s.resources.facility.capex or 0
     budget = sched(s.resources.fiscal.budget, years, True)
     for j, y in enumerate(years):
         if np.isfinite(budget[j]):
-            outlay = amount(res="fiscal", year=y) * 1e4 + sal * amount(res="personnel", year=y, cumulative=True) \
+            outlay = amount(res="fiscal", year=y) * 1e4 + sal * sum(hired_staff(r.id, y) for r in s.regions) \
                 + capex * amount(res="facility", year=y)
             _ok(outlay, budget[j] * 1e8, "<=", f"budget {y}", fails)
         for res, sup, unit in (("personnel", s.resources.personnel.supply, 1.0), ("facility", s.resources.facility.supply, 1e4)):
@@ -125,7 +144,7 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
             ids = regions or [r.id for r in s.regions]
             out = sum(amount(rid, year=y) * 1e4 for rid in ids)
             if "salaries" in p.includes:
-                out += sal * sum(amount(rid, res="personnel", year=y, cumulative=True) for rid in ids)
+                out += sal * sum(hired_staff(rid, y) for rid in ids)
             if "construction" in p.includes:
                 out += capex * sum(amount(rid, res="facility", year=y) for rid in ids)
             return out / 1e8
@@ -176,7 +195,8 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
         for r in s.regions:
             for j, y in enumerate(years):
                 if np.isfinite(rate[j]):
-                    have = getattr(r, base_attr) * per + amount(r.id, cats, res, y, cumulative=True)
+                    have = (staff(r.id, y) if res == "personnel" else
+                            getattr(r, base_attr) * per + amount(r.id, cats, res, y, cumulative=True))
                     need = rate[j] * pop[r.id][j] * (1.0 if res == "personnel" else 1e4)
                     _ok(have, need, ">=", f"{res} density {r.id} {y}", fails)
 

@@ -63,7 +63,8 @@ def scenarios(draw):
         "years": years, "regions": regions, "categories": categories, "targets": targets,
         "spending_lines": {"public_service": {"growth": draw(st.sampled_from([0.0, 0.05]))}},
         "resources": {"fiscal": {"budget": budget},
-                      "personnel": {"supply": draw(st.floats(0, 2000)), "salary": draw(st.sampled_from([0.0, 8.0]))},
+                      "personnel": {"supply": draw(st.floats(0, 2000)), "salary": draw(st.sampled_from([0.0, 8.0])),
+                                    "attrition": draw(st.sampled_from([0.0, 0.1, {"urban": 0.05, "rural": 0.3}]))},
                       "facility": {"supply": draw(st.floats(0, 30))}},
         "objective": {"cost_weight": 0.0},
     }

@@ -122,6 +122,14 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     workers = (a.level[:, :, K_PERSONNEL, :].sum(axis=1)) / (d.pop * per_capita_factor(K_PERSONNEL))
     space = (a.level[:, :, K_FACILITY, :].sum(axis=1)) / (d.pop * per_capita_factor(K_FACILITY))
     add("social_workers_per_10k", d.region_names, workers, "FTE per 10k people")
+    if d.attrition is not None:  # staff who leave: hired, lost and the net change each year, all regions
+        fte = INTERNAL["personnel"] / OUTPUT_SCALE["personnel"]
+        level = a.level[:, :, K_PERSONNEL, :].sum(axis=(0, 1))
+        hired = a.alloc[:, :, K_PERSONNEL, :].sum(axis=(0, 1))
+        before = np.concatenate([[d.base_workers.sum()], level[:-1]])
+        add("staff_hired", "all regions", hired * fte, "FTE")
+        add("staff_lost", "all regions", (before - (level - hired)) * fte, "FTE")
+        add("staff_net_change", "all regions", (level - before) * fte, "FTE")
     add("community_space_per_person", d.region_names, space, "m2/person")
 
     for sid, people in d.subpops.items():  # the groups categories serve: ageing moves need with them

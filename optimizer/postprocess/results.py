@@ -17,7 +17,7 @@ from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
 from optimizer.postprocess.rowfacts import row_facts
 from optimizer.postprocess.sharing import sharing_tables
-from optimizer.preprocess.data import K_FACILITY, ModelData
+from optimizer.preprocess.data import K_FACILITY, K_PERSONNEL, ModelData
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
 
 
@@ -42,6 +42,10 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     yearly = np.where(STOCK[None, None, :, None], np.diff(col, axis=3, prepend=0.0), col)
     alloc = np.where(np.abs(yearly) < 1e-9, 0.0, yearly)  # solver noise, not allocations
     added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
+    if d.attrition is not None:  # staff hired in tau are rho^(t - tau) of themselves in t
+        rho = 1.0 - d.attrition[:, None]
+        for t in range(1, d.T):
+            added[:, :, K_PERSONNEL, t] = rho * added[:, :, K_PERSONNEL, t - 1] + alloc[:, :, K_PERSONNEL, t]
     base = d.base_level
     shared = np.zeros_like(alloc)
     if lay.shared is not None:

@@ -45,6 +45,7 @@ class ModelData:
     bound_min: np.ndarray  # (C,K,T) NaN = none
     bound_max: np.ndarray  # (C,K,T)
     served: np.ndarray | None = None  # (R,C,T) 10k people each category serves; None: every resident (pop)
+    attrition: np.ndarray | None = None  # (R,) share of staff leaving each year; None: nobody leaves
     subpops: dict[str, np.ndarray] = field(default_factory=dict)  # sub-population -> (R,T) 10k people
     spending_pc: dict[str, np.ndarray] = field(default_factory=dict)  # line -> (R,T) yuan/person, NaN where not given
     line_names: dict[str, str] = field(default_factory=dict)  # line -> display name
@@ -81,10 +82,16 @@ class ModelData:
         """(R,C,K,T) baseline level split by category: fiscal per year, stocks held."""
         total = np.stack([
             self.base_pc[:, None] * self.pop / (INTERNAL["fiscal"] / PEOPLE),  # yuan/person x 10k people -> 100m yuan
-            np.broadcast_to(self.base_workers[:, None], self.pop.shape),
+            self.base_workers[:, None] * self.staying(),  # today's staff, less those who have left by the end of t
             np.broadcast_to(self.base_space[:, None], self.pop.shape),
         ], axis=1)  # (R,K,T)
         return self.base_split[:, :, :, None] * total[:, None, :, :]
+
+    def staying(self) -> np.ndarray:
+        """(R,T) share of today's staff still there at the end of year t: (1 - attrition)^(t - first + 1)."""
+        if self.attrition is None:
+            return np.ones((self.R, self.T))
+        return (1.0 - self.attrition[:, None]) ** (np.arange(self.T)[None, :] + 1)
 
     def line_money(self, line: str) -> np.ndarray:
         """(R,T) a spending line's baseline, 100m yuan: co_construction is the baseline that also counts
@@ -185,7 +192,24 @@ def build_data(s: Scenario) -> ModelData:
         line_names=line_names,
         served=served,
         subpops=subpops,
+        attrition=attrition_of(s),
     )
+
+
+def attrition_of(s: Scenario) -> np.ndarray | None:
+    """(R,) the share of staff leaving each year: the region's own, else the scenario's (by its area where given
+    by area; a region without an area takes the larger of the two), or None where nobody leaves."""
+    a = s.resources.personnel.attrition
+    rates = []
+    for r in s.regions:
+        if r.attrition is not None:
+            rates.append(r.attrition)
+        elif isinstance(a, float | int):
+            rates.append(float(a))
+        else:
+            rates.append(getattr(a, r.area) if r.area else max(a.urban, a.rural))
+    out = np.array(rates, dtype=float)
+    return out if (out > 0).any() else None
 
 
 def subpopulations(s: Scenario, years: np.ndarray, pop: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray | None]:

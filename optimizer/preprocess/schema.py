@@ -200,6 +200,9 @@ def Sched(dim: str, phase: str = "end", **bounds):
 # a region's population: zero is refused as well as negatives (see _positive_people)
 People = Annotated[dict[int, Annotated[Q("people", ge=0), AfterValidator(_positive_people)]], BeforeValidator(_to_schedule)]
 
+# a share of staff leaving each year: below 1 (all gone every year would leave nobody to count)
+Attrition = Annotated[float, _q("share"), Field(ge=0, lt=1, allow_inf_nan=False)]
+
 Resource = Literal[RESOURCES]  # type: ignore[valid-type]  # the declared resources (optimizer.units)
 
 
@@ -218,6 +221,7 @@ class Region(Strict):
     base_workers: Q("fte", ge=0) = Field(0.0, description="licensed social workers now, FTE")
     base_space: Q("area", ge=0) = Field(0.0, description="community service space now, 10k m2")
     priority: Q("ratio", gt=0) = 1.0
+    attrition: Attrition | None = Field(None, description="share of this region's staff who leave each year")
     base_split: dict[Resource, dict[str, Q("share", ge=0)]] | None = Field(
         None, description="optional split of the baseline by category (shares); default: by standards")
     subpopulation_share: dict[str, Sched("share", "span", ge=0, le=1)] | None = Field(  # type: ignore[valid-type]
@@ -310,9 +314,17 @@ class Fiscal(Strict):
     budget: Sched("money", "span", ge=0) | None = Field(None, description="new money per year, 100m yuan; none = unlimited")
 
 
+class ByArea(Strict):
+    urban: Attrition = 0.0
+    rural: Attrition = 0.0
+
+
 class Personnel(Strict):
     supply: Sched("fte", "span", ge=0) | None = Field(None, description="FTE that can be added per year; none = unlimited")
     salary: Q("money_per_fte", ge=0) | None = Field(None, description="10k yuan per FTE per year, charged to the fiscal budget")
+    attrition: Attrition | ByArea = Field(  # type: ignore[valid-type]
+        0.0, description="share of staff who leave each year (0.3 or '30%'), or by area {urban: 0.05, rural: 0.3}; "
+                         "a region's own 'attrition' overrides it")
 
 
 class Facility(Strict):
@@ -321,9 +333,9 @@ class Facility(Strict):
 
 
 class Resources(Strict):
-    fiscal: Fiscal = Fiscal()
-    personnel: Personnel = Personnel()
-    facility: Facility = Facility()
+    fiscal: Fiscal = Field(default_factory=Fiscal)
+    personnel: Personnel = Field(default_factory=Personnel)
+    facility: Facility = Field(default_factory=Facility)
 
 
 class Target(Strict):
