@@ -22,6 +22,7 @@ class Layout:
     u: np.ndarray  # unmet need (shortfall)
     shared: np.ndarray | None = None  # (R,C,T) space credited from facility sharing, -1 where none
     attrition: np.ndarray | None = None  # (R,) share of staff leaving each year, None where nobody leaves
+    staff: np.ndarray | None = None  # (R,C,T) the hired staff still there at the end of t, -1 where none (attrition)
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
 
 
@@ -97,23 +98,16 @@ def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
     coef = np.broadcast_to(np.asarray(coef, float), row.shape)
     col = layout.x[r, c, k, t]
     ok = col >= 0
+    if cumulative and layout.staff is not None:  # staff who have left no longer count: the decayed level column
+        staff = ok & (k == K_PERSONNEL)
+        col = col.copy()
+        col[staff] = layout.staff[r[staff], c[staff], t[staff]]
     rows, cols, vals = [row[ok]], [col[ok]], [coef[ok]]
     prev = ok & STOCK[k] & (t > 0) & (not cumulative)
     if prev.any():
         rows.append(row[prev])
         cols.append(layout.x[r[prev], c[prev], k[prev], t[prev] - 1])
         vals.append(-coef[prev])
-    if cumulative and layout.attrition is not None:  # staff who have left no longer count
-        # level[t] = sum_tau h[tau] rho^(t - tau) with h[tau] = s[tau] - s[tau-1], rho = 1 - a, which is
-        # s[t] - a sum_{tau < t} rho^(t - tau - 1) s[tau]: one term per earlier year
-        staff = ok & (k == K_PERSONNEL)
-        a = layout.attrition[r]
-        for lag in range(1, int(t.max()) + 1 if len(t) else 1):
-            on = staff & (t >= lag) & (a > 0)
-            if on.any():
-                rows.append(row[on])
-                cols.append(layout.x[r[on], c[on], k[on], t[on] - lag])
-                vals.append(-coef[on] * a[on] * (1.0 - a[on]) ** (lag - 1))
     if cumulative and layout.shared is not None:  # space shared by nearby facilities counts in the level
         fac = k == K_FACILITY
         sh = layout.shared[r[fac], c[fac], t[fac]]
