@@ -52,11 +52,11 @@ def stock_order(ctx: Context) -> None:
         r, c, k, t = np.nonzero(sel)
         ctx.rows("stock_order", ctx.var(row, a, n=n) - ctx.var(row, b_, n=n) >= 0,
                  labels={"resource": k, "category": c, "region": r, "year": t + 1}, policy=False)
-    if lay.staff is not None:  # staff[t] = (1 - a) staff[t-1] + (s[t] - s[t-1]); staff[0] = s[0]
+    if lay.staff is not None and lay.attrition is not None:  # staff[t] = (1 - a) staff[t-1] + (s[t] - s[t-1])
         rr, cc, tt = np.nonzero(lay.staff >= 0)
         n = len(rr)
         row = np.arange(n)
-        rho = 1.0 - ctx.data.attrition[rr]
+        rho = 1.0 - lay.attrition[rr]  # staff[0] = s[0]: nobody hired before the first year
         later = tt > 0
         level = ctx.var(row, lay.staff[rr, cc, tt], n=n) - ctx.var(row, lay.x[rr, cc, K_PERSONNEL, tt], n=n)
         level = level + ctx.var(row[later], lay.x[rr[later], cc[later], K_PERSONNEL, tt[later] - 1], n=n)
