@@ -294,14 +294,11 @@ def _feasible_at(scenario, knob: Knob, probe: Prober, delta: float) -> bool | No
 def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
     """The knob at its most relaxed (an unbounded one, budgets, doubled until enough): a shift that
     makes the plan feasible, with the largest shift known not to (`at_least`); or that none does."""
-    sched = _get(scenario, knob.path)
-    sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
-    if knob.delay:
-        hi = knob.limit  # the first milestone in the last year
-    elif knob.sign < 0:
-        hi = max(max(sched.values()) - knob.limit, 0.0)  # lowering by this reaches the limit everywhere
+    if math.isinf(knob.limit):  # an unbounded one: from its largest value, doubled below until enough
+        sched = _get(scenario, knob.path)
+        hi = max(max(sched.values() if isinstance(sched, dict) else [sched]), 1.0)
     else:
-        hi = max(max(sched.values()), 1.0) if math.isinf(knob.limit) else knob.limit - min(sched.values())
+        hi = _to_limit(scenario, knob)
     lo = 0.0  # the plan as it stands is infeasible
     if knob.none_is_unlimited:  # else 40 doublings, each a solve, to learn that no amount is enough
         found = probe(_with(scenario, knob, None), f"the {knob.what} unlimited")
@@ -363,10 +360,18 @@ def _most_relaxed(scenario, knob: Knob):
         return _with(scenario, knob, None)
     if math.isinf(knob.limit) or knob.delay:
         return None
+    return _shifted(scenario, knob, _to_limit(scenario, knob))[0]
+
+
+def _to_limit(scenario, knob: Knob) -> float:
+    """The shift that takes a knob with a finite limit to it everywhere (a floor lowered to 0, a cap raised to its
+    most), or the delay that puts its first milestone in the last year."""
+    if knob.delay:
+        return knob.limit
     sched = _get(scenario, knob.path)
     sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
     shift = max(sched.values()) - knob.limit if knob.sign < 0 else knob.limit - min(sched.values())
-    return _shifted(scenario, knob, max(shift, 0.0))[0]
+    return max(shift, 0.0)
 
 
 def together(scenario, chosen: list[Knob], keeps: str, probe: Prober) -> Together:
