@@ -6,7 +6,9 @@
   kept >= 0 by the 'stock_order' rows. Holding the running total rather than
   the yearly additions keeps every row short: a level is one term, not a sum
   over all earlier years;
-- u[r,c,k,t]: unmet need (shortfall).
+- u[r,c,k,t]: unmet need (shortfall); under the fair objective, the part of it in the first band of
+  unmet shares, the other bands being columns of their own (Layout.bands), so that each band is priced
+  by its own slope and a convex penalty stays a linear program.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from optimizer.backend.lp import ModelBuilder
 from optimizer.preprocess.data import K_PERSONNEL, ModelData
 
 
-def add_allocation(b: ModelBuilder, d: ModelData) -> Layout:
+def add_allocation(b: ModelBuilder, d: ModelData, bands: int = 1) -> Layout:
+    """The core columns; `bands` > 1 splits unmet need into that many columns per (r,c,k,t)."""
     R, C, T = d.R, d.C, d.T
     r, c, k, t = grid(R, C, 3, T)
     x = np.full((R, C, 3, T), -1, dtype=np.int64)
@@ -30,12 +33,18 @@ def add_allocation(b: ModelBuilder, d: ModelData) -> Layout:
     need = d.has_std[c, k]  # unmet need exists only where the category has a standard for the resource
     u[r[need], c[need], k[need], t[need]] = b.add_vars(
         "u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
+    more = None
+    if bands > 1:  # the unmet need in bands 1.. (band 0 is u itself)
+        more = np.full((bands - 1, R, C, 3, T), -1, dtype=np.int64)
+        for j in range(bands - 1):
+            more[j, r[need], c[need], k[need], t[need]] = b.add_vars(
+                f"u_band{j + 1}", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
     staff = None
     if d.attrition is not None:  # the level of hired staff after those who left: one column, defined in stock_order
         staff = np.full((R, C, T), -1, dtype=np.int64)
         sel = on & (k == K_PERSONNEL)
         staff[r[sel], c[sel], t[sel]] = b.add_vars("staff", {"category": c[sel], "region": r[sel], "year": t[sel]})
-    return Layout(x=x, u=u, attrition=d.attrition, staff=staff)
+    return Layout(x=x, u=u, attrition=d.attrition, staff=staff, bands=more)
 
 
 @family("stock_order")

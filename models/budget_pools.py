@@ -53,13 +53,12 @@ def _span(v, info: ValidationInfo):
     return _years(v)
 
 
-class Tilt(Strict):
-    """A least share of the pool's money for a set of regions: by group, by area, or listed."""
+class Selects(Strict):
+    """Regions chosen by group (one name or a list), by area, or listed: a pool's tilt, a need-met floor."""
 
     group: list[str] | None = Field(None, min_length=1, description="groups of regions (central, west, ...)")
     area: Literal["urban", "rural"] | None = None
     regions: list[str] | None = Field(None, min_length=1, description="region ids")
-    min_share: Q("share", ge=0, le=1)  # type: ignore[valid-type]
 
     @model_validator(mode="before")
     @classmethod
@@ -67,6 +66,12 @@ class Tilt(Strict):
         if isinstance(v, dict) and isinstance(v.get("group"), str):
             v = {**v, "group": [v["group"]]}
         return v
+
+
+class Tilt(Selects):
+    """A least share of the pool's money for a set of regions: by group, by area, or listed."""
+
+    min_share: Q("share", ge=0, le=1)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _one_selector(self):
@@ -154,8 +159,8 @@ def _regions_of(s, tilt: Tilt) -> set[str]:
             or (tilt.area is not None and r.area == tilt.area) or (tilt.regions is not None and r.id in tilt.regions)}
 
 
-def members(d, tilt: Tilt) -> np.ndarray:
-    """Which regions a tilt is for, (R,) bool."""
+def members(d, tilt: Selects) -> np.ndarray:
+    """Which regions a selection is for, (R,) bool."""
     if tilt.group is not None:
         return np.isin(d.groups, tilt.group)
     if tilt.area is not None:

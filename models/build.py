@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from models.allocation import add_allocation
 from models.common import Context, Layout, label_names
-from models.objective import set_objective
+from models.objective import bands, set_objective
 from models.registry import in_build_order, load_all
 from models.sharing import add_sharing
 from optimizer.backend.lp import LinearModel, ModelBuilder
@@ -14,7 +14,7 @@ def build_model(data: ModelData, scenario, skip: frozenset[str] = frozenset()) -
     """The LP for a scenario; families named in skip are left out (for diagnosis)."""
     load_all()
     b = ModelBuilder(label_names(data))
-    layout: Layout = add_allocation(b, data)
+    layout: Layout = add_allocation(b, data, bands=len(bands(scenario)[1]))
     ctx = Context(b, data, layout, scenario)
     ctx.network = add_sharing(ctx)
     for fam in in_build_order():

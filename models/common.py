@@ -24,6 +24,12 @@ class Layout:
     attrition: np.ndarray | None = None  # (R,) share of staff leaving each year, None where nobody leaves
     staff: np.ndarray | None = None  # (R,C,T) the hired staff still there at the end of t, -1 where none (attrition)
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
+    bands: np.ndarray | None = None  # (J-1,R,C,K,T) unmet need in the fair penalty's bands 1.. (band 0 is u)
+    coverage: np.ndarray | None = None  # maximin: (T,) columns of each year's lowest share of need met
+
+    def unmet_cols(self) -> np.ndarray:
+        """(J,R,C,K,T) every column of unmet need: u, then the fair penalty's further bands."""
+        return self.u[None] if self.bands is None else np.concatenate([self.u[None], self.bands])
 
 
 @dataclass
@@ -53,6 +59,15 @@ class Context:
         if construction and d.capex > 0:
             out = out + self.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
         return out
+
+    def unmet(self, row, r, c, k, t, coef=1.0, *, n: int) -> Lin:
+        """The unmet need of (r, c, k, t) per row, coef times it: its column, or the sum of its bands."""
+        cols = self.layout.unmet_cols()[:, r, c, k, t]  # (J, n)
+        rows = np.broadcast_to(np.asarray(row), cols.shape)
+        vals = np.broadcast_to(np.asarray(coef, dtype=float), cols.shape[1:])
+        vals = np.broadcast_to(vals, cols.shape)
+        ok = cols >= 0
+        return Lin.of(n, (rows[ok], cols[ok], vals[ok]))
 
     def var(self, row, col, coef=1.0, *, n: int) -> Lin:
         """Columns themselves, coef times each, in the rows given."""

@@ -249,10 +249,11 @@ class Evaluator:
                 return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), popsum, unit)
         if name == "need":
             return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), per_row(d.need[r, c, k, t] * TO_USER[k]), unit)
-        if name == "unmet":
-            col = lay.u[r, c, k, t]
+        if name == "unmet":  # every band of it, under the fair objective
+            col = lay.unmet_cols()[:, r, c, k, t]
             ok = col >= 0
-            return Lin(row[ok], col[ok], TO_USER[k][ok], np.zeros(self.n), unit)
+            rows, vals = np.broadcast_to(row, col.shape), np.broadcast_to(TO_USER[k], col.shape)
+            return Lin(rows[ok], col[ok], vals[ok], np.zeros(self.n), unit)
         if name in ("alloc", "spend"):
             return terms(TO_USER[k], cumulative=False)
         if name == "level":

@@ -14,7 +14,7 @@ def shortfall(ctx: Context) -> None:
     r, c, k, t = (a.astype(int) for a in np.nonzero(lay.u >= 0))
     n = len(r)
     row = np.arange(n)
-    unmet = ctx.var(row, lay.u[r, c, k, t], n=n)
+    unmet = ctx.unmet(row, r, c, k, t, n=n)
     added = ctx.level(row, r, c, k, t, n=n)
     ctx.rows("shortfall", unmet + added >= d.need[r, c, k, t] - d.base_level[r, c, k, t],
              labels={"resource": k, "category": c, "region": r, "year": t}, policy=False)

@@ -1,4 +1,5 @@
-"""Compare scenarios side by side: KPIs, allocation differences, input differences.
+"""Compare scenarios side by side: KPIs, allocation differences, coverage (the lowest share of need met per
+region, category and year), input differences.
 
 Each argument is a scenario file (solved here) or a result folder written by
 `opt solve` (read back: its kpis.csv, allocation.csv and scenario.json).
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.postprocess.coverage import KEYS as COVERAGE_KEYS
+from optimizer.postprocess.coverage import coverage
 from optimizer.postprocess.readback import read_solve_folder
 
 
@@ -93,6 +96,16 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
     base = sides[0].label
     for s in sides[1:]:
         alloc[f"{s.label} - {base}"] = alloc[s.label] - alloc[base]
+    parts = []
+    for s in sides:  # the lowest share of need met per region, category and year, side by side
+        part = (coverage(s.allocation) if {"need", "unmet"} <= set(s.allocation.columns) else
+                pd.DataFrame(columns=COVERAGE_KEYS + ["need_met_share"]))
+        parts.append(part.rename(columns={"need_met_share": s.label}))
+    cov = parts[0]
+    for part in parts[1:]:
+        cov = cov.merge(part, on=[k for k in COVERAGE_KEYS if k in part.columns and k in cov.columns], how="outer")
+    for s in sides[1:]:
+        cov[f"{s.label} - {base}"] = cov[s.label] - cov[base]
     flat = [_flatten(s.scenario) for s in sides]
     rows = []
     for key in sorted(set().union(*flat)):
@@ -101,7 +114,8 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
             rows.append({"key": key, **{s.label: json.dumps(v, ensure_ascii=False, default=str) for s, v in zip(sides, vals)}})
     inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
     status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides]})
-    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "inputs": inputs}
+    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "coverage": cov,
+            "inputs": inputs}
 
 
 def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) -> dict[str, pd.DataFrame]:

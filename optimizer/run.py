@@ -22,6 +22,8 @@ from optimizer.postprocess.write import to_disk, write_csv, write_json
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import Loaded, load_scenario
+from optimizer.preprocess.yamlio import where_of
+from optimizer.stages import price_of_fairness, solve_objective, wants_price
 
 log = logging.getLogger("opt")
 BESIDE_ROWS = 200_000  # an allocation this long is written by a second process (fork costs ~10 ms; this, ~0.6 s)
@@ -54,6 +56,12 @@ def solver_options(loaded: Loaded, **cli) -> dict:
             if opts.get(k) != v:
                 log.info("solver option from the command line: %s = %r (scenario: %r)", k, v, opts.get(k))
             opts[k] = v
+    fair = loaded.scenario.objective
+    if fair.kind == "fair" and fair.fair.form == "quadratic" and opts["solver"] not in ("auto", "clarabel"):
+        raise InputError([Problem(where_of(loaded.locs, ("objective", "fair", "form")) or Where(str(loaded.path)),
+                                  "objective.fair.form", f"expected solver auto or clarabel for the quadratic form "
+                                  f"(HiGHS's QP solver took over 5 minutes on national; CBC solves linear programs only), "
+                                  f"found solver {opts['solver']}; or write form: piecewise")])
     if opts["solver"] == "cbc" and opts["backend"] == "highspy":
         opts["backend"] = "pulp"
     if opts["solver"] == "clarabel" and opts["backend"] != "auto":
@@ -113,6 +121,10 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         model, ctx = build_model(data, loaded.scenario)
         timings["build"] = time.perf_counter() - t
         log.debug("%r", model)
+        if model_file is not None and model.quad is not None:
+            raise InputError([Problem(Where(str(model_file)), "--write-lp", "expected a linear model, found the fair "
+                                      "objective's quadratic form (objective.fair.form: quadratic), which LP and MPS "
+                                      "files here cannot hold; write form: piecewise to write the model")])
         if model_file is not None:  # LP or MPS by extension, with readable names, before any solve
             with atomic_file(model_file, is_our_model_file, "--write-lp") as tmp:
                 write_model_file(model, tmp)
@@ -121,7 +133,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"])
         stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
         t = time.perf_counter()
-        sol = solve(model, log=log_solver, progress=stage, **opts)
+        model, sol = solve_objective(model, ctx, solve, log=log_solver, progress=stage, **opts)
         took = time.perf_counter() - t
         timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver
         timings["solve"] = sol.seconds
@@ -133,6 +145,11 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     if sol.has_point:
         stage("reading the solution back: tables, KPIs, shadow prices")
         results = make_results(model, ctx, sol)
+        if wants_price(loaded.scenario.objective.price_of_fairness, model):
+            stage("the price of fairness: the same plan counting every person short once")
+            price = price_of_fairness(model, ctx, sol, **opts)
+            if price is not None:
+                results.summary["price_of_fairness"] = price.as_dict(data.years)
     elif sol.status is Status.INFEASIBLE:
         stage("infeasible: finding the least change to each target that would make it feasible")
         del model, ctx  # the diagnosis builds its own; held beside them, ~0.45 GB more at 2,850 counties

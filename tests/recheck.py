@@ -211,4 +211,26 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
                     v = sched(lim, years)[j]  # input units: 100m yuan, FTE, 10k m2
                     if np.isfinite(v):
                         _ok(got, v * unit, sense, f"bound {c.id} {res} {y}", fails)
+
+    nm = getattr(t, "need_met", None)  # need-met floors: the share of (weighted) need met, from the file's columns
+    if nm is not None and nm.enabled:
+        need, short = _cube(s, alloc, "need"), _cube(s, alloc, "unmet")
+        unit_of = {"fiscal": 1e4, "personnel": 100.0, "facility": 1e4}  # the file's units in the LP's (100m yuan, 100 FTE, 10k m2)
+        for fid, f in nm.floors.items():
+            floor = sched(f.min, years)
+            ids = [r.id for r in s.regions if (f.group is None or r.group in f.group) and (f.area is None or r.area == f.area)
+                   and (f.regions is None or r.id in f.regions)]
+            rw = np.array([r.id in ids for r in s.regions], float)
+            w = np.array([[np.broadcast_to(1.0 if f.categories == "all" or (isinstance(f.categories, list) and c.id in f.categories)
+                                           else 0.0 if isinstance(f.categories, list) else
+                                           sched(c.special_group_fraction, years, True) if c.special_group_fraction is not None
+                                           else r.special_group_share, (len(years),))
+                           for c in s.categories] for r in s.regions]) * rw[:, None, None]  # (R,C,T)
+            chosen = [res for res in f.resources or list(need) if res in need]  # one row over every resource
+            wn, wu = sum(w * need[res] / unit_of[res] for res in chosen), sum(w * short[res] / unit_of[res] for res in chosen)
+            axis = {"total": (0, 1), "region": (1,), "category": (0,)}[f.per]
+            for j, y in enumerate(years):
+                if np.isfinite(floor[j]):
+                    for n_, u_ in zip(np.atleast_1d(wn[..., j].sum(axis=axis)), np.atleast_1d(wu[..., j].sum(axis=axis))):
+                        _ok(float(u_), (1 - floor[j]) * float(n_), "<=", f"need met {fid} {y}", fails)
     return fails

@@ -41,7 +41,7 @@ regions:
   - {id: B, name: 乙, group: west, area: rural, population: 10, base_spending_pc: 200, priority: 2}
 categories:
   - {id: care, livelihood: true, standard: {fiscal: 1000}}
-objective: {cost_weight: 0}
+objective: {kind: unserved, cost_weight: 0}
 targets:
   budget_pools:
     pools:
@@ -257,7 +257,7 @@ categories:
 resources:
   personnel: {salary: 8}     # 10k yuan per FTE a year
   facility: {capex: 1000}    # yuan per m2
-objective: {cost_weight: 0}
+objective: {kind: unserved, cost_weight: 0}
 targets:
   personnel_density: {min: {2026: 10}}
   facility_standard: {min: {2026: 0.1}}

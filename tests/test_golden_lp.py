@@ -21,11 +21,19 @@ def test_lp_matches_golden(family, tmp_path):
     assert not lpfile.diff(got, want), "\n".join(lpfile.diff(got, want))
 
 
-@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("supply", "category_bounds")])
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("supply", "category_bounds", "objective_fair")])
 def test_family_rows_present(family, tmp_path):
     """The golden file really contains the family's rows (a golden of nothing would pass)."""
     want = lpfile.read((TESTS / "golden" / f"{family}.lp").read_text())
-    assert any(name.startswith(family) for name in want[1]), sorted(want[1])[:5]
+    prefix = {"objective_maximin": "lowest_share_met"}.get(family, family)
+    assert any(name.startswith(prefix) for name in want[1]), sorted(want[1])[:5]
+
+
+def test_fair_golden_prices_its_second_band_three_times_the_first():
+    """The fair golden really holds the bands: each u has a u_band1 beside it, priced at slope 3 against 1."""
+    text = (TESTS / "golden" / "objective_fair.lp").read_text()
+    assert "+ 20 u.fiscal.care.A.2026" in text and "+ 60 u_band1.fiscal.care.A.2026" in text
+    assert "u.fiscal.care.A.2026 <= 0.25" in text  # band 0 ends at half of the 0.5 (100m yuan) need
 
 
 def test_reader_sees_differences():

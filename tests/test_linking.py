@@ -102,6 +102,8 @@ def test_auto_picks_by_size():
     assert pick_solver(small) == "highs"
 
     class Big:
+        quad = None
+
         class A:
             shape = (10, AUTO_IPM_COLUMNS)
 

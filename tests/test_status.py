@@ -15,12 +15,17 @@ class Rows:
     A = sp.csr_matrix(np.array([[1.0, 1.0]]))
     row_lower, row_upper = np.array([2.0]), np.array([np.inf])
     col_lower, col_upper = np.zeros(2), np.full(2, np.inf)
-    cost, objective_offset = np.array([1.0, 3.0]), 0.5
+    cost, objective_offset, quad = np.array([1.0, 3.0]), 0.5, None
 
     def violation(self, x):
         from optimizer.backend.lp import LinearModel
 
         return LinearModel.violation(self, x)
+
+    def objective_at(self, x):
+        from optimizer.backend.lp import LinearModel
+
+        return LinearModel.objective_at(self, x)
 
 
 M = Rows()

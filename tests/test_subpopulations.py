@@ -18,7 +18,7 @@ categories:
   - {id: childcare, standard: {fiscal: 100}}
 resources:
   fiscal: {budget: 0.2}
-objective: {cost_weight: 0}
+objective: {kind: unserved, cost_weight: 0}
 """
 
 
@@ -89,7 +89,7 @@ years: "2026:2028"
 regions: [{id: A, population: 10}]
 categories: [{id: c, standard: {fiscal: {2026: 100, 2028: 300}}}]
 resources: {fiscal: {budget: 0.1}}
-objective: {cost_weight: 0}
+objective: {kind: unserved, cost_weight: 0}
 """, encoding="utf-8")
     o = solve_scenario(path, out=tmp_path / "out")
     assert o.exit_code == 0
@@ -113,7 +113,7 @@ categories:
   - {id: arts, special_group_fraction: 0, standard: {fiscal: 100}}
 resources: {fiscal: {budget: 0.2}}
 targets: {special_groups_share: {min: 0.5}}
-objective: {cost_weight: 0}
+objective: {kind: unserved, cost_weight: 0}
 """, encoding="utf-8")
     o = solve_scenario(path, out=tmp_path / "out")
     assert o.exit_code == 0

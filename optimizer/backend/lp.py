@@ -50,6 +50,7 @@ class ModelBuilder:
         self._lb: list[np.ndarray] = []
         self._ub: list[np.ndarray] = []
         self._cost: list[np.ndarray] = []
+        self._quad: list[tuple[np.ndarray, np.ndarray]] = []
         self.nvars = 0
 
     def add_vars(self, name: str, labels: dict[str, np.ndarray], lb=0.0, ub=INF, cost=0.0) -> np.ndarray:
@@ -70,6 +71,10 @@ class ModelBuilder:
 
     def add_cost(self, cols: np.ndarray, cost) -> None:
         np.add.at(self._flat(self._cost), cols, cost)
+
+    def add_quad(self, cols: np.ndarray, values: np.ndarray) -> None:
+        """A convex quadratic term q_j x_j^2 / 2 on each column (q_j >= 0)."""
+        self._quad.append((np.asarray(cols, dtype=np.int64), np.asarray(values, dtype=float)))
 
     def set_upper(self, cols: np.ndarray, value) -> None:
         self._flat(self._ub)[cols] = value
@@ -113,8 +118,16 @@ class ModelBuilder:
             A=A, row_lower=lower, row_upper=upper,
             col_lower=np.concatenate(self._lb), col_upper=np.concatenate(self._ub),
             cost=np.concatenate(self._cost), var_blocks=self.var_blocks, row_blocks=self.row_blocks,
-            label_names=self.label_names,
+            label_names=self.label_names, quad=self._quad_array(),
         )
+
+    def _quad_array(self) -> np.ndarray | None:
+        if not self._quad:
+            return None
+        q = np.zeros(self.nvars)
+        for cols, values in self._quad:
+            np.add.at(q, cols, values)
+        return q
 
 
 def row_block(family: str, rows, cols, vals, lower, upper, labels=None, policy=True, info=None) -> RowBlock:
@@ -156,6 +169,11 @@ class LinearModel(LPArrays):
     row_blocks: list[RowBlock]
     label_names: dict[str, list[str]] = field(default_factory=dict)
     objective_offset: float = 0.0
+    quad: np.ndarray | None = None  # diagonal q of a convex quadratic term: the objective adds sum_j q_j x_j^2 / 2
+
+    def objective_at(self, x: np.ndarray) -> float:
+        value = float(self.cost @ x + self.objective_offset)
+        return value if self.quad is None else value + 0.5 * float(self.quad @ (x * x))
 
     def __repr__(self) -> str:
         fams = ", ".join(f"{b.family}:{b.n}" for b in self.row_blocks)

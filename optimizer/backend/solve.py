@@ -19,6 +19,8 @@ def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", 
     (where it is installed and neither a HiGHS method nor the PuLP back end was asked for)."""
     if solver != "auto":
         return solver
+    if model.quad is not None:  # a quadratic objective: of ours, only Clarabel takes it
+        return "clarabel"
     large = model.A.shape[1] >= AUTO_IPM_COLUMNS and method == "auto" and backend != "pulp"
     return "clarabel" if large and importlib.util.find_spec("clarabel") else "highs"
 
@@ -27,6 +29,8 @@ def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_
           threads: int | None = None, method: str = "auto", log: bool = False, progress=None) -> Solution:
     """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration)."""
     solver = pick_solver(model, solver, method, backend)
+    if model.quad is not None and solver != "clarabel":  # refused with the scenario's key before (run.solver_options)
+        raise ValueError(f"a quadratic objective needs Clarabel, not {solver}")
     if solver == "clarabel":
         if backend == "pulp":
             raise ValueError("PuLP has no Clarabel interface; use backend 'auto' with solver 'clarabel'")

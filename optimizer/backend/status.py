@@ -79,6 +79,6 @@ def decide(said: Status, model, x: np.ndarray | None, tol: float, *, solver: str
     if violation > tol:
         return Solution(Status.NO_SOLUTION, max_violation=violation, **{
             **base, "message": f"{solver} said {word} but its point violates a row by {violation:.2e} (relative)"})
-    return Solution(said, objective=float(model.cost @ x + model.objective_offset), x=x,
+    return Solution(said, objective=model.objective_at(x), x=x,
                     row_activity=model.A @ x if row_activity is None else row_activity, row_dual=row_dual,
                     col_dual=col_dual, max_violation=violation, has_point=True, **base)

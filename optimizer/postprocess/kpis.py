@@ -140,6 +140,7 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
         for k in range(3):
             if d.has_std[j, k]:
                 add("people_unserved", f"{d.cat_names[j]} / {RESOURCES[k]}", pu[:, j, k].sum(axis=0), "people")
+    need_met_kpis(d, a, add)
     # a person short of two resources of one category counts twice: person-services, as in the objective
     add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")
 
@@ -149,6 +150,36 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
         for row in fam.kpis(d, a, scenario) if fam.kpis else ():
             add(row.kpi, row.scope if isinstance(row.scope, str) else list(row.scope), row.values, row.unit)
     return pd.DataFrame(cols)
+
+
+def need_met(d: ModelData, a, over: tuple[int, ...]) -> np.ndarray:
+    """The share of need met, summed over the axes `over` of (R,C,K,T) (NaN where there is no need)."""
+    need = np.where(d.has_std[None, :, :, None], a.need, 0.0).sum(axis=over)
+    unmet = np.where(d.has_std[None, :, :, None], a.unmet, 0.0).sum(axis=over)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(need > 0, 1.0 - unmet / np.where(need > 0, need, 1.0), np.nan)
+
+
+def lowest_met(d: ModelData, a) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) the lowest share of a category's need met (over categories and resources, all regions summed),
+    and the lowest over every region, category and resource."""
+    def lowest(v: np.ndarray) -> np.ndarray:
+        m = np.where(np.isnan(v), np.inf, v).min(axis=0)
+        return np.where(np.isfinite(m), m, np.nan)
+
+    return lowest(need_met(d, a, (0,)).reshape(-1, d.T)), lowest(need_met(d, a, ()).reshape(-1, d.T))
+
+
+def need_met_kpis(d: ModelData, a, add) -> None:
+    """Coverage: the share of each category's need met, all regions, and the lowest of them."""
+    by_cat = need_met(d, a, (0,))  # (C,K,T)
+    for j in range(d.C):
+        for k in range(3):
+            if d.has_std[j, k]:
+                add("need_met_share", f"{d.cat_names[j]} / {RESOURCES[k]}", by_cat[j, k], "share")
+    cat, cell = lowest_met(d, a)
+    add("need_met_lowest", "lowest category and resource, all regions", cat, "share")
+    add("need_met_lowest", "lowest region, category and resource", cell, "share")
 
 
 def unit_cost_outlay(d: ModelData, alloc: np.ndarray) -> np.ndarray:

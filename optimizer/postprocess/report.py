@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
+from optimizer.postprocess.coverage import coverage
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
@@ -142,8 +143,11 @@ def solve_report(folder: Path) -> str:
         parts += _pcs_section(kpis, scenario, ch)
         parts += _allocation_section(alloc, ch)
         parts += _shares_section(kpis, ch)
+        parts += _coverage_section(alloc, kpis, summary)
         parts += _unserved_section(alloc, ch)
         if summary.get("binding_targets"):
+            if summary.get("shadow_prices_count"):
+                parts.append(f"<p class='note'>{html.escape(summary['shadow_prices_count'])}.</p>")
             parts.append("<h2>Binding targets and what they cost</h2><ul>" + "".join(
                 f"<li>{html.escape(b['sentence'])}</li>" for b in summary["binding_targets"][:25]) + "</ul>")
         if "providers" in f.tables and "flows" in f.tables:
@@ -242,6 +246,47 @@ def _shares_section(kpis: pd.DataFrame, ch: Charts) -> list[str]:
     return [f"<h2>Livelihood and special-group shares over the years</h2><img alt='shares over the years' src='{ch.png(fig)}'>"]
 
 
+def _heat(share: float) -> str:
+    """A cell's background: red at 0% of need met through yellow to green at 100%."""
+    if not np.isfinite(share):
+        return ""
+    s = min(max(share, 0.0), 1.0)
+    r, g = (255, int(80 + 175 * s / 0.5)) if s < 0.5 else (int(255 - 175 * (s - 0.5) / 0.5), 220)
+    return f' style="background:rgb({r},{g},120)"'
+
+
+def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) -> list[str]:
+    """The share of need met, region x category, for the milestone years (the years targets fall in, and the
+    last): the lowest over money, staff and space, each value printed."""
+    if not {"need", "unmet"} <= set(alloc.columns):
+        return []
+    cov = coverage(alloc)
+    if cov.empty:
+        return []
+    years = sorted(set(kpis.loc[kpis["target"].notna(), "year"]) | {int(cov["year"].max())})
+    if len(years) > 4:
+        years = years[:: max(1, len(years) // 3)][:3] + [years[-1]]
+    parts = ["<h2>Share of need met, by region and category</h2>",
+             "<p class='note'>For each region and service, the lowest share of its need met over money, staff and "
+             "space (need: the people it serves times the standard).</p>"]
+    price = summary.get("price_of_fairness")
+    if price:
+        parts.append(f"<p>{html.escape(price['sentence'])}.</p>")
+    regions = list(dict.fromkeys(cov["region_name"].astype(str)))
+    cats = list(dict.fromkeys(cov["category_name"].astype(str)))
+    for y in years:
+        part = cov[cov["year"] == y]
+        grid = part.pivot_table(index="region_name", columns="category_name", values="need_met_share",
+                                aggfunc="min", observed=True)
+        grid = grid.reindex(index=[r for r in regions if r in grid.index], columns=[c for c in cats if c in grid.columns])
+        head = "<th>region</th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in grid.columns)
+        body = "".join("<tr><td>" + html.escape(str(r)) + "</td>" + "".join(
+            f"<td{_heat(v)}>{'' if not np.isfinite(v) else f'{v:.0%}'}</td>" for v in row) + "</tr>"
+            for r, row in zip(grid.index, grid.to_numpy(dtype=float)))
+        parts.append(f"<h3>{y}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return parts
+
+
 def _unserved_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
     part = alloc.assign(rl=[ch.label(str(n), str(i)) for n, i in zip(alloc["region_name"], alloc["region"])],
                         cl=[ch.label(str(n), str(i)) for n, i in zip(alloc["category_name"], alloc["category"])])
@@ -272,7 +317,7 @@ def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts) -> lis
 
 def compare_report(folder: Path) -> str:
     require_files(folder, ["status.csv", "inputs.csv", "kpis.csv"], writer="opt compare",
-                  holds=["status.csv", "inputs.csv", "kpis.csv", "allocation.csv", "compare.xlsx"])
+                  holds=["status.csv", "inputs.csv", "kpis.csv", "allocation.csv", "coverage.csv", "compare.xlsx"])
     status = read_result_csv(folder / "status.csv", ["scenario", "status"], rows=True)
     labels = [str(s) for s in status["scenario"]]
     k = read_result_csv(folder / "kpis.csv", ["year", "kpi", "scope", "unit"] + labels, numeric=["year"] + labels)
@@ -295,6 +340,17 @@ def compare_report(folder: Path) -> str:
         ax.legend()
         ax.grid(alpha=0.3)
         parts.append(f"<h2>People unserved over the years</h2><img alt='people unserved by scenario' src='{ch.png(fig)}'>")
+    if (folder / "coverage.csv").exists():  # written by opt compare since the fair objective (issue 22)
+        cov = read_result_csv(folder / "coverage.csv", ["region", "category", "year"] + labels,
+                              numeric=["year"] + labels)
+        if not cov.empty:
+            year = int(cov["year"].max())
+            last = cov[cov["year"] == year]
+            cols = [c for c in ("region_name", "category_name") if c in last.columns] or ["region", "category"]
+            shown = last[cols + [c for c in last.columns if c in labels or " - " in c]]
+            parts += [f"<h2>Share of need met in {year}, by region and category</h2>",
+                      "<p class='note'>The lowest over money, staff and space; the differences are against the first "
+                      "scenario.</p>", _table(shown, 120)]
     parts += ["<h2>Inputs that differ</h2>", _table(inputs, 100)]
     return PAGE.format(title="scenario comparison", body="\n".join(parts))
 

@@ -6,6 +6,7 @@ shares), not taken from auxiliary variables, so the tables check the model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from models.registry import FAMILIES
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
+from optimizer.postprocess.coverage import share_met
 from optimizer.postprocess.rowfacts import row_facts
 from optimizer.postprocess.sharing import sharing_tables
 from optimizer.preprocess.data import K_FACILITY, K_PERSONNEL, ModelData
@@ -85,7 +87,7 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
         "need": a.need.ravel()[at] * conv,
         "unmet": a.unmet.ravel()[at] * conv,
         "people_unserved": people_unserved(d, a).ravel()[at],
-    })
+    }).pipe(lambda df: df.assign(need_met_share=share_met(df)))
 
 
 def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[pd.DataFrame, list[dict]]:
@@ -160,6 +162,12 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
         "max_violation": sol.max_violation,
         "message": sol.message,
     }
+    scenario: Any = ctx.scenario
+    obj = scenario.objective
+    if obj.kind == "fair":  # duals are in the objective's units: people counted at the band's slope
+        summary["shadow_prices_count"] = (
+            f"under the fair objective, people in these prices count {obj.fair.slopes[0]:g} to {obj.fair.slopes[-1]:g} "
+            f"times each, by how much of their service's need is unmet where the change lands")
     if extra:
         kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
     return Results(alloc, kp, cons, binding, summary, a, extra)

@@ -87,6 +87,8 @@ def show(outcome, console: Console | None = None) -> None:
         console.print(f"people short of a standard, summed over categories, resources and years: "
                       f"[bold]{res.summary['people_unserved']:,.0f}[/] person-services; "
                       f"objective {sol.objective:,.4f} (weighted, 10k people)")
+        if "price_of_fairness" in res.summary:
+            console.print(res.summary["price_of_fairness"]["sentence"])
         years = outcome.loaded.scenario.years
         for y in milestone_years(outcome.loaded.scenario, years):
             table = Table(title=f"{y}", show_lines=False, title_justify="left")
@@ -109,6 +111,8 @@ def show(outcome, console: Console | None = None) -> None:
                           f"{avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
         if res.binding:
             console.print("[bold]binding targets, by what they cost:[/]")
+            if "shadow_prices_count" in res.summary:
+                console.print(f"  ({res.summary['shadow_prices_count']})")
             for b in res.binding[:12]:
                 console.print(f"  - {b['sentence']}")
     if outcome.diagnosis is not None:

@@ -349,10 +349,63 @@ class Targets(Strict):
     model is assembled from the families when a scenario is loaded (optimizer.preprocess.assembled)."""
 
 
+def _increasing(name: str, lo: float | None = None, hi: float | None = None, strict: bool = True):
+    """Numbers that rise from one to the next (and lie inside (lo, hi) where given)."""
+
+    def check(v: list[float]) -> list[float]:
+        for a, b in zip(v, v[1:]):
+            if b < a or (strict and b == a):
+                raise ValueError(f"expected {name} that {'increase' if strict else 'never decrease'} from one to the "
+                                 f"next, found {b:g} after {a:g}")
+        for x in v:
+            if (lo is not None and x <= lo) or (hi is not None and x >= hi):
+                raise ValueError(f"expected {name} between {lo:g} and {hi:g} (exclusive), found {x:g}")
+        return v
+
+    return AfterValidator(check)
+
+
+class Fair(Strict):
+    """The fair objective's penalty: a person short of a service counts `slopes[j]` times while the unmet
+    share of that service's need lies in band j (band 0: up to breakpoints[0], ..., the last: above the last
+    breakpoint)."""
+
+    breakpoints: Annotated[list[Annotated[float, _q("share")]], Field(min_length=1),
+                           _increasing("breakpoints", 0.0, 1.0)] = Field(
+        default=[0.2, 0.4, 0.6, 0.8], description="unmet shares of need where a person short starts to count more")
+    slopes: Annotated[list[Annotated[float, Field(gt=0, allow_inf_nan=False)]], Field(min_length=2),
+                      _increasing("slopes", strict=False)] = Field(
+        default=[1.0, 2.0, 4.0, 8.0, 16.0], description="what a person short counts for in each band, one more than breakpoints")
+
+    form: Literal["piecewise", "quadratic"] = Field(
+        default="piecewise", description="piecewise: the bands below, a linear program any solver takes; quadratic: "
+                                         "a person short counts 1 + curvature x the unmet share (Clarabel only)")
+    curvature: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+        default=15.0, description="quadratic form: how much more a person short counts per unit of unmet share")
+
+    @model_validator(mode="after")
+    def _bands(self):
+        if len(self.slopes) != len(self.breakpoints) + 1:
+            raise ValueError(f"expected one slope more than breakpoints ({len(self.breakpoints) + 1} for "
+                             f"{len(self.breakpoints)} breakpoints), found {len(self.slopes)} slopes")
+        return self
+
+
 class Objective(Strict):
-    kind: Literal["unserved", "min_cost"] = "unserved"
+    kind: Literal["fair", "unserved", "maximin", "min_cost"] = Field(
+        default="fair", description="fair: a person short counts more the more of that service's need is unmet; "
+                            "unserved: every person short counts once; maximin: first raise the lowest share of "
+                            "need met, then serve the most people; min_cost: meet all need at least cost")
     cost_weight: Q("ratio", ge=0) = Field(
-        1e-5, description="tie-breaker: people-equivalents (10k) per 100m yuan of cost")
+        default=1e-5, description="tie-breaker: people-equivalents (10k) per 100m yuan of cost")
+    fair: Fair = Fair()
+    price_of_fairness: bool | None = Field(
+        default=None, description="fair and maximin: also solve for unserved with the same resources and say what "
+                                  "fairness costs (a second solve); default: where the model is small enough for "
+                                  "HiGHS's simplex (under 100,000 columns), not at county scale")
+    maximin_tolerance: Annotated[float, _q("share"), Field(ge=0, lt=1, allow_inf_nan=False)] = Field(
+        default=1e-4, description="maximin: how far below its highest value the lowest share of need met may fall "
+                          "while the most people are served")
 
 
 class Solver(Strict):
