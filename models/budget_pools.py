@@ -267,10 +267,12 @@ def region_outlay(d, a, includes) -> np.ndarray:
     from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
 
     out = a.alloc[:, :, K_FISCAL, :].sum(axis=1)
-    if "salaries" in includes:
-        out = out + d.salary * np.cumsum(a.alloc[:, :, K_PERSONNEL, :].sum(axis=1), axis=1)
+    if "salaries" in includes:  # the added staff still there (attrition), as the budget row counts them
+        out = out + d.salary * (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=1)
     if "construction" in includes:
         out = out + d.capex * a.alloc[:, :, K_FACILITY, :].sum(axis=1)
+        if a.works_outlay is not None:
+            out = out + a.works_outlay
     return out
 
 

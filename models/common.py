@@ -1,7 +1,7 @@
 """What every constraint family shares: the allocation variables and how to sum them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -12,6 +12,15 @@ from optimizer.preprocess.schema import context_of
 from optimizer.units import DECLARED, RESOURCES
 
 STOCK = np.array([r.stock for r in DECLARED])  # fiscal is a yearly flow; personnel and facility accumulate
+
+
+@dataclass(frozen=True)
+class Works:
+    """Work a family adds that the budget pays for by region and year, as it pays for construction (renewing
+    old space): its columns (R,T), -1 where none, and the cost of one unit, 100m yuan."""
+
+    cols: np.ndarray
+    cost: float
 
 
 @dataclass
@@ -26,6 +35,7 @@ class Layout:
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
     bands: np.ndarray | None = None  # (J-1,R,C,K,T) unmet need in the fair penalty's bands 1.. (band 0 is u)
     coverage: np.ndarray | None = None  # maximin: (T,) columns of each year's lowest share of need met
+    works: dict[str, Works] = field(default_factory=dict)  # spending per region and year beside the categories'
 
     def unmet_cols(self) -> np.ndarray:
         """(J,R,C,K,T) every column of unmet need: u, then the fair penalty's further bands."""
@@ -58,6 +68,14 @@ class Context:
             out = out + self.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
         if construction and d.capex > 0:
             out = out + self.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
+        if construction and self.layout.works:  # once per (row, region, year), whatever the categories summed
+            key = (np.asarray(row) * self.data.R + np.asarray(r)) * self.data.T + np.asarray(t)
+            _, first = np.unique(key, return_index=True)
+            first = np.sort(first)
+            for w in self.layout.works.values():
+                col = w.cols[np.asarray(r)[first], np.asarray(t)[first]]
+                on = col >= 0
+                out = out + self.var(np.asarray(row)[first][on], col[on], w.cost, n=n)
         return out
 
     def unmet(self, row, r, c, k, t, coef=1.0, *, n: int) -> Lin:

@@ -84,6 +84,7 @@ class Family:
     kpi_targets: Callable[[object, object], Sequence[KpiTarget]] | None = None  # (data, scenario) -> targets
     check: Callable[[object, object], Findings] | None = None  # (data, scenario) -> what the check proves
     kpis: Callable[[object, object, object], Sequence[KpiRow]] | None = None  # (data, arrays, scenario) -> its KPIs
+    tables: Callable[[object, object, object], dict] | None = None  # (data, arrays, scenario) -> {file stem: DataFrame}
 
     def knobs_for(self, scenario) -> list[Knob]:
         return list(self.knobs(scenario)) if self.knobs else []
@@ -93,20 +94,20 @@ FAMILIES: dict[str, Family] = {}
 
 
 def family(name: str, explain: Callable | None = None, params: type | None = None, target: type | None = None,
-           validate=None, knobs=None, kpi_targets=None, check=None, kpis=None):
+           validate=None, knobs=None, kpi_targets=None, check=None, kpis=None, tables=None):
     """Register a constraint family under the name the scenario switches on.
 
     Families of the plan declare `target` (a pydantic model): their entry `targets: {name: {...}}`;
     a family with `params` (a pydantic model) is switched on by `families: {name: {...}}`.
-    `validate`, `knobs`, `kpi_targets`, `check` and `kpis` are functions of the scenario (and its data,
-    and the solution's arrays) that return the family's input problems, Knobs, KpiTargets, Findings and
-    KpiRows; each may be left out."""
+    `validate`, `knobs`, `kpi_targets`, `check`, `kpis` and `tables` are functions of the scenario (and its
+    data, and the solution's arrays) that return the family's input problems, Knobs, KpiTargets, Findings,
+    KpiRows and tables of its own (written as <stem>.csv beside the others); each may be left out."""
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
             raise ValueError(f"constraint family '{name}' registered twice")
         FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, target, validate, knobs,
-                                kpi_targets, check, kpis)
+                                kpi_targets, check, kpis, tables)
         return fn
 
     return wrap
@@ -120,9 +121,10 @@ def target_of(params):
 # The order families build in, whatever imported them first: the order of rows can decide which of several
 # equally good allocations a solver returns (47 of west's 1,680 rows moved with the import order). This is
 # the order `opt solve` has always built in, so its answers stay byte for byte; families not listed (a
-# researcher's) follow by name.
+# researcher's) follow by name. Families whose work the budget pays (renewal: Layout.works) come before
+# the budget's rows (supply, budget_pools).
 BUILD_ORDER = ("stock_order", "regional_gap", "category_bounds", "custom", "facility_standard", "livelihood_share",
-               "personnel_density", "shortfall", "special_groups_share", "supply", "urban_rural_gap", "budget_pools")
+               "personnel_density", "renewal", "shortfall", "special_groups_share", "supply", "urban_rural_gap", "budget_pools")
 
 
 def in_build_order() -> list[Family]:

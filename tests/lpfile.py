@@ -35,7 +35,7 @@ def read(text: str) -> tuple:
             continue
         if not head or head.startswith("\\"):
             continue
-        if line.startswith(" ") and buf:
+        if line.startswith(" ") and buf and section != "Bounds":  # a bound is one line, indented or not
             buf.append(head)
         else:
             if buf:

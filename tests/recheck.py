@@ -46,7 +46,9 @@ def _cube(scenario, alloc: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
     return out
 
 
-def violations(scenario, alloc: pd.DataFrame) -> list[str]:
+def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = None) -> list[str]:
+    """`renewal`: renewal.csv where the scenario renews old space (its cost is paid by the budget and by pools
+    that count construction)."""
     s = scenario
     years = s.years
     fails: list[str] = []
@@ -87,13 +89,21 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
         return r.base_workers * (1.0 - leaving(r)) ** (years.index(y) + 1) + hired_staff(rid, y)
 
     cats = [c.id for c in s.categories]
+
+    def renewing(y, ids=None) -> float:
+        """Yuan paid in year y for renewal (of the regions ids, else all)."""
+        if renewal is None:
+            return 0.0
+        rows = renewal[(renewal["year"] == y) & (renewal["region"].isin(ids) if ids else True)]
+        return float(rows["cost_10k_yuan"].sum()) * 1e4
+
     sal = (s.resources.personnel.salary or 0) * 1e4  # yuan per FTE-year
     capex = s.resources.facility.capex or 0
     budget = sched(s.resources.fiscal.budget, years, True)
     for j, y in enumerate(years):
         if np.isfinite(budget[j]):
             outlay = amount(res="fiscal", year=y) * 1e4 + sal * sum(hired_staff(r.id, y) for r in s.regions) \
-                + capex * amount(res="facility", year=y)
+                + capex * amount(res="facility", year=y) + renewing(y)
             _ok(outlay, budget[j] * 1e8, "<=", f"budget {y}", fails)
         for res, sup, unit in (("personnel", s.resources.personnel.supply, 1.0), ("facility", s.resources.facility.supply, 1e4)):
             cap = sched(sup, years, True)[j]
@@ -146,7 +156,7 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
             if "salaries" in p.includes:
                 out += sal * sum(hired_staff(rid, y) for rid in ids)
             if "construction" in p.includes:
-                out += capex * sum(amount(rid, res="facility", year=y) for rid in ids)
+                out += capex * sum(amount(rid, res="facility", year=y) for rid in ids) + renewing(y, ids)
             return out / 1e8
 
         yearly = {y: spent(y) for y in p.years}
@@ -233,4 +243,27 @@ def violations(scenario, alloc: pd.DataFrame) -> list[str]:
                 if np.isfinite(floor[j]):
                     for n_, u_ in zip(np.atleast_1d(wn[..., j].sum(axis=axis)), np.atleast_1d(wu[..., j].sum(axis=axis))):
                         _ok(float(u_), (1 - floor[j]) * float(n_), "<=", f"need met {fid} {y}", fails)
+    return fails
+
+
+def renewal_violations(scenario, table: pd.DataFrame) -> list[str]:
+    """Renewal from renewal.csv and the scenario alone: by each target year, each region has renewed at least
+    the share of its old space (its baseline space x old_share, by area), and never more than it."""
+    t = getattr(scenario.targets, "renewal", None)
+    fails: list[str] = []
+    if t is None or not t.enabled:
+        return fails
+    years = list(scenario.years)
+    floor = sched(t.min, years)
+    o = t.old_share
+    for r in scenario.regions:
+        share = getattr(o, r.area) if r.area else max(o.urban, o.rural)
+        old = share * r.base_space * 1e4  # m2
+        mine = table[table["region"] == r.id].set_index("year")["renewed_m2"]
+        done = 0.0
+        for j, y in enumerate(years):
+            done += float(mine.get(y, 0.0))
+            if np.isfinite(floor[j]):
+                _ok(done, floor[j] * old, ">=", f"renewal {r.id} {y}", fails)
+        _ok(done, old, "<=", f"renewal {r.id} no more than is old", fails)
     return fails

@@ -45,10 +45,11 @@ def test_sweep_same_with_one_or_two_workers_and_monotone(invoke, tmp_path):
     two = _sweep(invoke, tmp_path / "two", "--workers", "2")
     assert len(one) == 20 and (one["status"] == "optimal").all()
     pd.testing.assert_frame_equal(one, two)
-    # loosening the cap can only serve more people (up to solver tolerance)
-    unserved = one["people_unserved"].to_numpy()
-    assert all(b <= a * (1 + 1e-9) for a, b in zip(unserved, unserved[1:]))
-    assert unserved[0] > unserved[-1]
+    # loosening the cap can only lower what the LP minimises (up to solver tolerance); under the fair default
+    # that is the fair objective, not the people count, which may rise while coverage evens out
+    objective = one["objective"].to_numpy()
+    assert all(b <= a * (1 + 1e-9) for a, b in zip(objective, objective[1:]))
+    assert objective[0] > objective[-1]
     assert (tmp_path / "one" / "sweep.png").stat().st_size > 10_000
 
 

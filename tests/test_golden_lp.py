@@ -36,6 +36,15 @@ def test_fair_golden_prices_its_second_band_three_times_the_first():
     assert "u.fiscal.care.A.2026 <= 0.25" in text  # band 0 ends at half of the 0.5 (100m yuan) need
 
 
+def test_reader_reads_each_bound_alone():
+    """PuLP writes bounds one to a line, indented, in an order that differs between versions."""
+    a = lpfile.read("Minimize\nOBJ: x + y\nSubject To\nc1: x + y >= 1\nBounds\n x <= 1\n y <= 2\nEnd\n")
+    b = lpfile.read("Minimize\nOBJ: x + y\nSubject To\nc1: x + y >= 1\nBounds\n y <= 2\n x <= 1\nEnd\n")
+    c = lpfile.read("Minimize\nOBJ: x + y\nSubject To\nc1: x + y >= 1\nBounds\n y <= 2\n x <= 1.5\nEnd\n")
+    assert not lpfile.diff(a, b)
+    assert lpfile.diff(a, c)
+
+
 def test_reader_sees_differences():
     a = lpfile.read("Minimize\nOBJ: x + 2 y\nSubject To\nc1: x + y >= 3\nEnd\n")
     b = lpfile.read("Minimize\nOBJ: 2 y + x\nSubject To\nc1: y + x >= 3\nEnd\n")

@@ -63,6 +63,9 @@ def scenarios(draw):
         targets["need_met"] = {"floors": {"f": {"categories": draw(st.sampled_from(["all", "special"])),
                                                 "min": draw(st.floats(0.05, 0.6)),
                                                 "per": draw(st.sampled_from(["total", "region", "category"]))}}}
+    if draw(st.booleans()):  # renewal of old space, some of it or all, at a cost or none
+        targets["renewal"] = {"min": {years[-1]: draw(st.floats(0, 1))}, "capex": draw(st.sampled_from([0, 800])),
+                              "old_share": draw(st.sampled_from([1.0, {"urban": 0.4, "rural": 0.6}]))}
     objective = draw(st.sampled_from([{"kind": "unserved"}, {"kind": "fair"},
                                       {"kind": "fair", "fair": {"breakpoints": [0.3], "slopes": [1, 5]}},
                                       {"kind": "fair", "fair": {"form": "quadratic", "curvature": 10}}]))
@@ -94,8 +97,14 @@ def test_any_solution_meets_every_enabled_target(raw):
     if sol.status is not Status.OPTIMAL:
         assert sol.status is Status.INFEASIBLE
         return
-    table = allocation_table(data, arrays(ctx, sol.x))
-    assert recheck.violations(s, table) == []
+    from models.renewal import renewal_tables
+
+    a = arrays(ctx, sol.x)
+    table = allocation_table(data, a)
+    renewal = renewal_tables(data, a, s).get("renewal")  # renewal.csv as the solve writes it, where there is one
+    assert recheck.violations(s, table, renewal) == []
+    if renewal is not None:
+        assert recheck.renewal_violations(s, renewal) == []
 
 
 @PROP

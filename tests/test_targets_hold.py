@@ -29,7 +29,10 @@ def test_every_enabled_target_holds(path, tmp_path):
     assert o.exit_code == 0, o
     alloc = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
     loaded = load_scenario(path)
-    assert recheck.violations(loaded.scenario, alloc) == []
+    renewal = pd.read_csv(out / "renewal.csv", encoding="utf-8-sig") if (out / "renewal.csv").exists() else None
+    assert recheck.violations(loaded.scenario, alloc, renewal) == []
+    if renewal is not None:
+        assert recheck.renewal_violations(loaded.scenario, renewal) == []
     kpis = pd.read_csv(out / "kpis.csv", encoding="utf-8-sig")
     assert not (kpis["met"].astype(str) == "False").any(), kpis[kpis["met"].astype(str) == "False"]
 

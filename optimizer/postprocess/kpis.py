@@ -144,7 +144,7 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
     # a person short of two resources of one category counts twice: person-services, as in the objective
     add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")
 
-    cost = unit_cost_outlay(d, a.alloc)
+    cost = unit_cost_outlay(d, a)
     add("fiscal_outlay", "all regions", cost * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"], OUTPUT_UNIT["fiscal"])
     for fam in in_build_order():  # KPIs of a family's own, after these (a researcher's measure)
         for row in fam.kpis(d, a, scenario) if fam.kpis else ():
@@ -182,12 +182,14 @@ def need_met_kpis(d: ModelData, a, add) -> None:
     add("need_met_lowest", "lowest region, category and resource", cell, "share")
 
 
-def unit_cost_outlay(d: ModelData, alloc: np.ndarray) -> np.ndarray:
-    """(T,) fiscal outlay in 100m yuan: money plus salaries of workers added so far plus construction."""
-    fiscal = alloc[:, :, K_FISCAL, :].sum(axis=(0, 1))
-    workers = np.cumsum(alloc[:, :, K_PERSONNEL, :].sum(axis=(0, 1)))
-    built = alloc[:, :, K_FACILITY, :].sum(axis=(0, 1))
-    return fiscal + d.salary * workers + d.capex * built
+def unit_cost_outlay(d: ModelData, a) -> np.ndarray:
+    """(T,) fiscal outlay in 100m yuan, as the budget row counts it: money, the salaries of the added staff
+    still there (attrition), construction, and the work families add (renewal)."""
+    fiscal = a.alloc[:, :, K_FISCAL, :].sum(axis=(0, 1))
+    workers = (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=(0, 1))
+    built = a.alloc[:, :, K_FACILITY, :].sum(axis=(0, 1))
+    works = 0.0 if a.works_outlay is None else a.works_outlay.sum(axis=0)
+    return fiscal + d.salary * workers + d.capex * built + works
 
 
 def _shares(d: ModelData, a, declared: dict, add) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from models.common import STOCK, Context
-from models.registry import FAMILIES
+from models.registry import FAMILIES, in_build_order
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
@@ -32,6 +32,8 @@ class Arrays:
     need: np.ndarray
     base: np.ndarray
     shared: np.ndarray  # space credited from facility sharing (facility resource only)
+    works: dict[str, np.ndarray] = field(default_factory=dict)  # (R,T) each family's work (Layout.works), its units
+    works_outlay: np.ndarray | None = None  # (R,T) what the budget pays for that work, 100m yuan
 
     @property
     def unmet(self) -> np.ndarray:
@@ -53,7 +55,10 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     if lay.shared is not None:
         shared[:, :, K_FACILITY, :] = np.where(lay.shared >= 0, x[np.maximum(lay.shared, 0)], 0.0)
         shared = np.where(np.abs(shared) < 1e-9, 0.0, shared)
-    return Arrays(alloc, base + added + shared, d.need, base, shared)
+    works = {name: np.where((w.cols >= 0) & (np.abs(x[np.maximum(w.cols, 0)]) >= 1e-9), x[np.maximum(w.cols, 0)], 0.0)
+             for name, w in lay.works.items()}  # solver noise (and -0) is no work
+    outlay = sum((works[name] * w.cost for name, w in lay.works.items()), np.zeros((d.R, d.T)))
+    return Arrays(alloc, base + added + shared, d.need, base, shared, works, outlay)
 
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
@@ -150,6 +155,9 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
     kp = kpi_mod.kpi_table(d, a, ctx.scenario)
     cons, binding = constraints_table(model, sol, d)
     extra = sharing_tables(ctx, sol.x, a) if ctx.network is not None else {}
+    for fam in in_build_order():  # tables of a family's own (renewal.csv)
+        if fam.tables is not None:
+            extra.update(fam.tables(d, a, ctx.scenario))
     pu = people_unserved(d, a)
     summary = {
         "status": sol.status.value,
@@ -168,6 +176,6 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
         summary["shadow_prices_count"] = (
             f"under the fair objective, people in these prices count {obj.fair.slopes[0]:g} to {obj.fair.slopes[-1]:g} "
             f"times each, by how much of their service's need is unmet where the change lands")
-    if extra:
+    if "kpis" in extra:  # facility sharing's KPIs join the table
         kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
     return Results(alloc, kp, cons, binding, summary, a, extra)
