@@ -118,6 +118,7 @@ def solve(
     solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
     write_lp: Path | None = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
     with_report: bool = typer.Option(False, "--report", help="also write report.html (charts, targets, shadow prices)"),
+    integer: bool = typer.Option(False, "--integer", help="whole facilities for coverage targets (a MIP, HiGHS)"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -132,7 +133,7 @@ def solve(
         outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
                                                 model_file=write_lp, with_report=with_report, stage=status.update,
                                                 solver=solver, time_limit=time_limit, threads=threads, method=method,
-                                                backend=backend), debug)
+                                                backend=backend, integer=integer or None), debug)
     try:
         show(outcome, out_console)
     except KeyboardInterrupt:

@@ -269,6 +269,8 @@ def region_outlay(d, a, includes) -> np.ndarray:
     out = a.alloc[:, :, K_FISCAL, :].sum(axis=1)
     if "salaries" in includes:  # the added staff still there (attrition), as the budget row counts them
         out = out + d.salary * (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=1)
+        if a.works_salaries is not None:
+            out = out + a.works_salaries
     if "construction" in includes:
         out = out + d.capex * a.alloc[:, :, K_FACILITY, :].sum(axis=1)
         if a.works_outlay is not None:

@@ -16,11 +16,25 @@ STOCK = np.array([r.stock for r in DECLARED])  # fiscal is a yearly flow; person
 
 @dataclass(frozen=True)
 class Works:
-    """Work a family adds that the budget pays for by region and year, as it pays for construction (renewing
-    old space): its columns (R,T), -1 where none, and the cost of one unit, 100m yuan."""
+    """Work a family adds by region and year that the budget pays for, as it pays for construction (renewing
+    old space, building facilities): its columns (R,T), -1 where none; the cost of one unit done, 100m yuan;
+    with `stock` the columns are running totals (what is done in t is cols[t] - cols[t-1]); `staff` is the
+    staff each unit of the running total needs (internal units, 100 FTE), hired from the personnel supply
+    and paid a salary every year from then on."""
 
     cols: np.ndarray
     cost: float
+    stock: bool = False
+    staff: float = 0.0
+
+    def done(self, ctx: Context, row, r, t, coef, *, n: int) -> Lin:
+        """coef x what is done in year t (r, t per row)."""
+        col = self.cols[r, t]
+        out = ctx.var(row, col, coef, n=n)
+        if self.stock:
+            later = t > 0
+            out = out - ctx.var(np.asarray(row)[later], self.cols[r[later], t[later] - 1], coef, n=n)
+        return out
 
 
 @dataclass
@@ -68,14 +82,16 @@ class Context:
             out = out + self.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
         if construction and d.capex > 0:
             out = out + self.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
-        if construction and self.layout.works:  # once per (row, region, year), whatever the categories summed
+        if self.layout.works:  # once per (row, region, year), whatever the categories summed
             key = (np.asarray(row) * self.data.R + np.asarray(r)) * self.data.T + np.asarray(t)
             _, first = np.unique(key, return_index=True)
             first = np.sort(first)
+            wr, wt, wrow = np.asarray(r)[first], np.asarray(t)[first], np.asarray(row)[first]
             for w in self.layout.works.values():
-                col = w.cols[np.asarray(r)[first], np.asarray(t)[first]]
-                on = col >= 0
-                out = out + self.var(np.asarray(row)[first][on], col[on], w.cost, n=n)
+                if construction and w.cost > 0:
+                    out = out + w.done(self, wrow, wr, wt, w.cost, n=n)
+                if salaries and w.staff > 0 and d.salary > 0:  # the staff its running total needs, this year
+                    out = out + self.var(wrow, w.cols[wr, wt], d.salary * w.staff, n=n)
         return out
 
     def unmet(self, row, r, c, k, t, coef=1.0, *, n: int) -> Lin:

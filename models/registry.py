@@ -121,10 +121,10 @@ def target_of(params):
 # The order families build in, whatever imported them first: the order of rows can decide which of several
 # equally good allocations a solver returns (47 of west's 1,680 rows moved with the import order). This is
 # the order `opt solve` has always built in, so its answers stay byte for byte; families not listed (a
-# researcher's) follow by name. Families whose work the budget pays (renewal: Layout.works) come before
+# researcher's) follow by name. Families whose work the budget pays (renewal, coverage: Layout.works) come before
 # the budget's rows (supply, budget_pools).
 BUILD_ORDER = ("stock_order", "regional_gap", "category_bounds", "custom", "facility_standard", "livelihood_share",
-               "personnel_density", "renewal", "shortfall", "special_groups_share", "supply", "urban_rural_gap", "budget_pools")
+               "personnel_density", "renewal", "coverage", "shortfall", "special_groups_share", "supply", "urban_rural_gap", "budget_pools")
 
 
 def in_build_order() -> list[Family]:

@@ -75,5 +75,10 @@ def supply(ctx: Context) -> None:
         n = len(t_rows)
         # all regions and categories, this year; money also pays salaries and construction
         outlay = ctx.outlay(row, r, c, t, n=n) if k == K_FISCAL else ctx.added(row, r, c, kk, t, n=n)
+        if k == K_PERSONNEL:  # staff that families' works need (facilities built) are hired from the same supply
+            for w in ctx.layout.works.values():
+                if w.staff > 0:
+                    wr, wrow = grid(d.R, n)
+                    outlay = outlay + w.done(ctx, wrow, wr, t_rows[wrow], w.staff, n=n)
         ctx.rows("supply", outlay <= d.supply[k, t_rows], labels={"resource": np.full(n, k), "year": t_rows},
                  info=SupplyInfo(k))

@@ -50,7 +50,8 @@ class RunOutcome:
 
 def solver_options(loaded: Loaded, **cli) -> dict:
     s = loaded.scenario.solver
-    opts = {"solver": s.name, "backend": s.backend, "time_limit": s.time_limit, "threads": s.threads, "method": s.method}
+    opts = {"solver": s.name, "backend": s.backend, "time_limit": s.time_limit, "threads": s.threads, "method": s.method,
+            "integer": s.integer}
     for k, v in cli.items():
         if v is not None:
             if opts.get(k) != v:
@@ -62,6 +63,10 @@ def solver_options(loaded: Loaded, **cli) -> dict:
                                   "objective.fair.form", f"expected solver auto or clarabel for the quadratic form "
                                   f"(HiGHS's QP solver took over 5 minutes on national; CBC solves linear programs only), "
                                   f"found solver {opts['solver']}; or write form: piecewise")])
+    if opts["integer"] and opts["solver"] not in ("auto", "highs"):
+        raise InputError([Problem(where_of(loaded.locs, ("solver", "integer")) or Where(str(loaded.path)),
+                                  "solver.integer", f"expected solver auto or highs for whole facilities (a MIP), "
+                                  f"found solver {opts['solver']}")])
     if opts["solver"] == "cbc" and opts["backend"] == "highspy":
         opts["backend"] = "pulp"
     if opts["solver"] == "clarabel" and opts["backend"] != "auto":
@@ -130,7 +135,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
                 write_model_file(model, tmp)
             log.info("model written to %s", model_file)
 
-        opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"])
+        opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"], opts["integer"])
         stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
         t = time.perf_counter()
         model, sol = solve_objective(model, ctx, solve, log=log_solver, progress=stage, **opts)

@@ -46,9 +46,11 @@ def _cube(scenario, alloc: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
     return out
 
 
-def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = None) -> list[str]:
-    """`renewal`: renewal.csv where the scenario renews old space (its cost is paid by the budget and by pools
-    that count construction)."""
+def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = None,
+               coverage: pd.DataFrame | None = None) -> list[str]:
+    """`renewal`, `coverage`: renewal.csv and coverage.csv where the scenario renews old space or builds
+    facilities (the budget pays them, and pools that count construction and salaries; facility staff are
+    hired from the personnel supply)."""
     s = scenario
     years = s.years
     fails: list[str] = []
@@ -90,12 +92,16 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
 
     cats = [c.id for c in s.categories]
 
-    def renewing(y, ids=None) -> float:
-        """Yuan paid in year y for renewal (of the regions ids, else all)."""
-        if renewal is None:
+    def paid(table, column, y, ids=None) -> float:
+        """Yuan (or FTE) in year y from a works table's column (of the regions ids, else all)."""
+        if table is None:
             return 0.0
-        rows = renewal[(renewal["year"] == y) & (renewal["region"].isin(ids) if ids else True)]
-        return float(rows["cost_10k_yuan"].sum()) * 1e4
+        rows = table[(table["year"] == y) & (table["region"].isin(ids) if ids else True)]
+        return float(rows[column].sum()) * (1e4 if column.endswith("10k_yuan") else 1.0)
+
+    def renewing(y, ids=None) -> float:
+        """Yuan paid in year y for construction-like work: renewal, facilities built."""
+        return paid(renewal, "cost_10k_yuan", y, ids) + paid(coverage, "capex_10k_yuan", y, ids)
 
     sal = (s.resources.personnel.salary or 0) * 1e4  # yuan per FTE-year
     capex = s.resources.facility.capex or 0
@@ -103,7 +109,7 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
     for j, y in enumerate(years):
         if np.isfinite(budget[j]):
             outlay = amount(res="fiscal", year=y) * 1e4 + sal * sum(hired_staff(r.id, y) for r in s.regions) \
-                + capex * amount(res="facility", year=y) + renewing(y)
+                + capex * amount(res="facility", year=y) + renewing(y) + paid(coverage, "salaries_10k_yuan", y)
             _ok(outlay, budget[j] * 1e8, "<=", f"budget {y}", fails)
         for res, sup, unit in (("personnel", s.resources.personnel.supply, 1.0), ("facility", s.resources.facility.supply, 1e4)):
             cap = sched(sup, years, True)[j]
@@ -154,7 +160,7 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
             ids = regions or [r.id for r in s.regions]
             out = sum(amount(rid, year=y) * 1e4 for rid in ids)
             if "salaries" in p.includes:
-                out += sal * sum(hired_staff(rid, y) for rid in ids)
+                out += sal * sum(hired_staff(rid, y) for rid in ids) + paid(coverage, "salaries_10k_yuan", y, ids)
             if "construction" in p.includes:
                 out += capex * sum(amount(rid, res="facility", year=y) for rid in ids) + renewing(y, ids)
             return out / 1e8
@@ -266,4 +272,35 @@ def renewal_violations(scenario, table: pd.DataFrame) -> list[str]:
             if np.isfinite(floor[j]):
                 _ok(done, floor[j] * old, ">=", f"renewal {r.id} {y}", fails)
         _ok(done, old, "<=", f"renewal {r.id} no more than is old", fails)
+    return fails
+
+
+def coverage_violations(scenario, table: pd.DataFrame) -> list[str]:
+    """Coverage from coverage.csv and the scenario alone: by each target year, a region's places with a facility
+    (today's and those built) are at least the share, never more than its places, and built facilities are
+    never pulled down."""
+    t = getattr(scenario.targets, "coverage", None)
+    fails: list[str] = []
+    if t is None or not t.enabled:
+        return fails
+    years = list(scenario.years)
+    for fid, f in t.types.items():
+        for place in ("communities", "villages"):
+            goal = getattr(f, place)
+            if goal is None:
+                continue
+            share = sched(goal, years)
+            for r in scenario.regions:
+                total = getattr(r, place) or 0.0
+                have = getattr((r.facilities or {}).get(fid), place, 0.0) if r.facilities and fid in r.facilities else 0.0
+                mine = table[(table["facility_type"] == fid) & (table["place"] == place) & (table["region"] == r.id)]
+                built = mine.set_index("year")["built_so_far"]
+                last = 0.0
+                for j, y in enumerate(years):
+                    b = float(built.get(y, 0.0))
+                    _ok(b, last, ">=", f"coverage {fid} {place} {r.id} {y} not pulled down", fails)
+                    last = b
+                    if np.isfinite(share[j]):
+                        _ok(have + b, share[j] * total, ">=", f"coverage {fid} {place} {r.id} {y}", fails)
+                _ok(have + last, total, "<=", f"coverage {fid} {place} {r.id} no more than its places", fails)
     return fails

@@ -66,6 +66,13 @@ def scenarios(draw):
     if draw(st.booleans()):  # renewal of old space, some of it or all, at a cost or none
         targets["renewal"] = {"min": {years[-1]: draw(st.floats(0, 1))}, "capex": draw(st.sampled_from([0, 800])),
                               "old_share": draw(st.sampled_from([1.0, {"urban": 0.4, "rural": 0.6}]))}
+    if draw(st.booleans()):  # facility coverage: each region's villages, some with one today; a share by the last year
+        for reg in regions:
+            reg["villages"] = float(draw(st.integers(0, 30)))
+            reg["facilities"] = {"care_home": {"villages": float(draw(st.integers(0, int(reg["villages"]))))}}
+        targets["coverage"] = {"types": {"care_home": {"capex": draw(st.sampled_from([0.0, 0.02])),
+                                                       "staff": draw(st.sampled_from([0.0, 2.0])),
+                                                       "villages": {years[-1]: draw(st.floats(0, 1))}}}}
     objective = draw(st.sampled_from([{"kind": "unserved"}, {"kind": "fair"},
                                       {"kind": "fair", "fair": {"breakpoints": [0.3], "slopes": [1, 5]}},
                                       {"kind": "fair", "fair": {"form": "quadratic", "curvature": 10}}]))
@@ -97,14 +104,18 @@ def test_any_solution_meets_every_enabled_target(raw):
     if sol.status is not Status.OPTIMAL:
         assert sol.status is Status.INFEASIBLE
         return
+    from models.coverage import coverage_tables
     from models.renewal import renewal_tables
 
     a = arrays(ctx, sol.x)
     table = allocation_table(data, a)
-    renewal = renewal_tables(data, a, s).get("renewal")  # renewal.csv as the solve writes it, where there is one
-    assert recheck.violations(s, table, renewal) == []
+    renewal = renewal_tables(data, a, s).get("renewal")  # renewal.csv and coverage.csv as the solve writes them
+    coverage = coverage_tables(data, a, s).get("coverage")
+    assert recheck.violations(s, table, renewal, coverage) == []
     if renewal is not None:
         assert recheck.renewal_violations(s, renewal) == []
+    if coverage is not None:
+        assert recheck.coverage_violations(s, coverage) == []
 
 
 @PROP

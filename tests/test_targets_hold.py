@@ -29,10 +29,13 @@ def test_every_enabled_target_holds(path, tmp_path):
     assert o.exit_code == 0, o
     alloc = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
     loaded = load_scenario(path)
-    renewal = pd.read_csv(out / "renewal.csv", encoding="utf-8-sig") if (out / "renewal.csv").exists() else None
-    assert recheck.violations(loaded.scenario, alloc, renewal) == []
+    renewal, coverage = (pd.read_csv(out / f"{n}.csv", encoding="utf-8-sig") if (out / f"{n}.csv").exists() else None
+                         for n in ("renewal", "coverage"))
+    assert recheck.violations(loaded.scenario, alloc, renewal, coverage) == []
     if renewal is not None:
         assert recheck.renewal_violations(loaded.scenario, renewal) == []
+    if coverage is not None:
+        assert recheck.coverage_violations(loaded.scenario, coverage) == []
     kpis = pd.read_csv(out / "kpis.csv", encoding="utf-8-sig")
     assert not (kpis["met"].astype(str) == "False").any(), kpis[kpis["met"].astype(str) == "False"]
 

@@ -42,7 +42,7 @@ def choose_method(model: LinearModel, method: str) -> str:
     return "simplex" if model.A.shape[1] < 200_000 else "ipm"
 
 
-def to_highs(model: LinearModel, h) -> None:
+def to_highs(model: LinearModel, h, integer: bool = False) -> None:
     import highspy
 
     A = model.A.tocsc()
@@ -58,17 +58,22 @@ def to_highs(model: LinearModel, h) -> None:
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data
+    if integer and model.integer is not None:
+        kinds = np.full(A.shape[1], highspy.HighsVarType.kContinuous)
+        kinds[model.integer] = highspy.HighsVarType.kInteger
+        lp.integrality_ = list(kinds)
     h.passModel(lp)
 
 
 def solve_highs(model: LinearModel, time_limit: float | None = None, threads: int | None = None,
-                method: str = "auto", log: bool = False, tol: float = 1e-6) -> Solution:
+                method: str = "auto", log: bool = False, tol: float = 1e-6, integer: bool = False) -> Solution:
     h = new_highs()  # first: says how to install HiGHS where it is missing
     import highspy
 
     h.setOptionValue("output_flag", bool(log))
     meth = choose_method(model, method)
-    h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp"}[meth])
+    if not integer:  # a MIP chooses its own way through its relaxations
+        h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp"}[meth])
     if meth == "ipm":
         h.setOptionValue("run_crossover", "on")
     if time_limit:
@@ -79,7 +84,7 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
         h.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(threads))
     t0 = time.perf_counter()
-    to_highs(model, h)
+    to_highs(model, h, integer)
     passed = time.perf_counter() - t0
     t0 = time.perf_counter()
     h.run()
@@ -98,8 +103,10 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
         x, row_value = np.asarray(s.col_value), np.asarray(s.row_value)
         if s.dual_valid:
             row_dual, col_dual = np.asarray(s.row_dual), np.asarray(s.col_dual)
-    return decide(said, model, x, tol, solver="highs", method=meth, seconds=seconds, message=h.modelStatusToString(ms),
-                  row_activity=row_value, row_dual=row_dual, col_dual=col_dual, extra={"pass_seconds": passed})
+    return decide(said, model, x, tol, solver="highs", method="mip" if integer else meth, seconds=seconds,
+                  message=h.modelStatusToString(ms),
+                  row_activity=row_value, row_dual=row_dual, col_dual=col_dual,
+                  extra={"pass_seconds": passed, **({"mip_gap": float(info.mip_gap)} if integer else {})})
 
 
 def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:

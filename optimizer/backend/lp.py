@@ -51,11 +51,16 @@ class ModelBuilder:
         self._ub: list[np.ndarray] = []
         self._cost: list[np.ndarray] = []
         self._quad: list[tuple[np.ndarray, np.ndarray]] = []
+        self._integer: list[np.ndarray] = []
         self.nvars = 0
 
-    def add_vars(self, name: str, labels: dict[str, np.ndarray], lb=0.0, ub=INF, cost=0.0) -> np.ndarray:
+    def add_vars(self, name: str, labels: dict[str, np.ndarray], lb=0.0, ub=INF, cost=0.0,
+                 integer: bool = False) -> np.ndarray:
+        """`integer`: whole numbers where the solve asks for them (opt solve --integer); else continuous."""
         size = len(next(iter(labels.values())))
         idx = np.arange(self.nvars, self.nvars + size)
+        if integer:
+            self._integer.append(idx)
         self.var_blocks[name] = VarBlock(name, self.nvars, size, compact_labels(labels))
         self._lb.append(np.broadcast_to(np.asarray(lb, float), (size,)).copy())
         self._ub.append(np.broadcast_to(np.asarray(ub, float), (size,)).copy())
@@ -119,6 +124,7 @@ class ModelBuilder:
             col_lower=np.concatenate(self._lb), col_upper=np.concatenate(self._ub),
             cost=np.concatenate(self._cost), var_blocks=self.var_blocks, row_blocks=self.row_blocks,
             label_names=self.label_names, quad=self._quad_array(),
+            integer=np.concatenate(self._integer) if self._integer else None,
         )
 
     def _quad_array(self) -> np.ndarray | None:
@@ -170,6 +176,7 @@ class LinearModel(LPArrays):
     label_names: dict[str, list[str]] = field(default_factory=dict)
     objective_offset: float = 0.0
     quad: np.ndarray | None = None  # diagonal q of a convex quadratic term: the objective adds sum_j q_j x_j^2 / 2
+    integer: np.ndarray | None = None  # columns that may be made whole numbers (made so only when a solve asks)
 
     def objective_at(self, x: np.ndarray) -> float:
         value = float(self.cost @ x + self.objective_offset)

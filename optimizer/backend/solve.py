@@ -14,21 +14,31 @@ from optimizer.backend.status import Solution
 AUTO_IPM_COLUMNS = 100_000
 
 
-def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", backend: str = "auto") -> str:
+def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", backend: str = "auto",
+                integer: bool = False) -> str:
     """The solver `auto` stands for on this model: HiGHS, or Clarabel for large models
     (where it is installed and neither a HiGHS method nor the PuLP back end was asked for)."""
     if solver != "auto":
         return solver
     if model.quad is not None:  # a quadratic objective: of ours, only Clarabel takes it
         return "clarabel"
+    if integer and model.integer is not None:  # whole facilities: HiGHS's MIP
+        return "highs"
     large = model.A.shape[1] >= AUTO_IPM_COLUMNS and method == "auto" and backend != "pulp"
     return "clarabel" if large and importlib.util.find_spec("clarabel") else "highs"
 
 
 def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_limit: float | None = None,
-          threads: int | None = None, method: str = "auto", log: bool = False, progress=None) -> Solution:
-    """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration)."""
-    solver = pick_solver(model, solver, method, backend)
+          threads: int | None = None, method: str = "auto", log: bool = False, progress=None,
+          integer: bool = False) -> Solution:
+    """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration).
+    `integer`: the columns the model marks integer are made whole (HiGHS's MIP)."""
+    solver = pick_solver(model, solver, method, backend, integer)
+    whole = integer and model.integer is not None
+    if whole and solver != "highs":  # refused with the scenario's key before (run.solver_options)
+        raise ValueError(f"whole numbers need HiGHS, not {solver}")
+    if whole:
+        return solve_highs(model, time_limit=time_limit, threads=threads, method=method, log=log, integer=True)
     if model.quad is not None and solver != "clarabel":  # refused with the scenario's key before (run.solver_options)
         raise ValueError(f"a quadratic objective needs Clarabel, not {solver}")
     if solver == "clarabel":

@@ -188,7 +188,7 @@ def unit_cost_outlay(d: ModelData, a) -> np.ndarray:
     fiscal = a.alloc[:, :, K_FISCAL, :].sum(axis=(0, 1))
     workers = (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=(0, 1))
     built = a.alloc[:, :, K_FACILITY, :].sum(axis=(0, 1))
-    works = 0.0 if a.works_outlay is None else a.works_outlay.sum(axis=0)
+    works = 0.0 if a.works_outlay is None else (a.works_outlay + a.works_salaries).sum(axis=0)
     return fiscal + d.salary * workers + d.capex * built + works
 
 

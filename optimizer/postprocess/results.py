@@ -33,7 +33,8 @@ class Arrays:
     base: np.ndarray
     shared: np.ndarray  # space credited from facility sharing (facility resource only)
     works: dict[str, np.ndarray] = field(default_factory=dict)  # (R,T) each family's work (Layout.works), its units
-    works_outlay: np.ndarray | None = None  # (R,T) what the budget pays for that work, 100m yuan
+    works_outlay: np.ndarray | None = None  # (R,T) what the budget pays for that work done, 100m yuan
+    works_salaries: np.ndarray | None = None  # (R,T) and for the staff it needs
 
     @property
     def unmet(self) -> np.ndarray:
@@ -56,9 +57,13 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
         shared[:, :, K_FACILITY, :] = np.where(lay.shared >= 0, x[np.maximum(lay.shared, 0)], 0.0)
         shared = np.where(np.abs(shared) < 1e-9, 0.0, shared)
     works = {name: np.where((w.cols >= 0) & (np.abs(x[np.maximum(w.cols, 0)]) >= 1e-9), x[np.maximum(w.cols, 0)], 0.0)
-             for name, w in lay.works.items()}  # solver noise (and -0) is no work
-    outlay = sum((works[name] * w.cost for name, w in lay.works.items()), np.zeros((d.R, d.T)))
-    return Arrays(alloc, base + added + shared, d.need, base, shared, works, outlay)
+             for name, w in lay.works.items()}  # solver noise (and -0) is no work; running totals where w.stock
+    outlay, salaries = np.zeros((d.R, d.T)), np.zeros((d.R, d.T))
+    for name, w in lay.works.items():  # as the budget row pays it: what is done, and the salaries of its staff
+        done = np.diff(works[name], axis=1, prepend=0.0) if w.stock else works[name]
+        outlay = outlay + w.cost * done
+        salaries = salaries + d.salary * w.staff * works[name]
+    return Arrays(alloc, base + added + shared, d.need, base, shared, works, outlay, salaries)
 
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
@@ -167,6 +172,7 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
         "solver": sol.solver,
         "method": sol.method,
         "iterations": sol.extra.get("iterations"),
+        **({"mip_gap": sol.extra["mip_gap"]} if "mip_gap" in sol.extra else {}),
         "max_violation": sol.max_violation,
         "message": sol.message,
     }

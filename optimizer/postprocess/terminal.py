@@ -87,6 +87,9 @@ def show(outcome, console: Console | None = None) -> None:
         console.print(f"people short of a standard, summed over categories, resources and years: "
                       f"[bold]{res.summary['people_unserved']:,.0f}[/] person-services; "
                       f"objective {sol.objective:,.4f} (weighted, 10k people)")
+        if "mip_gap" in res.summary:  # whole facilities (--integer): how far from the best the answer may be
+            console.print(f"whole facilities (MIP): relative gap {res.summary['mip_gap']:.2e}; shadow prices are "
+                          f"not defined for a MIP and are left at 0")
         if "price_of_fairness" in res.summary:
             console.print(res.summary["price_of_fairness"]["sentence"])
         years = outcome.loaded.scenario.years

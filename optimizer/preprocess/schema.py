@@ -10,7 +10,7 @@ import os
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from optimizer.units import RESOURCES, parse_quantity
 
@@ -210,6 +210,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
 
+class Places(Strict):
+    """How many communities and villages (of a region) have something: a facility type."""
+
+    communities: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    villages: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+
+
 class Region(Strict):
     id: Annotated[str, Field(min_length=1)]
     name: str | None = Field(None, description="display name, any language")
@@ -228,6 +235,23 @@ class Region(Strict):
         None, description="this region's share of residents in each sub-population, by year (overrides the scenario's)")
     spending: dict[str, Sched("money_pc", "span", ge=0)] | None = Field(  # type: ignore[valid-type]
         None, description="per-capita spending lines, yuan/person/year by line ('public_service'), a number or by year")
+    communities: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        None, description="urban communities (社区): the places a coverage target counts")
+    villages: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        None, description="administrative villages (行政村)")
+    facilities: dict[str, Places] | None = Field(
+        None, description="by facility type, how many communities and villages have one today")
+
+    @field_validator("facilities")
+    @classmethod
+    def _no_more_than_places(cls, v, info: ValidationInfo):
+        for ftype, have in (v or {}).items():
+            for place in ("communities", "villages"):
+                count, got = info.data.get(place), getattr(have, place)
+                if got > 0 and (count is None or got > count + 1e-9):
+                    raise ValueError(f"expected {ftype}.{place} at most the region's {place} "
+                                     f"({'none given' if count is None else f'{count:g}'}), found {got:g}")
+        return v
 
 
 # the spending lines every scenario knows: the plan money's own line (the regions' base_spending_pc, which
@@ -415,6 +439,7 @@ class Solver(Strict):
     time_limit: Annotated[float, Field(gt=0)] | None = None
     threads: Annotated[int, Field(ge=1), AfterValidator(_threads)] | None = None
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
+    integer: bool = Field(default=False, description="whole facilities for coverage targets: a MIP (HiGHS), its gap reported")
 
 
 class Provider(Strict):
