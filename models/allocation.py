@@ -17,7 +17,7 @@ import numpy as np
 from models.common import STOCK, Context, Layout, grid
 from models.registry import family
 from optimizer.backend.lp import ModelBuilder
-from optimizer.preprocess.data import K_PERSONNEL, ModelData
+from optimizer.preprocess.data import ModelData
 
 
 def add_allocation(b: ModelBuilder, d: ModelData, bands: int = 1) -> Layout:
@@ -39,35 +39,18 @@ def add_allocation(b: ModelBuilder, d: ModelData, bands: int = 1) -> Layout:
         for j in range(bands - 1):
             more[j, r[need], c[need], k[need], t[need]] = b.add_vars(
                 f"u_band{j + 1}", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
-    staff = None
-    if d.attrition is not None:  # the level of hired staff after those who left: one column, defined in stock_order
-        staff = np.full((R, C, T), -1, dtype=np.int64)
-        sel = on & (k == K_PERSONNEL)
-        staff[r[sel], c[sel], t[sel]] = b.add_vars("staff", {"category": c[sel], "region": r[sel], "year": t[sel]})
-    return Layout(x=x, u=u, attrition=d.attrition, staff=staff, bands=more)
+    return Layout(x=x, u=u, attrition=d.attrition, bands=more)
 
 
 @family("stock_order")
 def stock_order(ctx: Context) -> None:
-    """Stocks only grow: s[t] - s[t-1] >= 0 (what is added in a year is never negative)."""
+    """Stocks only grow: s[t] - s[t-1] >= 0 (what is added in a year is never negative); with attrition
+    the staff level L[t] - (1 - a) L[t-1] >= 0 (nobody is hired back negative)."""
     lay = ctx.layout
-    cur = lay.x[:, :, :, 1:]
-    prev = lay.x[:, :, :, :-1]
-    sel = (cur >= 0) & STOCK[None, None, :, None]
-    a, b_ = cur[sel], prev[sel]
-    n = len(a)
+    sel = (lay.x[:, :, :, 1:] >= 0) & STOCK[None, None, :, None]
+    r, c, k, t = np.nonzero(sel)
+    n = len(r)
     if n:  # none in a one-year plan
         row = np.arange(n)
-        r, c, k, t = np.nonzero(sel)
-        ctx.rows("stock_order", ctx.var(row, a, n=n) - ctx.var(row, b_, n=n) >= 0,
+        ctx.rows("stock_order", ctx.added(row, r, c, k, t + 1, n=n) >= 0,
                  labels={"resource": k, "category": c, "region": r, "year": t + 1}, policy=False)
-    if lay.staff is not None and lay.attrition is not None:  # staff[t] = (1 - a) staff[t-1] + (s[t] - s[t-1])
-        rr, cc, tt = np.nonzero(lay.staff >= 0)
-        n = len(rr)
-        row = np.arange(n)
-        rho = 1.0 - lay.attrition[rr]  # staff[0] = s[0]: nobody hired before the first year
-        later = tt > 0
-        level = ctx.var(row, lay.staff[rr, cc, tt], n=n) - ctx.var(row, lay.x[rr, cc, K_PERSONNEL, tt], n=n)
-        level = level + ctx.var(row[later], lay.x[rr[later], cc[later], K_PERSONNEL, tt[later] - 1], n=n)
-        level = level - ctx.var(row[later], lay.staff[rr[later], cc[later], tt[later] - 1], rho[later], n=n)
-        ctx.rows("staff_level", level.equals(0), labels={"category": cc, "region": rr, "year": tt}, policy=False)

@@ -45,7 +45,6 @@ class Layout:
     u: np.ndarray  # unmet need (shortfall)
     shared: np.ndarray | None = None  # (R,C,T) space credited from facility sharing, -1 where none
     attrition: np.ndarray | None = None  # (R,) share of staff leaving each year, None where nobody leaves
-    staff: np.ndarray | None = None  # (R,C,T) the hired staff still there at the end of t, -1 where none (attrition)
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
     bands: np.ndarray | None = None  # (J-1,R,C,K,T) unmet need in the fair penalty's bands 1.. (band 0 is u)
     coverage: np.ndarray | None = None  # maximin: (T,) columns of each year's lowest share of need met
@@ -141,22 +140,23 @@ def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
 
     Fiscal money: this year's x. Stocks (personnel, space) are held as running
     totals s: cumulative=True gives everything added up to t (one term, s[t]);
-    cumulative=False gives what is added in year t (s[t] - s[t-1]).
+    cumulative=False gives what is added in year t (s[t] - s[t-1]). With attrition the
+    staff column is the level of the hired staff still there, L[t], and what is hired in
+    t is L[t] - (1 - a[r]) L[t-1].
     All inputs are equal-length arrays (one entry per row-term to emit)."""
     row, r, c, k, t = (np.asarray(a, int) for a in (row, r, c, k, t))
     coef = np.broadcast_to(np.asarray(coef, float), row.shape)
     col = layout.x[r, c, k, t]
     ok = col >= 0
-    if cumulative and layout.staff is not None:  # staff who have left no longer count: the decayed level column
-        staff = ok & (k == K_PERSONNEL)
-        col = col.copy()
-        col[staff] = layout.staff[r[staff], c[staff], t[staff]]
     rows, cols, vals = [row[ok]], [col[ok]], [coef[ok]]
     prev = ok & STOCK[k] & (t > 0) & (not cumulative)
     if prev.any():
+        keep = np.ones(int(prev.sum()))  # of last year's total, what is still there: all, or staff less leavers
+        if layout.attrition is not None:
+            keep = np.where(k[prev] == K_PERSONNEL, 1.0 - layout.attrition[r[prev]], 1.0)
         rows.append(row[prev])
         cols.append(layout.x[r[prev], c[prev], k[prev], t[prev] - 1])
-        vals.append(-coef[prev])
+        vals.append(-coef[prev] * keep)
     if cumulative and layout.shared is not None:  # space shared by nearby facilities counts in the level
         fac = k == K_FACILITY
         sh = layout.shared[r[fac], c[fac], t[fac]]

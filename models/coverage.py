@@ -163,7 +163,9 @@ def explain(f, d) -> Explained:
     scopes = [d.region_names[i] for i in f.block.labels["region"]]
     actual = info.floor + np.divide(f.slack, info.places, out=np.zeros_like(info.places), where=info.places > 0)
     effect = 0.01 * np.maximum(f.dual, 0) * info.places * PEOPLE  # people, for +1 percentage point
-    meaning = [f"raising {w} coverage from {g:.0%} to {g + 0.01:.0%} in {y} would leave another {people(e)} unserved ({sc})"
+    meaning = [(f"{w}: the last percentage point of its {g:.0%} target in {y} leaves another {people(e)} unserved ({sc})"
+                if g >= 1 - 1e-9 else  # no higher target to raise it to: what the last point costs
+                f"raising {w} coverage from {g:.0%} to {g + 0.01:.0%} in {y} would leave another {people(e)} unserved ({sc})")
                if b and e > 0.5 else f"{w}: {a:.1%} covered in {y} against {g:.0%} ({sc})"
                for w, g, a, e, b, y, sc in zip(info.what, info.floor, actual, effect, f.binding, years, scopes)]
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the target", effect,

@@ -141,8 +141,10 @@ def explain(f, d) -> Explained:
     scopes = scope_names(f, d)
     actual = info.floor + np.divide(f.slack, info.need, out=np.zeros_like(info.need), where=info.need > 0)
     effect = 0.01 * np.maximum(-f.dual, 0) * info.need * PEOPLE  # a <= row: raising the floor lowers its bound
-    meaning = [f"raising the {info.name} floor on need met from {fl:.0%} to {fl + 0.01:.0%} in {y} would leave another "
-               f"{people(e)} unserved ({sc})" if b and e > 0.5 else
+    meaning = [(f"{info.name}: the last percentage point of its {fl:.0%} floor on need met in {y} leaves another "
+                f"{people(e)} unserved ({sc})" if fl >= 1 - 1e-9 else
+                f"raising the {info.name} floor on need met from {fl:.0%} to {fl + 0.01:.0%} in {y} would leave another "
+                f"{people(e)} unserved ({sc})") if b and e > 0.5 else
                f"{info.name}: {a:.1%} of need met against a floor of {fl:.0%} in {y} ({sc})"
                for fl, a, e, b, y, sc in zip(info.floor, actual, effect, f.binding, years, scopes)]
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the floor", effect,

@@ -50,12 +50,16 @@ def people_per_unit(ctx: Context) -> np.ndarray:
 
 
 def column_cost(ctx: Context) -> np.ndarray:
-    """(K,T) cost per unit of each allocation column: x for money; for stocks the
+    """(R,K,T) cost per unit of each allocation column: x for money; for stocks the
     running total s, whose coefficient is cost[t] - cost[t+1] since what is added in
-    t is s[t] - s[t-1]."""
+    t is s[t] - s[t-1]; with attrition the staff level L, hired L[t] - rho L[t-1], whose
+    coefficient is cost[t] - rho cost[t+1]."""
     cost = unit_cost(ctx)
-    out = cost.copy()
-    out[1:, :-1] = cost[1:, :-1] - cost[1:, 1:]
+    out = np.broadcast_to(cost, (ctx.data.R, *cost.shape)).copy()
+    out[:, 1:, :-1] = cost[None, 1:, :-1] - cost[None, 1:, 1:]
+    if ctx.layout.attrition is not None:
+        rho = 1.0 - ctx.layout.attrition[:, None]
+        out[:, K_PERSONNEL, :-1] = cost[None, K_PERSONNEL, :-1] - rho * cost[None, K_PERSONNEL, 1:]
     return out
 
 
@@ -75,7 +79,7 @@ def objective_cost(ctx: Context, kind: str) -> np.ndarray:
     scenario: Any = ctx.scenario
     cost = np.zeros(b.nvars)
     xr, xc, xk, xt = np.nonzero(lay.x >= 0)
-    unit = column_cost(ctx)[xk, xt]
+    unit = column_cost(ctx)[xr, xk, xt]
     if kind == "maximin_first":
         cost[lay.coverage] = -1.0
         return cost

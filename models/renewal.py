@@ -128,8 +128,10 @@ def explain(f, d) -> Explained:
     per = info.old  # internal units per 1.0 of the share
     actual = info.floor + np.divide(f.slack, per, out=np.zeros_like(per), where=per > 0)
     effect = 0.01 * np.maximum(f.dual, 0) * per * PEOPLE  # people, for +1 percentage point
-    meaning = [f"renewing {fl + 0.01:.0%} of the old space instead of {fl:.0%} by {y} would leave another {people(e)} "
-               f"unserved ({sc})" if b and e > 0.5 else f"{a:.1%} of the old space renewed by {y} against {fl:.0%} ({sc})"
+    meaning = [(f"the last percentage point of renewing all the old space by {y} leaves another {people(e)} unserved "
+                f"({sc})" if fl >= 1 - 1e-9 else
+                f"renewing {fl + 0.01:.0%} of the old space instead of {fl:.0%} by {y} would leave another {people(e)} "
+                f"unserved ({sc})") if b and e > 0.5 else f"{a:.1%} of the old space renewed by {y} against {fl:.0%} ({sc})"
                for fl, a, e, b, y, sc in zip(info.floor, actual, effect, f.binding, years, scopes)]
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the floor", effect,
                      "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,

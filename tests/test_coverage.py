@@ -95,3 +95,12 @@ def test_recheck_from_coverage_csv(cov, tmp_path):
     assert recheck.coverage_violations(o.loaded.scenario, short)  # the recheck is not vacuous
     dear = t.assign(capex_10k_yuan=t["capex_10k_yuan"] * 10)
     assert any("budget" in f for f in recheck.violations(o.loaded.scenario, alloc, coverage=dear))
+
+
+def test_a_full_target_says_what_its_last_point_costs(cov):
+    """At 100% there is no 101% to raise it to: the sentence prices the last point (0.1 facility, 100 people)."""
+    o = solve_scenario(cov, ["targets.coverage.types.elderly.villages={2027: 1.0}", "resources.personnel.supply=10"],
+                       write=False)
+    row = o.results.constraints[o.results.constraints["family"] == "coverage"].iloc[0]
+    assert "last percentage point of its 100% target in 2027 leaves another 100 people" in row["meaning"], row["meaning"]
+    assert "101%" not in " ".join(o.results.constraints["meaning"])

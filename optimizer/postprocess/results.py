@@ -45,6 +45,9 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     d, lay = ctx.data, ctx.layout
     col = np.where(lay.x >= 0, x[np.maximum(lay.x, 0)], 0.0)  # money this year; stocks: added so far
     yearly = np.where(STOCK[None, None, :, None], np.diff(col, axis=3, prepend=0.0), col)
+    if d.attrition is not None:  # the staff column is the level still there: hired = L[t] - rho L[t-1]
+        rho = 1.0 - d.attrition[:, None, None]
+        yearly[:, :, K_PERSONNEL, 1:] = col[:, :, K_PERSONNEL, 1:] - rho * col[:, :, K_PERSONNEL, :-1]
     alloc = np.where(np.abs(yearly) < 1e-9, 0.0, yearly)  # solver noise, not allocations
     added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
     if d.attrition is not None:  # staff hired in tau are rho^(t - tau) of themselves in t

@@ -58,6 +58,35 @@ written. Every number below is the plan's, NBS's, or marked ours with the reason
     population).
   Written as fractions to 4 decimals (e.g. 北京 19.63 + 2.38 = 22.01% -> 0.2201,
   + 7.90 -> 0.2991), computed in decimal so no float rounding enters.
+- communities and villages, each province's urban communities (社区, counted as
+  居委会) and administrative villages (行政村, counted as 村委会): the national
+  totals of the Ministry of Civil Affairs' 2020年民政事业发展统计公报 (村委会50.2万个,
+  居委会11.3万个: 502,000 and 113,000; read in a summary of the Ministry's figures,
+  not in the bulletin's own text), split across provinces (ours: no provincial
+  counts are used) in proportion to the province's urban and rural residents: its 2024 population (province_population.csv) x its
+  share living in towns at the Seventh National Population Census, 1 Nov 2020
+  (each province's 第七次全国人口普查公报, 城乡人口, 居住在城镇的人口 占 %;
+  URBAN_SHARE_2020 below, to one decimal; 河北 60.07, 广东 74.15 and 四川 56.73 were
+  checked against those bulletins, the others are as we know them; at 2024
+  populations they give 63.85% nationally against the census's 63.89%), and the
+  rest rural. Whole numbers summing exactly to the totals (largest remainders, as
+  base_workers). Held at 2020's counts in every year (ours: villages are still
+  being merged and communities added; the plan's targets are shares, so only the
+  split of the facilities to build moves with this).
+- facilities.elderly_care.communities and .villages, the places with an
+  elderly-care facility today: the 2022年度国家老龄事业发展公报's "社区养老服务机构
+  和设施34.7万个 ... 其中,城市社区养老服务机构和设施11.5万个,农村社区养老服务机构
+  和设施23.2万个" (as 北京商报 reported it, 2023-12-14) counts facilities, not
+  places with one (11.5万 facilities for 11.3万 communities). Ours: facilities
+  lie in places at random, independently, so the share of places with at least
+  one is 1 - exp(-facilities / places):
+  communities 1 - exp(-115,000 / 113,000) = 63.9%, villages 1 - exp(-232,000 /
+  502,000) = 37.0%, the same share in every province (no provincial figures);
+  each province's count is its places x the share, rounded. The upper bound:
+  placed deliberately, one a place, they would cover min(1, facilities / places):
+  every community and 46.2% of villages (random placement is the lower reading:
+  it lets facilities crowd into some places). No published share of communities
+  and villages with an elderly-care facility was found.
 """
 from __future__ import annotations
 
@@ -100,6 +129,19 @@ CENSUS_AGED60 = {
 }
 AGED60_SHIFT_2022 = Decimal("2.38")  # pp, 2020 census -> 2022; ours: the 31 provinces reach the plan's 21.1% in 2022
 AGED60_SHIFT_2035 = Decimal("7.90")  # pp, 2022 -> 2035; ours: 28.98% nationally in 2035, past the plan's 4亿
+# share living in towns, %, Seventh National Population Census, 1 Nov 2020 (each province's 第七次全国人口普查公报, 城乡人口)
+URBAN_SHARE_2020 = {
+    "北京": "87.5", "天津": "84.7", "河北": "60.1", "山西": "62.5", "内蒙古": "67.5", "辽宁": "72.1",
+    "吉林": "62.6", "黑龙江": "65.6", "上海": "89.3", "江苏": "73.4", "浙江": "72.2", "安徽": "58.3",
+    "福建": "68.8", "江西": "60.4", "山东": "63.1", "河南": "55.4", "湖北": "62.9", "湖南": "58.8",
+    "广东": "74.2", "广西": "54.2", "海南": "60.3", "重庆": "69.5", "四川": "56.7", "贵州": "53.2",
+    "云南": "50.1", "西藏": "35.7", "陕西": "62.7", "甘肃": "52.2", "青海": "60.1", "宁夏": "65.0",
+    "新疆": "56.5",
+}
+# 2020年民政事业发展统计公报: 居委会11.3万个 (urban communities), 村委会50.2万个 (administrative villages)
+PLACES_TOTAL = {"communities": 113_000, "villages": 502_000}
+# 2022年度国家老龄事业发展公报: 城市社区养老服务机构和设施11.5万个, 农村社区养老服务机构和设施23.2万个
+ELDERLY_CARE_FACILITIES = {"communities": 115_000, "villages": 232_000}
 
 
 def population_2024() -> dict[str, float]:
@@ -107,16 +149,33 @@ def population_2024() -> dict[str, float]:
     return {row["region"]: float(row["2024"]) for row in csv.DictReader(lines)}
 
 
-def licensed_workers(pop: dict[str, float]) -> dict[str, int]:
-    """The 700k licensed workers split by population x the group's licence rate, whole numbers summing
-    to exactly 700,000 (each province rounded down, the remainder to the largest fractions)."""
-    weight = {pid: pop[pid] * LICENCE_RATE[group] for pid, _, group in PROVINCES}
-    exact = {pid: LICENSED_TOTAL * w / sum(weight.values()) for pid, w in weight.items()}
+def split(total: int, weight: dict[str, float]) -> dict[str, int]:
+    """total split in proportion to weight, whole numbers summing to exactly total (each rounded down, the
+    remainder to the largest fractions)."""
+    exact = {pid: total * w / sum(weight.values()) for pid, w in weight.items()}
     out = {pid: math.floor(x) for pid, x in exact.items()}
-    left = LICENSED_TOTAL - sum(out.values())
+    left = total - sum(out.values())
     for pid in sorted(exact, key=lambda p: exact[p] - out[p], reverse=True)[:left]:
         out[pid] += 1
     return out
+
+
+def licensed_workers(pop: dict[str, float]) -> dict[str, int]:
+    """The 700k licensed workers split by population x the group's licence rate, summing to exactly 700,000."""
+    return split(LICENSED_TOTAL, {pid: pop[pid] * LICENCE_RATE[group] for pid, _, group in PROVINCES})
+
+
+def places(pop: dict[str, float]) -> dict[str, dict[str, int]]:
+    """The nation's communities and villages split by the province's urban and rural residents (2024
+    population x the 2020 census share living in towns, and the rest)."""
+    urban = {pid: pop[pid] * float(URBAN_SHARE_2020[name]) / 100 for pid, name, _ in PROVINCES}
+    rural = {pid: pop[pid] - urban[pid] for pid, _, _ in PROVINCES}
+    return {"communities": split(PLACES_TOTAL["communities"], urban), "villages": split(PLACES_TOTAL["villages"], rural)}
+
+
+def covered_share(place: str) -> float:
+    """Share of places with an elderly-care facility today, facilities placed at random (ours)."""
+    return 1.0 - math.exp(-ELDERLY_CARE_FACILITIES[place] / PLACES_TOTAL[place])
 
 
 def aged60_shares(name: str) -> tuple[str, str]:
@@ -129,6 +188,7 @@ def aged60_shares(name: str) -> tuple[str, str]:
 def rows(groups: set[str]) -> list[dict]:
     pop = population_2024()
     workers = licensed_workers(pop)
+    where = places(pop)
     out = []
     for pid, name, group in PROVINCES:
         if group not in groups:
@@ -143,6 +203,11 @@ def rows(groups: set[str]) -> list[dict]:
             "priority": PRIORITY[group],
             "subpopulation_share.aged60.2022": aged60_2022,  # census + AGED60_SHIFT_2022
             "subpopulation_share.aged60.2035": aged60_2035,  # 2022 + AGED60_SHIFT_2035
+            "communities": where["communities"][pid],  # 居委会, the nation's 113,000 by urban residents
+            "villages": where["villages"][pid],  # 村委会, the nation's 502,000 by rural residents
+            # places with an elderly-care facility today: places x (1 - exp(-facilities / places)), ours
+            "facilities.elderly_care.communities": math.floor(where["communities"][pid] * covered_share("communities") + 0.5),
+            "facilities.elderly_care.villages": math.floor(where["villages"][pid] * covered_share("villages") + 0.5),
         })
     return out
 
@@ -154,6 +219,9 @@ def write(path: Path, data: list[dict]) -> None:
         fh.write("# subpopulation_share.aged60.<year>: share of residents aged 60+ (2022 = the 2020 census share"
                  " (第七次全国人口普查公报(第五号) 表5-2) + 2.38 pp, 2035 = 2022 + 7.90 pp (ours); see the docstring"
                  " and national.yaml)\n")
+        fh.write("# communities, villages: 居委会 and 村委会 (2020年民政事业发展统计公报: 11.3万, 50.2万) split by urban and"
+                 " rural residents (ours); facilities.elderly_care.*: those with an elderly-care facility today (ours,"
+                 " from 2022年度国家老龄事业发展公报's facility counts); see the docstring\n")
         w = csv.DictWriter(fh, fieldnames=list(data[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(data)
