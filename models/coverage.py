@@ -61,8 +61,18 @@ def counts(s, ftype: str, place: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _validate(s) -> list[tuple[tuple, str]]:
-    out = []
-    for fid, f in _types(s).items():
+    out: list[tuple[tuple, str]] = []
+    types = _types(s)
+    if types:  # a region's facilities of a type no target names would be dropped without a word
+        for i, r in enumerate(s.regions):
+            for ftype in r.facilities or {}:
+                if ftype not in types:
+                    out.append((("regions", i, "facilities", ftype), f"expected a facility type of targets.coverage.types "
+                                                                     f"({', '.join(types)}), found '{ftype}'"))
+    for fid, f in types.items():
+        if f.communities is None and f.villages is None:
+            out.append((AT + (fid,), "expected a share of communities or of villages (or both), found neither: the type "
+                                     "has no target"))
         for place in PLACES:
             if getattr(f, place) is not None and not any(getattr(r, place) for r in s.regions):
                 out.append((AT + (fid, place), f"expected regions that give their {place} (a column '{place}' or "

@@ -11,10 +11,10 @@ KPI table computes it from the allocation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from models.budget_pools import Selects, members
 from models.common import Context
@@ -27,12 +27,19 @@ from optimizer.units import PEOPLE, RESOURCES
 AT = ("targets", "need_met", "floors")
 
 
+def _categories(v):
+    """'all', 'special' or category ids (at least one): checked here, so that the message names the key alone."""
+    if v in ("all", "special") or (isinstance(v, list) and v and all(isinstance(c, str) for c in v)):
+        return v
+    raise ValueError(f"expected 'all', 'special' or a list of at least one category id, found {v!r}")
+
+
 class Floor(Selects):
     """A least share of need met, over the categories, resources and regions it names (all by default)."""
 
     name: str | None = Field(None, description="what the floor is called in tables (default: its id)")
     min: Sched("share", ge=0, le=1)  # type: ignore[valid-type]
-    categories: Literal["all", "special"] | list[str] = Field(
+    categories: Annotated[Literal["all", "special"] | list[str], BeforeValidator(_categories)] = Field(
         "all", description="category ids; 'special': every category, weighted by its special-group fraction")
     resources: list[Resource] | None = Field(None, min_length=1,  # type: ignore[valid-type]
                                              description="default: every resource a category has a standard for")
@@ -75,7 +82,7 @@ def _validate(s) -> list[tuple[tuple, str]]:
 
 
 def _knobs(s) -> list[Knob]:
-    return [Knob("need_met", AT + (fid, "min"), -1, 0.0, 1e-4, "share", f"need-met floor '{f.name or fid}'")
+    return [Knob("need_met", AT + (fid, "min"), -1, 0.0, 1e-4, "share", f"need-met floor {f.name or fid}")
             for fid, f in _floors(s).items()]
 
 
@@ -97,7 +104,9 @@ def _scopes(d, f: Floor) -> tuple[np.ndarray, list[str]]:
         return np.repeat(np.arange(d.R)[:, None], d.C, axis=1), list(d.region_names)
     if f.per == "category":
         return np.repeat(np.arange(d.C)[None, :], d.R, axis=0), list(d.cat_names)
-    return np.zeros((d.R, d.C), int), ["all regions"]
+    chosen = (f"groups {', '.join(f.group)}" if f.group else f"{f.area} regions" if f.area else
+              f"regions {', '.join(f.regions)}" if f.regions else "all regions")
+    return np.zeros((d.R, d.C), int), [chosen]
 
 
 def met_share(d, f: Floor, unmet: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -124,7 +133,7 @@ def _kpis(d, a, s) -> list[KpiRow]:
 def _kpi_targets(d, s) -> list[KpiTarget]:
     from models.registry import EACH_REGION
 
-    return [KpiTarget(f"need_met_{fid}", "all regions" if f.per == "total" else EACH_REGION,
+    return [KpiTarget(f"need_met_{fid}", _scopes(d, f)[1][0] if f.per == "total" else EACH_REGION,
                       evaluate(f.min, d.years), ">=") for fid, f in _floors(s).items()]
 
 

@@ -34,8 +34,8 @@ Share = Q("share", ge=0, le=1)
 
 
 class OldByArea(Strict):
-    urban: Share = 1.0  # type: ignore[valid-type]
-    rural: Share = 1.0  # type: ignore[valid-type]
+    urban: Share  # type: ignore[valid-type]
+    rural: Share  # type: ignore[valid-type]
 
 
 def _spread(v):
@@ -55,7 +55,8 @@ class RenewalTarget(Target):
     min: Sched("share", ge=0, le=1) = Field(  # type: ignore[valid-type]
         description="share of the old space renewed by each year (reached by it, held after)")
     old_share: Annotated[OldByArea, BeforeValidator(_spread)] = Field(
-        default_factory=OldByArea, description="share of the baseline space that is old: one figure, or {urban: 0.4, rural: 0.6}")
+        default_factory=lambda: OldByArea(urban=1.0, rural=1.0),
+        description="share of the baseline space that is old: one figure, or {urban: 0.4, rural: 0.6}")
     capex: Q("money_per_area", ge=0) = Field(0.0, description="yuan per m2 renewed, paid by the fiscal budget")  # type: ignore[valid-type]
 
 

@@ -114,7 +114,7 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
             rows.append({"key": key, **{s.label: json.dumps(v, ensure_ascii=False, default=str) for s, v in zip(sides, vals)}})
     inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
     status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides]})
-    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "coverage": cov,
+    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "need_met": cov,
             "inputs": inputs}
 
 

@@ -63,6 +63,10 @@ def solver_options(loaded: Loaded, **cli) -> dict:
                                   "objective.fair.form", f"expected solver auto or clarabel for the quadratic form "
                                   f"(HiGHS's QP solver took over 5 minutes on national; CBC solves linear programs only), "
                                   f"found solver {opts['solver']}; or write form: piecewise")])
+    if opts["integer"] and fair.kind == "fair" and fair.fair.form == "quadratic":
+        raise InputError([Problem(where_of(loaded.locs, ("objective", "fair", "form")) or Where(str(loaded.path)),
+                                  "objective.fair.form", "expected form: piecewise with whole facilities (--integer "
+                                  "or solver.integer: HiGHS's MIP takes no quadratic objective), found quadratic")])
     if opts["integer"] and opts["solver"] not in ("auto", "highs"):
         raise InputError([Problem(where_of(loaded.locs, ("solver", "integer")) or Where(str(loaded.path)),
                                   "solver.integer", f"expected solver auto or highs for whole facilities (a MIP), "

@@ -72,9 +72,14 @@ class Price:
         else:
             lowest = (f"but its lowest share of a category's need met would be {self.lowest_share_if_unserved[j]:.1%} "
                       f"instead of {self.lowest_share[j]:.1%} in {int(self.years[j])} (the year they differ most)")
+        more = round(self.people_more)
+        fewer = (f"leave {more:,} fewer person-services short" if more > 0 else
+                 f"leave {-more:,} more person-services short" if more < 0 else "leave as many person-services short")
+        if more <= 0 and gap[j] > 5e-4:
+            lowest = lowest.replace("but its", "and its")
         return (f"price of fairness: with the same money, staff and space, counting every person short once "
-                f"(objective 'unserved') would leave {self.people_more:,.0f} fewer person-services short over the "
-                f"years ({self.people_unserved_if_unserved:,.0f} instead of {self.people_unserved:,.0f}), {lowest}")
+                f"(objective 'unserved') would {fewer} over the years ({self.people_unserved_if_unserved:,.0f} "
+                f"instead of {self.people_unserved:,.0f}), {lowest}")
 
     def as_dict(self, years) -> dict:
         def by_year(v):

@@ -211,7 +211,7 @@ def test_scenario_json_is_needed_by_compare_and_by_report_where_listed(solved, t
      "found no column 'tiny (2)'"),
     ("kpis_deleted", lambda f: (f / "kpis.csv").unlink(), "cmp",
      "expected a result folder written by opt compare (with status.csv, inputs.csv, kpis.csv, allocation.csv, "
-     "coverage.csv, compare.xlsx, ...), found a folder of 6 files (allocation.csv, compare.xlsx, coverage.csv, inputs.csv, "
+     "need_met.csv, compare.xlsx, ...), found a folder of 6 files (allocation.csv, compare.xlsx, inputs.csv, manifest.json, "
      "...), missing kpis.csv"),
 ])
 def test_report_of_a_damaged_compare_folder(case, damage, name, phrase, compared, tmp_path):

@@ -164,7 +164,7 @@ def test_need_met_floor_out_of_reach_is_diagnosed(tmp_path):
     o = solve_scenario(path, write=False)
     assert o.exit_code == 2
     text = "\n".join(o.diagnosis.lines)
-    assert "need-met floor '养老需求满足率'" in text
+    assert "need-met floor 养老需求满足率" in text
     assert "50.00%" in text and "0.8" in text, text
 
 

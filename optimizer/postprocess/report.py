@@ -317,7 +317,7 @@ def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts) -> lis
 
 def compare_report(folder: Path) -> str:
     require_files(folder, ["status.csv", "inputs.csv", "kpis.csv"], writer="opt compare",
-                  holds=["status.csv", "inputs.csv", "kpis.csv", "allocation.csv", "coverage.csv", "compare.xlsx"])
+                  holds=["status.csv", "inputs.csv", "kpis.csv", "allocation.csv", "need_met.csv", "compare.xlsx"])
     status = read_result_csv(folder / "status.csv", ["scenario", "status"], rows=True)
     labels = [str(s) for s in status["scenario"]]
     k = read_result_csv(folder / "kpis.csv", ["year", "kpi", "scope", "unit"] + labels, numeric=["year"] + labels)
@@ -340,8 +340,8 @@ def compare_report(folder: Path) -> str:
         ax.legend()
         ax.grid(alpha=0.3)
         parts.append(f"<h2>People unserved over the years</h2><img alt='people unserved by scenario' src='{ch.png(fig)}'>")
-    if (folder / "coverage.csv").exists():  # written by opt compare since the fair objective (issue 22)
-        cov = read_result_csv(folder / "coverage.csv", ["region", "category", "year"] + labels,
+    if (folder / "need_met.csv").exists():  # written by opt compare since the fair objective (issue 22)
+        cov = read_result_csv(folder / "need_met.csv", ["region", "category", "year"] + labels,
                               numeric=["year"] + labels)
         if not cov.empty:
             year = int(cov["year"].max())

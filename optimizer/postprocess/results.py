@@ -182,9 +182,11 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
     scenario: Any = ctx.scenario
     obj = scenario.objective
     if obj.kind == "fair":  # duals are in the objective's units: people counted at the band's slope
+        lo, hi = ((1.0, 1.0 + obj.fair.curvature) if obj.fair.form == "quadratic" else
+                  (obj.fair.slopes[0], obj.fair.slopes[-1]))
         summary["shadow_prices_count"] = (
-            f"under the fair objective, people in these prices count {obj.fair.slopes[0]:g} to {obj.fair.slopes[-1]:g} "
-            f"times each, by how much of their service's need is unmet where the change lands")
+            f"under the fair objective, people in these prices count {lo:g} to {hi:g} times each, by how much of "
+            f"their service's need is unmet where the change lands")
     if "kpis" in extra:  # facility sharing's KPIs join the table
         kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
     return Results(alloc, kp, cons, binding, summary, a, extra)

@@ -16,18 +16,30 @@ def _schedules(s: Scenario):
     yield ("resources", "fiscal", "budget"), r.fiscal.budget
     yield ("resources", "personnel", "supply"), r.personnel.supply
     yield ("resources", "facility", "supply"), r.facility.supply
-    for name in type(s.targets).model_fields:
-        t = getattr(s.targets, name)
-        if t is not None:
-            for field in ("cap", "min"):
-                if hasattr(t, field):
-                    yield ("targets", name, field), getattr(t, field)
+    yield from _target_schedules(s.targets, ("targets",))
     for i, c in enumerate(s.categories):
         for res in RESOURCES:
             b = getattr(c.bounds, res)
             if b is not None:
                 yield ("categories", i, "bounds", res, "min"), b.min
                 yield ("categories", i, "bounds", res, "max"), b.max
+
+
+def _target_schedules(node, loc: tuple):
+    """Every schedule ({year: value}) inside the targets, however deep (a need-met floor's min, a coverage type's
+    villages): a dict keyed by whole numbers is one; models and dicts of models are walked into."""
+    from pydantic import BaseModel
+
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _target_schedules(getattr(node, name), loc + (name,))
+    elif isinstance(node, dict) and node:
+        if all(isinstance(k, int) and not isinstance(k, bool) for k in node):
+            yield loc, node
+        else:
+            for key, value in node.items():
+                if isinstance(value, BaseModel | dict):
+                    yield from _target_schedules(value, loc + (key,))
 
 
 def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from optimizer.units import RESOURCES, parse_quantity
 
@@ -423,7 +423,7 @@ class Objective(Strict):
     cost_weight: Q("ratio", ge=0) = Field(
         default=1e-5, description="tie-breaker: people-equivalents (10k) per 100m yuan of cost")
     fair: Fair = Fair()
-    price_of_fairness: bool | None = Field(
+    price_of_fairness: StrictBool | None = Field(
         default=None, description="fair and maximin: also solve for unserved with the same resources and say what "
                                   "fairness costs (a second solve); default: where the model is small enough for "
                                   "HiGHS's simplex (under 100,000 columns), not at county scale")
@@ -439,7 +439,7 @@ class Solver(Strict):
     time_limit: Annotated[float, Field(gt=0)] | None = None
     threads: Annotated[int, Field(ge=1), AfterValidator(_threads)] | None = None
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
-    integer: bool = Field(default=False, description="whole facilities for coverage targets: a MIP (HiGHS), its gap reported")
+    integer: StrictBool = Field(default=False, description="whole facilities for coverage targets: a MIP (HiGHS), its gap reported")
 
 
 class Provider(Strict):
