@@ -196,7 +196,8 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                 summary["not_proven_optimal"] = not o.solution.status.is_ok
                 rows = [("scenario", o.loaded.name), ("status", o.solution.status.value),
                         ("people unserved (people)", float(r.summary["people_unserved"])),
-                        ("objective (weighted 10k people)", float(o.solution.objective))]
+                        (f"objective ({r.summary.get('objective_unit', 'weighted 10k people')})",
+                         float(o.solution.objective))]
                 rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
                 rows += [("warning", w) for w in o.warnings]
                 sheets, notes = workbook_tables(r.allocation, r.kpis, r.constraints, r.extra)

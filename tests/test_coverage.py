@@ -104,3 +104,8 @@ def test_a_full_target_says_what_its_last_point_costs(cov):
     row = o.results.constraints[o.results.constraints["family"] == "coverage"].iloc[0]
     assert "last percentage point of its 100% target in 2027 leaves another 100 people" in row["meaning"], row["meaning"]
     assert "101%" not in " ".join(o.results.constraints["meaning"])
+
+
+def test_explain_says_a_mip_has_no_shadow_prices(cov, invoke):
+    r = invoke("explain", cov, "--set", "solver.integer=true")
+    assert r.exit_code == 0 and "has no shadow prices" in r.output and "room to spare" not in r.output, r.output

@@ -22,6 +22,11 @@ from optimizer.postprocess.sharing import sharing_tables
 from optimizer.preprocess.data import K_FACILITY, K_PERSONNEL, ModelData
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
 
+# what the objective's value counts, by kind (the terminal, results.xlsx and summary.json say it)
+OBJECTIVE_UNIT = {"fair": "weighted 10k people, counted at the fair penalty's slopes",
+                  "unserved": "weighted 10k people", "maximin": "weighted 10k people (its second stage)",
+                  "min_cost": "100m yuan"}
+
 
 @dataclass
 class Arrays:
@@ -181,6 +186,10 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
     }
     scenario: Any = ctx.scenario
     obj = scenario.objective
+    summary["objective_unit"] = OBJECTIVE_UNIT[obj.kind]
+    if obj.kind == "min_cost":  # every need met: the objective, and its prices, are money
+        summary["shadow_prices_count"] = ("under min_cost every need is met: the figures these sentences give as "
+                                          "people are the objective's own unit, 100m yuan of cost")
     if obj.kind == "fair":  # duals are in the objective's units: people counted at the band's slope
         lo, hi = ((1.0, 1.0 + obj.fair.curvature) if obj.fair.form == "quadratic" else
                   (obj.fair.slopes[0], obj.fair.slopes[-1]))

@@ -86,7 +86,7 @@ def show(outcome, console: Console | None = None) -> None:
     if res is not None:
         console.print(f"people short of a standard, summed over categories, resources and years: "
                       f"[bold]{res.summary['people_unserved']:,.0f}[/] person-services; "
-                      f"objective {sol.objective:,.4f} (weighted, 10k people)")
+                      f"objective {sol.objective:,.4f} ({res.summary.get('objective_unit', 'weighted 10k people')})")
         if "mip_gap" in res.summary:  # whole facilities (--integer): how far from the best the answer may be
             console.print(f"whole facilities (MIP): relative gap {res.summary['mip_gap']:.2e}; shadow prices are "
                           f"not defined for a MIP and are left at 0")
@@ -138,6 +138,10 @@ def show_explanation(outcome, console: Console, top: int = 20) -> None:
             console.print(f"  - {line}")
         return
     if res is None:
+        return
+    if sol.row_dual is None:  # a MIP (whole facilities): no shadow prices to rank targets by
+        console.print("whole facilities (--integer) make this a MIP, which has no shadow prices: solve without "
+                      "--integer to see what each target costs")
         return
     if not res.binding:
         console.print("no plan target binds: every target is met with room to spare")
