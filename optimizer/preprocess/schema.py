@@ -210,11 +210,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
 
+def _whole(v: float) -> float:
+    if not float(v).is_integer():
+        raise ValueError(f"expected a whole number of places, found {v:g}")
+    return v
+
+
+Count = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_whole)]  # communities, villages, facilities
+
+
 class Places(Strict):
     """How many communities and villages (of a region) have something: a facility type."""
 
-    communities: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
-    villages: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    communities: Count = 0.0
+    villages: Count = 0.0
 
 
 class Region(Strict):
@@ -235,10 +244,8 @@ class Region(Strict):
         None, description="this region's share of residents in each sub-population, by year (overrides the scenario's)")
     spending: dict[str, Sched("money_pc", "span", ge=0)] | None = Field(  # type: ignore[valid-type]
         None, description="per-capita spending lines, yuan/person/year by line ('public_service'), a number or by year")
-    communities: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
-        None, description="urban communities (社区): the places a coverage target counts")
-    villages: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
-        None, description="administrative villages (行政村)")
+    communities: Count | None = Field(None, description="urban communities (社区): the places a coverage target counts")
+    villages: Count | None = Field(None, description="administrative villages (行政村)")
     facilities: dict[str, Places] | None = Field(
         None, description="by facility type, how many communities and villages have one today")
 
