@@ -208,3 +208,13 @@ def test_quadratic_form_cannot_be_written_as_lp(two, invoke, tmp_path):
 def test_price_of_fairness_can_be_switched_off(two):
     o = solve_scenario(two, ["objective.price_of_fairness=false"], write=False)
     assert "price_of_fairness" not in o.results.summary
+
+
+def test_options_the_kind_does_not_read_are_said(two, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="opt"):
+        solve_scenario(two, ["objective.kind=unserved", "objective.maximin_tolerance=0.01"], write=False)
+    text = caplog.text
+    assert "objective.fair is given but not used under objective.kind unserved" in text
+    assert "objective.maximin_tolerance is given but not used" in text

@@ -222,7 +222,25 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
         raise InputError(problems)
     for o in applied:
         log.info("override applied: %s = %r (was %s)", o.path, o.value, "not set" if o.previous is None else repr(o.previous))
+    for key in ignored_objective_keys(raw.get("objective"), scenario.objective):
+        log.warning("objective.%s is given but not used under objective.kind %s%s", key, scenario.objective.kind,
+                    f" (form {scenario.objective.fair.form})" if key.startswith("fair.") else "")
     return Loaded(scenario, path, locs, raw, inputs, applied)
+
+
+def ignored_objective_keys(given, obj) -> list[str]:
+    """Keys of `objective:` written in the scenario that its kind (and the fair form) does not read."""
+    if not isinstance(given, dict):
+        return []
+    fair = obj.kind == "fair"
+    unused = {"fair": not fair, "maximin_tolerance": obj.kind != "maximin",
+              "price_of_fairness": obj.kind not in ("fair", "maximin")}
+    out = [k for k, off in unused.items() if off and k in given]
+    if fair and isinstance(given.get("fair"), dict):
+        quadratic = obj.fair.form == "quadratic"
+        out += [f"fair.{k}" for k in ("breakpoints", "slopes") if quadratic and k in given["fair"]]
+        out += ["fair.curvature"] if not quadratic and "curvature" in given["fair"] else []
+    return out
 
 
 __all__ = ["Loaded", "load_scenario", "key_text", "problems_from_validation"]
