@@ -109,3 +109,9 @@ def test_a_full_target_says_what_its_last_point_costs(cov):
 def test_explain_says_a_mip_has_no_shadow_prices(cov, invoke):
     r = invoke("explain", cov, "--set", "solver.integer=true")
     assert r.exit_code == 0 and "has no shadow prices" in r.output and "room to spare" not in r.output, r.output
+
+
+def test_the_terminal_shows_the_new_targets(cov, invoke, tmp_path):
+    r = invoke("solve", cov, "--out", tmp_path / "out")
+    assert r.exit_code == 0, r.output
+    assert "coverage elderly villages (all regions)" in r.output and "lowest share of a category's need met" in r.output

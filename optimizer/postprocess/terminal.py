@@ -68,6 +68,19 @@ def kpi_rows(kpis, year: int):
         else:
             for _, row in part.iterrows():
                 out.append((f"{LABELS.get(name) or line_words(name)} ({row['scope']})", row))
+    shown = {*line_ratio_kpis(k["kpi"].unique()), *SHOWN}
+    low = k[(k["kpi"] == "need_met_lowest") & (k["scope"] == "lowest category and resource, all regions")]
+    if not low.empty:  # how the worst-served service fares, whatever the objective
+        out.append(("lowest share of a category's need met (all regions)", low.iloc[0]))
+    targeted = k[k["target"].notna() & ~k["kpi"].isin(shown)]
+    for name in targeted["kpi"].unique():  # the other families' targets (need met, coverage, renewal, pools)
+        part = targeted[targeted["kpi"] == name]
+        if len(part) > 3:  # one per region: the worst of them
+            worst = part.loc[part["value"].idxmin()]
+            out.append((f"{name.replace('_', ' ')} (lowest: {worst['scope']})", worst))
+            continue
+        for _, row in part.iterrows():
+            out.append((f"{name.replace('_', ' ')} ({row['scope']})", row))
     return out
 
 
