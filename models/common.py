@@ -97,8 +97,7 @@ class Context:
         """The unmet need of (r, c, k, t) per row, coef times it: its column, or the sum of its bands."""
         cols = self.layout.unmet_cols()[:, r, c, k, t]  # (J, n)
         rows = np.broadcast_to(np.asarray(row), cols.shape)
-        vals = np.broadcast_to(np.asarray(coef, dtype=float), cols.shape[1:])
-        vals = np.broadcast_to(vals, cols.shape)
+        vals = np.broadcast_to(np.asarray(coef, dtype=float), cols.shape)
         ok = cols >= 0
         return Lin.of(n, (rows[ok], cols[ok], vals[ok]))
 
@@ -122,6 +121,13 @@ class Context:
         if raw is None or fam is None or fam.params is None:
             return None
         return fam.params.model_validate(raw, context=context_of(self.scenario))
+
+
+def ratio(num, den) -> np.ndarray:
+    """num / den, NaN where den is not positive (a share of nothing, a gap over a zero): every share and ratio
+    the tables report."""
+    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
 def label_names(d: ModelData) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from models.common import Context, Works
+from models.common import Context, Works, ratio
 from models.explained import Explained, people, years_of
 from models.objective import TOKEN_COST
 from models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
@@ -131,9 +131,7 @@ def _solved(a, s):
 def _kpis(d, a, s) -> list[KpiRow]:
     rows = []
     for fid, _f, place, total, have, built in _solved(a, s):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = (have[:, None] + built).sum(axis=0) / total.sum() if total.sum() > 0 else np.full(d.T, np.nan)
-            mine = np.where(total[:, None] > 0, (have[:, None] + built) / np.where(total > 0, total, 1)[:, None], np.nan)
+        share, mine = ratio((have[:, None] + built).sum(axis=0), total.sum()), ratio(have[:, None] + built, total[:, None])
         rows += [KpiRow(f"coverage_{fid}_{place}", "all regions", share, "share"),
                  KpiRow(f"coverage_{fid}_{place}", list(d.region_names), mine, "share"),
                  KpiRow(f"facilities_built_{fid}_{place}", "all regions", built.sum(axis=0), "facilities")]
@@ -148,8 +146,7 @@ def coverage_tables(d, a, s) -> dict:
     for fid, f, place, total, have, built in _solved(a, s):
         added = np.diff(built, axis=1, prepend=0.0)
         r, y = (v.ravel() for v in np.meshgrid(np.arange(d.R), np.arange(d.T), indexing="ij"))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(total[r] > 0, (have[r] + built[r, y]) / np.where(total[r] > 0, total[r], 1), np.nan)
+        share = ratio(have[r] + built[r, y], total[r])
         frames.append(pd.DataFrame({
             "facility_type": fid, "facility_name": f.name or fid, "place": place,
             "region": np.array(d.region_ids, dtype=object)[r], "region_name": np.array(d.region_names, dtype=object)[r],

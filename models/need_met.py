@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field
 
 from models.budget_pools import Selects, members
-from models.common import Context
+from models.common import Context, ratio
 from models.explained import Explained, people, scope_names, years_of
 from models.registry import Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
@@ -118,8 +118,7 @@ def met_share(d, f: Floor, unmet: np.ndarray) -> tuple[list[str], np.ndarray]:
     short = np.zeros((n, d.T))
     np.add.at(need, scope, (w * d.need).sum(axis=2))
     np.add.at(short, scope, (w * unmet).sum(axis=2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return names, np.where(need > 0, 1.0 - short / np.where(need > 0, need, 1.0), np.nan)
+    return names, 1.0 - ratio(short, need)
 
 
 def _kpis(d, a, s) -> list[KpiRow]:

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
-from models.common import Context, Works
+from models.common import Context, Works, ratio
 from models.explained import Explained, people, scope_names, years_of
 from models.objective import TOKEN_COST
 from models.registry import Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
-from optimizer.preprocess.schema import Q, Sched, Strict, Target
+from optimizer.preprocess.schema import AreaValues, Q, Sched, Target
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, parse_quantity
 
 M2 = INTERNAL["facility"]  # m2 per internal unit of space
@@ -33,7 +33,7 @@ M2 = INTERNAL["facility"]  # m2 per internal unit of space
 Share = Q("share", ge=0, le=1)
 
 
-class OldByArea(Strict):
+class OldByArea(AreaValues):
     urban: Share  # type: ignore[valid-type]
     rural: Share  # type: ignore[valid-type]
 
@@ -62,9 +62,7 @@ class RenewalTarget(Target):
 
 def old_space(d, s, t: RenewalTarget) -> np.ndarray:
     """(R,) the old space of each region, internal units (10k m2)."""
-    o = t.old_share
-    share = [getattr(o, r.area) if r.area else max(o.urban, o.rural) for r in s.regions]
-    return np.array(share) * d.base_space
+    return np.array([t.old_share.of(r.area) for r in s.regions]) * d.base_space
 
 
 def _target(s) -> RenewalTarget | None:
@@ -92,8 +90,7 @@ def _kpis(d, a, s) -> list[KpiRow]:
     w = a.works["renewal"]
     old = old_space(d, s, t)
     done = np.cumsum(w, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = done.sum(axis=0) / old.sum() if old.sum() > 0 else np.full(d.T, np.nan)
+    share = ratio(done.sum(axis=0), old.sum())
     return [KpiRow("renewal_done", "all regions", done.sum(axis=0) * M2, "m2"),
             KpiRow("renewal_share", "all regions", share, "share"),
             KpiRow("renewal_outlay", "all regions", (w * _capex(t)).sum(axis=0) * INTERNAL["fiscal"] / OUTPUT_SCALE["fiscal"],

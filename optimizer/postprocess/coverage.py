@@ -3,18 +3,17 @@ need met, 1 - unmet / need, per row, and per (region, category, year) the lowest
 (money, staff, space), the figure the report's heat table and `opt compare` show."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+
+from models.common import ratio
 
 KEYS = ["region", "region_name", "category", "category_name", "year"]
 
 
 def share_met(alloc: pd.DataFrame) -> pd.Series:
     """Per row: the share of its need met (NaN where it has no need)."""
-    need = alloc["need"].to_numpy(dtype=float)
-    unmet = alloc["unmet"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.Series(np.where(need > 0, 1.0 - unmet / np.where(need > 0, need, 1.0), np.nan), index=alloc.index)
+    return pd.Series(1.0 - ratio(alloc["unmet"].to_numpy(dtype=float), alloc["need"].to_numpy(dtype=float)),
+                     index=alloc.index)
 
 
 def coverage(alloc: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from models.common import ratio
 from models.registry import EACH_REGION, in_build_order, load_all
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData, units_of
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, per_capita_factor
@@ -77,11 +78,10 @@ def line_kpis(d: ModelData, alloc: np.ndarray, add) -> None:
             if scope != "regions":
                 add(f"per_capita_{line}", [f"{scope[:-1]} {u}" for u in unames], pcs, "yuan/person")
             # a unit at 0 yuan/person has no ratio to the others: blank (NaN), in kpis.csv as in results.xlsx
-            ratio = np.divide(pcs.max(axis=0), pcs.min(axis=0), out=np.full(d.T, np.nan), where=pcs.min(axis=0) > 0)
-            ratio0 = np.divide(pcs0.max(axis=0), pcs0.min(axis=0), out=np.full(d.T, np.nan), where=pcs0.min(axis=0) > 0)
-            add(f"{line}_max_min_ratio", scope, ratio, "x")
-            add(f"{line}_baseline_max_min_ratio", scope, ratio0, "x")
-            add(f"{line}_ratio_narrowed", scope, ratio0 - ratio, "x")
+            gap, gap0 = ratio(pcs.max(axis=0), pcs.min(axis=0)), ratio(pcs0.max(axis=0), pcs0.min(axis=0))
+            add(f"{line}_max_min_ratio", scope, gap, "x")
+            add(f"{line}_baseline_max_min_ratio", scope, gap0, "x")
+            add(f"{line}_ratio_narrowed", scope, gap0 - gap, "x")
         pcs = spend / pop * per
         add(f"{line}_gini", "regions", [gini(pcs[:, j], pop[:, j]) for j in range(d.T)], "index")
         add(f"{line}_theil", "regions", [theil(pcs[:, j], pop[:, j]) for j in range(d.T)], "index")
@@ -156,8 +156,7 @@ def need_met(d: ModelData, a, over: tuple[int, ...]) -> np.ndarray:
     """The share of need met, summed over the axes `over` of (R,C,K,T) (NaN where there is no need)."""
     need = np.where(d.has_std[None, :, :, None], a.need, 0.0).sum(axis=over)
     unmet = np.where(d.has_std[None, :, :, None], a.unmet, 0.0).sum(axis=over)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(need > 0, 1.0 - unmet / np.where(need > 0, need, 1.0), np.nan)
+    return 1.0 - ratio(unmet, need)
 
 
 def lowest_met(d: ModelData, a) -> tuple[np.ndarray, np.ndarray]:
@@ -205,9 +204,8 @@ def _shares(d: ModelData, a, declared: dict, add) -> None:
             amount = a.level[:, :, k, :] if tg is not None and tg.basis == "total" else a.alloc[:, :, k, :]
             num = (weight * amount).sum(axis=(0, 1))
             den = amount.sum(axis=(0, 1))
-            add(name, "all regions", np.divide(num, den, out=np.full_like(den, np.nan), where=den > 0), "share")
+            add(name, "all regions", ratio(num, den), "share")
             if tg is not None and tg.scope == EACH_REGION:
                 numr = (weight * amount).sum(axis=1)
                 denr = amount.sum(axis=1)
-                vals = np.divide(numr, denr, out=np.full_like(denr, np.nan), where=denr > 0)
-                add(name, d.region_names, vals, "share")
+                add(name, d.region_names, ratio(numr, denr), "share")

@@ -46,14 +46,24 @@ class Arrays:
         return np.maximum(self.need - self.level, 0.0)
 
 
+def _values(x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The solution's values of columns (0 where a column is absent, -1)."""
+    return np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
+
+
+def _clean(v: np.ndarray) -> np.ndarray:
+    """Solver noise (and -0) is no allocation."""
+    return np.where(np.abs(v) < 1e-9, 0.0, v)
+
+
 def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     d, lay = ctx.data, ctx.layout
-    col = np.where(lay.x >= 0, x[np.maximum(lay.x, 0)], 0.0)  # money this year; stocks: added so far
+    col = _values(x, lay.x)  # money this year; stocks: added so far
     yearly = np.where(STOCK[None, None, :, None], np.diff(col, axis=3, prepend=0.0), col)
     if d.attrition is not None:  # the staff column is the level still there: hired = L[t] - rho L[t-1]
         rho = 1.0 - d.attrition[:, None, None]
         yearly[:, :, K_PERSONNEL, 1:] = col[:, :, K_PERSONNEL, 1:] - rho * col[:, :, K_PERSONNEL, :-1]
-    alloc = np.where(np.abs(yearly) < 1e-9, 0.0, yearly)  # solver noise, not allocations
+    alloc = _clean(yearly)
     added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
     if d.attrition is not None:  # staff hired in tau are rho^(t - tau) of themselves in t
         rho = 1.0 - d.attrition[:, None]
@@ -62,10 +72,8 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     base = d.base_level
     shared = np.zeros_like(alloc)
     if lay.shared is not None:
-        shared[:, :, K_FACILITY, :] = np.where(lay.shared >= 0, x[np.maximum(lay.shared, 0)], 0.0)
-        shared = np.where(np.abs(shared) < 1e-9, 0.0, shared)
-    works = {name: np.where((w.cols >= 0) & (np.abs(x[np.maximum(w.cols, 0)]) >= 1e-9), x[np.maximum(w.cols, 0)], 0.0)
-             for name, w in lay.works.items()}  # solver noise (and -0) is no work; running totals where w.stock
+        shared[:, :, K_FACILITY, :] = _clean(_values(x, lay.shared))
+    works = {name: _clean(_values(x, w.cols)) for name, w in lay.works.items()}  # running totals where w.stock
     outlay, salaries = np.zeros((d.R, d.T)), np.zeros((d.R, d.T))
     for name, w in lay.works.items():  # as the budget row pays it: what is done, and the salaries of its staff
         done = np.diff(works[name], axis=1, prepend=0.0) if w.stock else works[name]

@@ -207,7 +207,7 @@ def attrition_of(s: Scenario) -> np.ndarray | None:
         elif isinstance(a, float | int):
             rates.append(float(a))
         else:
-            rates.append(getattr(a, r.area) if r.area else max(a.urban, a.rural))
+            rates.append(a.of(r.area))
     out = np.array(rates, dtype=float)
     return out if (out > 0).any() else None
 

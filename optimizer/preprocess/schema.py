@@ -345,7 +345,18 @@ class Fiscal(Strict):
     budget: Sched("money", "span", ge=0) | None = Field(None, description="new money per year, 100m yuan; none = unlimited")
 
 
-class ByArea(Strict):
+class AreaValues(Strict):
+    """A figure for urban and one for rural regions (attrition, the share of space that is old)."""
+
+    urban: float
+    rural: float
+
+    def of(self, area: str | None) -> float:
+        """The figure for a region of `area`; a region without an area takes the larger."""
+        return getattr(self, area) if area else max(self.urban, self.rural)
+
+
+class ByArea(AreaValues):
     urban: Attrition = 0.0
     rural: Attrition = 0.0
 
