@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.common import STOCK, Context, Layout, grid
+from models.common import Context, Layout, grid
 from models.registry import family
 from optimizer.backend.lp import ModelBuilder
 from optimizer.preprocess.data import ModelData
@@ -22,12 +22,13 @@ from optimizer.preprocess.data import ModelData
 
 def add_allocation(b: ModelBuilder, d: ModelData, bands: int = 1) -> Layout:
     """The core columns; `bands` > 1 splits unmet need into that many columns per (r,c,k,t)."""
-    R, C, T = d.R, d.C, d.T
-    r, c, k, t = grid(R, C, 3, T)
-    x = np.full((R, C, 3, T), -1, dtype=np.int64)
-    u = np.full((R, C, 3, T), -1, dtype=np.int64)
+    R, C, K, T = d.R, d.C, d.K, d.T
+    r, c, k, t = grid(R, C, K, T)
+    x = np.full((R, C, K, T), -1, dtype=np.int64)
+    u = np.full((R, C, K, T), -1, dtype=np.int64)
     on = d.active[c, k]
-    for name, sel in (("x", on & ~STOCK[k]), ("s", on & STOCK[k])):
+    stock = d.stock
+    for name, sel in (("x", on & ~stock[k]), ("s", on & stock[k])):
         x[r[sel], c[sel], k[sel], t[sel]] = b.add_vars(
             name, {"resource": k[sel], "category": c[sel], "region": r[sel], "year": t[sel]})
     need = d.has_std[c, k]  # unmet need exists only where the category has a standard for the resource
@@ -35,19 +36,19 @@ def add_allocation(b: ModelBuilder, d: ModelData, bands: int = 1) -> Layout:
         "u", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
     more = None
     if bands > 1:  # the unmet need in bands 1.. (band 0 is u itself)
-        more = np.full((bands - 1, R, C, 3, T), -1, dtype=np.int64)
+        more = np.full((bands - 1, R, C, K, T), -1, dtype=np.int64)
         for j in range(bands - 1):
             more[j, r[need], c[need], k[need], t[need]] = b.add_vars(
                 f"u_band{j + 1}", {"resource": k[need], "category": c[need], "region": r[need], "year": t[need]})
-    return Layout(x=x, u=u, attrition=d.attrition, bands=more)
+    return Layout(x=x, stock=stock, u=u, attrition=d.attrition, bands=more)
 
 
 @family("stock_order")
 def stock_order(ctx: Context) -> None:
-    """Stocks only grow: s[t] - s[t-1] >= 0 (what is added in a year is never negative); with attrition
-    the staff level L[t] - (1 - a) L[t-1] >= 0 (nobody is hired back negative)."""
+    """Stocks only grow: s[t] - s[t-1] >= 0 (what is added in a year is never negative); with a loss rate
+    the level L[t] - (1 - a) L[t-1] >= 0 (nobody is hired, and nothing built, negative)."""
     lay = ctx.layout
-    sel = (lay.x[:, :, :, 1:] >= 0) & STOCK[None, None, :, None]
+    sel = (lay.x[:, :, :, 1:] >= 0) & lay.stock[None, None, :, None]
     r, c, k, t = np.nonzero(sel)
     n = len(r)
     if n:  # none in a one-year plan

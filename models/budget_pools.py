@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from models.common import Context, grid
+from models.common import Context, grid, solved_outlay
 from models.explained import Explained, people
 from models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.backend.lp import INF
@@ -264,18 +264,7 @@ def _knobs(scenario) -> list[Knob]:
 
 def region_outlay(d, a, includes) -> np.ndarray:
     """(R,T) what the pool counts of each region's spending in each year, 100m yuan, from the solution's arrays."""
-    from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
-
-    out = a.alloc[:, :, K_FISCAL, :].sum(axis=1)
-    if "salaries" in includes:  # the added staff still there (attrition), as the budget row counts them
-        out = out + d.salary * (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=1)
-        if a.works_salaries is not None:
-            out = out + a.works_salaries
-    if "construction" in includes:
-        out = out + d.capex * a.alloc[:, :, K_FACILITY, :].sum(axis=1)
-        if a.works_outlay is not None:
-            out = out + a.works_outlay
-    return out
+    return solved_outlay(d, a, salaries="salaries" in includes, construction="construction" in includes)
 
 
 def _running(d, p: Pool, values: np.ndarray) -> np.ndarray:

@@ -11,10 +11,7 @@ from models.explained import Explained, people, scope_names, years_of
 from models.registry import Findings, family
 from optimizer.backend.lp import INF
 from optimizer.preprocess.data import K_FISCAL
-from optimizer.units import INTERNAL, PEOPLE, fmt_money_yuan
-
-_UNIT = ("100m yuan", "100 FTE", "10k m2")
-_SLACK = (("100m yuan", 1.0), ("FTE", 100.0), ("10k m2", 1.0))  # slack in input units
+from optimizer.units import PEOPLE, fmt_money_yuan
 
 
 @dataclass(frozen=True)
@@ -24,33 +21,36 @@ class BoundsInfo:
     k: np.ndarray
 
 
+def _unit(u) -> str:
+    """One internal unit, in words: the step a bound's shadow price is for."""
+    return {"money": "100m yuan", "staff": "100 FTE", "space": "10k m2"}[u.kind]
+
+
 def explain(f, d) -> Explained:
     k = f.block.info.k
     years = years_of(f, d)
     change = f.dual * PEOPLE  # people unserved per +1 unit of the binding bound
     meaning = []
     for sc, kk, y, ch, b in zip(scope_names(f, d), k, years, change, f.binding):
-        unit = _UNIT[kk]
+        unit = _unit(d.resources[kk])
         if b and ch > 0.5:
             meaning.append(f"raising the {y} floor on {sc} by {unit} would leave another {people(ch)} unserved")
         elif b and ch < -0.5:
             meaning.append(f"raising the {y} cap on {sc} by {unit} would serve another {people(-ch)}")
         else:
             meaning.append(f"{sc}: {y} allocation within its bounds")
-    return Explained(scope_names(f, d), f.slack * np.array([_SLACK[kk][1] for kk in k]),
-                     [_SLACK[kk][0] + " from the nearer bound" for kk in k], change,
+    return Explained(scope_names(f, d), f.slack * np.array([d.resources[kk].to_input for kk in k]),
+                     [d.resources[kk].input_unit + " from the nearer bound" for kk in k], change,
                      "people unserved per +1 unit of the bound", np.where(f.binding, np.abs(change), 0.0), meaning,
                      "moving the binding category bounds by one unit in {year} would change service by {people}")
-
-
-_SUPPLY = (("fiscal budget", "yuan"), ("personnel supply", "FTE"), ("build capacity", "m2"))
 
 
 def _check(d, scenario) -> Findings:
     """The floors of all categories together within each year's supply."""
     out = Findings()
     floors = np.nan_to_num(d.bound_min, nan=0.0).sum(axis=0)  # (K,T)
-    for k, ((what, unit), conv) in enumerate(zip(_SUPPLY, INTERNAL.values())):
+    for k, u in enumerate(d.resources):
+        what, unit, conv = u.supply_words, u.base_unit, u.internal
         for j in np.nonzero(floors[k] > d.supply[k] * (1 + 1e-9))[0]:
             have, need = d.supply[k, j] * conv, floors[k, j] * conv
             if k == K_FISCAL:

@@ -7,11 +7,8 @@ import numpy as np
 
 from models.rows import Lin, Rows
 from optimizer.backend.lp import ModelBuilder, RowBlock, row_block
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData
+from optimizer.preprocess.data import K_FACILITY, K_FISCAL, ModelData
 from optimizer.preprocess.schema import context_of
-from optimizer.units import DECLARED, RESOURCES
-
-STOCK = np.array([r.stock for r in DECLARED])  # fiscal is a yearly flow; personnel and facility accumulate
 
 
 @dataclass(frozen=True)
@@ -42,9 +39,10 @@ class Layout:
     """Where the core variables sit: index arrays of shape (R,C,K,T), -1 where absent."""
 
     x: np.ndarray  # new allocation
+    stock: np.ndarray  # (K,) which resources accumulate (their columns are running totals or levels)
     u: np.ndarray  # unmet need (shortfall)
     shared: np.ndarray | None = None  # (R,C,T) space credited from facility sharing, -1 where none
-    attrition: np.ndarray | None = None  # (R,) share of staff leaving each year, None where nobody leaves
+    attrition: np.ndarray | None = None  # (R,K) share of a stock lost each year, None where nothing is lost
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
     bands: np.ndarray | None = None  # (J-1,R,C,K,T) unmet need in the fair penalty's bands 1.. (band 0 is u)
     coverage: np.ndarray | None = None  # maximin: (T,) columns of each year's lowest share of need met
@@ -77,10 +75,12 @@ class Context:
         gives unit costs the salaries of every worker added so far and the construction of the space built."""
         d = self.data
         out = self.added(row, r, c, np.full(len(row), K_FISCAL), t, n=n)
-        if salaries and d.salary > 0:
-            out = out + self.level(row, r, c, np.full(len(row), K_PERSONNEL), t, d.salary, n=n)
-        if construction and d.capex > 0:
-            out = out + self.added(row, r, c, np.full(len(row), K_FACILITY), t, d.capex, n=n)
+        for k in d.of_kind("staff") if salaries else ():
+            if d.unit_cost[k] > 0:
+                out = out + self.level(row, r, c, np.full(len(row), k), t, d.unit_cost[k], n=n)
+        for k in d.of_kind("space") if construction else ():
+            if d.unit_cost[k] > 0:
+                out = out + self.added(row, r, c, np.full(len(row), k), t, d.unit_cost[k], n=n)
         if self.layout.works:  # once per (row, region, year), whatever the categories summed
             key = (np.asarray(row) * self.data.R + np.asarray(r)) * self.data.T + np.asarray(t)
             _, first = np.unique(key, return_index=True)
@@ -130,9 +130,26 @@ def ratio(num, den) -> np.ndarray:
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
+def solved_outlay(d: ModelData, a, *, salaries: bool = True, construction: bool = True) -> np.ndarray:
+    """(R,T) what the budget pays in each region and year, 100m yuan, from a solution's arrays
+    (optimizer.postprocess.results.Arrays), as Context.outlay counts it in the rows: the new money, the
+    salaries of the added staff of every type still there, the construction of every space type, and the
+    work families add (renewal, facilities) with the salaries of its staff."""
+    out = a.alloc[:, :, K_FISCAL, :].sum(axis=1)
+    for k in d.of_kind("staff") if salaries else ():
+        out = out + d.unit_cost[k] * (a.level[:, :, k, :] - a.base[:, :, k, :]).sum(axis=1)
+    if salaries and a.works_salaries is not None:
+        out = out + a.works_salaries
+    for k in d.of_kind("space") if construction else ():
+        out = out + d.unit_cost[k] * a.alloc[:, :, k, :].sum(axis=1)
+    if construction and a.works_outlay is not None:
+        out = out + a.works_outlay
+    return out
+
+
 def label_names(d: ModelData) -> dict[str, list[str]]:
     """What the families' integer labels stand for, so the back end can name rows and columns."""
-    return {"region": list(d.region_ids), "category": list(d.cat_ids), "resource": list(RESOURCES),
+    return {"region": list(d.region_ids), "category": list(d.cat_ids), "resource": d.res_ids,
             "year": [str(y) for y in d.years]}
 
 
@@ -144,22 +161,22 @@ def grid(*shape: int) -> list[np.ndarray]:
 def level_terms(layout: Layout, row, r, c, k, t, coef, cumulative: bool):
     """COO terms adding coef x (new allocation of (r,c,k)) to each row.
 
-    Fiscal money: this year's x. Stocks (personnel, space) are held as running
+    Fiscal money: this year's x. Stocks (staff, space) are held as running
     totals s: cumulative=True gives everything added up to t (one term, s[t]);
-    cumulative=False gives what is added in year t (s[t] - s[t-1]). With attrition the
-    staff column is the level of the hired staff still there, L[t], and what is hired in
-    t is L[t] - (1 - a[r]) L[t-1].
+    cumulative=False gives what is added in year t (s[t] - s[t-1]). With a loss rate
+    (staff attrition, space depreciation) the column is the level of what was added and is
+    still there, L[t], and what is added in t is L[t] - (1 - a[r,k]) L[t-1].
     All inputs are equal-length arrays (one entry per row-term to emit)."""
     row, r, c, k, t = (np.asarray(a, int) for a in (row, r, c, k, t))
     coef = np.broadcast_to(np.asarray(coef, float), row.shape)
     col = layout.x[r, c, k, t]
     ok = col >= 0
     rows, cols, vals = [row[ok]], [col[ok]], [coef[ok]]
-    prev = ok & STOCK[k] & (t > 0) & (not cumulative)
+    prev = ok & layout.stock[k] & (t > 0) & (not cumulative)
     if prev.any():
-        keep = np.ones(int(prev.sum()))  # of last year's total, what is still there: all, or staff less leavers
+        keep = np.ones(int(prev.sum()))  # of last year's total, what is still there: all, or less what is lost
         if layout.attrition is not None:
-            keep = np.where(k[prev] == K_PERSONNEL, 1.0 - layout.attrition[r[prev]], 1.0)
+            keep = 1.0 - layout.attrition[r[prev], k[prev]]
         rows.append(row[prev])
         cols.append(layout.x[r[prev], c[prev], k[prev], t[prev] - 1])
         vals.append(-coef[prev] * keep)

@@ -23,15 +23,13 @@ from models.registry import Knob, family
 from models.rows import Lin as LinRows
 from optimizer.backend.lp import INF
 from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
-from optimizer.preprocess.data import K_FISCAL
+from optimizer.preprocess.data import K_FISCAL, declared_units
 from optimizer.preprocess.schedule import evaluate
-from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES
+from optimizer.units import INTERNAL, PEOPLE
 
-UNIT = {"fiscal": "100m yuan", "personnel": "FTE", "facility": "10k m2"}
 # The parser and the evaluator recurse once per bracket, sign and operator: an expression deeper
 # than this is refused as an input error rather than let Python's recursion limit end the run.
 MAX_EXPR_DEPTH = 50
-TO_USER = np.array([INTERNAL[k] / INPUT_AMOUNT[k] for k in RESOURCES])  # internal unit -> user unit
 
 
 class Skip(Exception):
@@ -95,6 +93,8 @@ class Evaluator:
         self.areas = np.array([r.area or "" for r in scenario.regions], dtype=object)
         self.cat_ids = [c.id for c in scenario.categories]
         self.years = list(scenario.years)
+        self.units = declared_units(scenario)
+        self.to_user = np.array([u.to_input for u in self.units])  # internal unit -> the unit users write
 
     # ---- the rows of one year ----
     def rows(self, con: Constraint, t: int, per_region: bool) -> tuple[Lin, str]:
@@ -201,21 +201,22 @@ class Evaluator:
     def quantity(self, q: Quantity) -> Lin:
         regions = self._regions(q)
         cats = self._pick(q, "category", self.cat_ids)
-        res = self._pick(q, "resource", list(RESOURCES))
+        res = self._pick(q, "resource", [u.name for u in self.units])
         if q.name in ("spend", "pcs"):
             if "resource" in q.filters and list(q.filters["resource"]) != ["fiscal"]:
                 raise ExprError(f"'{q.name}' is fiscal money; drop the resource filter", q.pos, self.text)
-            res = np.array([True, False, False])
+            res = np.arange(len(self.units)) == K_FISCAL
         years = self._years(q)
         if q.name == "pop":
             unit = "10k people"
         elif q.name == "pcs":
             unit = "yuan/person"
         else:
-            chosen = [RESOURCES[k] for k in np.nonzero(res)[0]]
-            if len(chosen) != 1:
-                raise ExprError(f"'{q.name}' sums {', '.join(chosen)}: units differ; add resource=...", q.pos, self.text)
-            unit = UNIT[chosen[0]]
+            chosen = [self.units[k] for k in np.nonzero(res)[0]]
+            if len({u.input_unit for u in chosen}) != 1:
+                raise ExprError(f"'{q.name}' sums {', '.join(u.name for u in chosen)}: units differ; add resource=...",
+                                q.pos, self.text)
+            unit = chosen[0].input_unit
         variable = q.name not in ("pop", "need")
         if self.ctx is None:  # static check: one row, 'depends on the allocation' or not
             marker = np.array([-1]) if variable else np.zeros(0, int)
@@ -248,16 +249,16 @@ class Evaluator:
             if name == "pop":
                 return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), popsum, unit)
         if name == "need":
-            return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), per_row(d.need[r, c, k, t] * TO_USER[k]), unit)
+            return Lin(np.zeros(0, int), np.zeros(0, int), np.zeros(0), per_row(d.need[r, c, k, t] * self.to_user[k]), unit)
         if name == "unmet":  # every band of it, under the fair objective
             col = lay.unmet_cols()[:, r, c, k, t]
             ok = col >= 0
-            rows, vals = np.broadcast_to(row, col.shape), np.broadcast_to(TO_USER[k], col.shape)
+            rows, vals = np.broadcast_to(row, col.shape), np.broadcast_to(self.to_user[k], col.shape)
             return Lin(rows[ok], col[ok], vals[ok], np.zeros(self.n), unit)
         if name in ("alloc", "spend"):
-            return terms(TO_USER[k], cumulative=False)
+            return terms(self.to_user[k], cumulative=False)
         if name == "level":
-            return terms(TO_USER[k], cumulative=True, const=per_row(d.base_level[r, c, k, t] * TO_USER[k]))
+            return terms(self.to_user[k], cumulative=True, const=per_row(d.base_level[r, c, k, t] * self.to_user[k]))
         # pcs: (baseline money + new money) / population of the selection, yuan per person
         if (popsum <= 0).any():
             raise ExprError("per-capita spending of a selection with no population", 0, self.text)

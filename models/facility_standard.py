@@ -2,8 +2,6 @@
 (0.5 m2 in the plan) in every region: baseline plus all built so far."""
 from __future__ import annotations
 
-import numpy as np
-
 from models.common import Context
 from models.density_floor import density_floor, explain, stock_check
 from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
@@ -28,8 +26,7 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
 
 def _check(d, scenario) -> Findings:
     t = target_of(scenario.targets.facility_standard)
-    return stock_check(d, K_FACILITY, t.min, np.broadcast_to(d.base_space[:, None], d.pop.shape), "community space",
-                       "m2")[0] if t else Findings()
+    return stock_check(d, K_FACILITY, t.min, "community space", "m2")[0] if t else Findings()
 
 
 @family("facility_standard", target=FacilityTarget, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets,
@@ -38,5 +35,4 @@ def facility_standard(ctx: Context) -> None:
     target = ctx.scenario.targets.facility_standard
     if target is None or not target.enabled:
         return
-    d = ctx.data
-    density_floor(ctx, "facility_standard", K_FACILITY, target.min, np.broadcast_to(d.base_space[:, None], d.pop.shape))
+    density_floor(ctx, "facility_standard", K_FACILITY, target.min)

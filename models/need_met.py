@@ -22,7 +22,7 @@ from models.explained import Explained, people, scope_names, years_of
 from models.registry import Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Resource, Sched, Target
-from optimizer.units import PEOPLE, RESOURCES
+from optimizer.units import PEOPLE
 
 AT = ("targets", "need_met", "floors")
 
@@ -88,11 +88,11 @@ def _knobs(s) -> list[Knob]:
 
 def _weights(d, f: Floor) -> np.ndarray:
     """(R,C,K,T) each cell's weight in the floor: 0 outside it."""
-    w = np.broadcast_to(d.sigma[:, :, None, :] if f.categories == "special" else 1.0, (d.R, d.C, 3, d.T)).copy()
+    w = np.broadcast_to(d.sigma[:, :, None, :] if f.categories == "special" else 1.0, (d.R, d.C, d.K, d.T)).copy()
     if isinstance(f.categories, list):
         w[:, ~np.isin(np.array(d.cat_ids, dtype=object), f.categories)] = 0.0
     if f.resources is not None:
-        w[:, :, ~np.isin(np.array(RESOURCES, dtype=object), f.resources)] = 0.0
+        w[:, :, ~np.isin(np.array(d.res_ids, dtype=object), f.resources)] = 0.0
     if f.group is not None or f.area is not None or f.regions is not None:
         w[~members(d, f)] = 0.0
     return w * d.has_std[None, :, :, None]

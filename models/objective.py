@@ -16,10 +16,10 @@ maximin: two stages (optimizer.stages): first maximise sum_t z[t], z[t] the lowe
 min_cost: meet every need (u = 0) at least cost.
 
 Cost is what the plan pays within the horizon, in 100m yuan: fiscal money, the
-salaries of added workers for the remaining years, the construction of space.
-Where a unit cost is not given, a token cost stands in (10k yuan per FTE,
-100 yuan per m2) so that the tie-breaker still prefers doing less for the same
-coverage."""
+salaries of added workers (of every staff type) for the remaining years, the construction
+of space (of every space type). Where a unit cost is not given, a token cost stands in
+(10k yuan per FTE, 100 yuan per m2) so that the tie-breaker still prefers doing less for
+the same coverage."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from models.common import Context
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
+from optimizer.preprocess.data import K_FISCAL
 
 TOKEN_COST = 0.01  # 100m yuan per 100 FTE or per 10k m2
 
@@ -36,10 +36,12 @@ def unit_cost(ctx: Context) -> np.ndarray:
     """(K,T) cost in 100m yuan of one internal unit of new allocation in year t."""
     d = ctx.data
     remaining = d.T - np.arange(d.T)
-    cost = np.zeros((3, d.T))
+    cost = np.zeros((d.K, d.T))
     cost[K_FISCAL] = 1.0
-    cost[K_PERSONNEL] = d.salary * remaining if d.salary > 0 else TOKEN_COST
-    cost[K_FACILITY] = d.capex if d.capex > 0 else TOKEN_COST
+    for k in d.of_kind("staff"):  # the salaries of the remaining years
+        cost[k] = d.unit_cost[k] * remaining if d.unit_cost[k] > 0 else TOKEN_COST
+    for k in d.of_kind("space"):
+        cost[k] = d.unit_cost[k] if d.unit_cost[k] > 0 else TOKEN_COST
     return cost
 
 
@@ -56,10 +58,11 @@ def column_cost(ctx: Context) -> np.ndarray:
     coefficient is cost[t] - rho cost[t+1]."""
     cost = unit_cost(ctx)
     out = np.broadcast_to(cost, (ctx.data.R, *cost.shape)).copy()
-    out[:, 1:, :-1] = cost[None, 1:, :-1] - cost[None, 1:, 1:]
+    stock = ctx.layout.stock
+    out[:, stock, :-1] = cost[None, stock, :-1] - cost[None, stock, 1:]
     if ctx.layout.attrition is not None:
-        rho = 1.0 - ctx.layout.attrition[:, None]
-        out[:, K_PERSONNEL, :-1] = cost[None, K_PERSONNEL, :-1] - rho * cost[None, K_PERSONNEL, 1:]
+        rho = 1.0 - ctx.layout.attrition[:, stock, None]
+        out[:, stock, :-1] = cost[None, stock, :-1] - rho * cost[None, stock, 1:]
     return out
 
 

@@ -30,7 +30,7 @@ def _check(d, scenario) -> Findings:
     t = target_of(scenario.targets.personnel_density)
     if t is None:
         return Findings()
-    out, need = stock_check(d, K_PERSONNEL, t.min, d.base_workers[:, None] * d.staying(), "social workers", "FTE")
+    out, need = stock_check(d, K_PERSONNEL, t.min, "social workers", "FTE")
     salaries = d.salary * need  # 100m yuan per year at the least
     out.outlay.append((salaries, lambda j: f"{fmt_money_yuan(salaries[j] * INTERNAL['fiscal'])} in salaries for the "
                                           "workers the density target needs"))
@@ -42,4 +42,4 @@ def personnel_density(ctx: Context) -> None:
     target = ctx.scenario.targets.personnel_density
     if target is None or not target.enabled:
         return
-    density_floor(ctx, "personnel_density", K_PERSONNEL, target.min, ctx.data.base_workers[:, None] * ctx.data.staying())
+    density_floor(ctx, "personnel_density", K_PERSONNEL, target.min)

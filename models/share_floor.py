@@ -46,7 +46,7 @@ def explain(f, d) -> Explained:
     total = f.terms_value(info.total_terms, info.total_base)
     s = info.share
     years = years_of(f, d)
-    res = ["fiscal money", "personnel", "space"][info.k]
+    res = {0: "fiscal money", 1: "personnel", 2: "space"}.get(info.k, d.resources[info.k].shown)
     label = f"{LABEL.get(f.block.family, f.block.family)} of {res}"
     effect = 0.01 * np.maximum(f.dual, 0) * total * PEOPLE  # people, for +1 percentage point
     actual = s + np.divide(f.slack, total, out=np.zeros_like(total), where=total > 0)

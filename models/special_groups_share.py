@@ -10,7 +10,6 @@ from models.registry import EACH_REGION, Knob, KpiTarget, family, target_of
 from models.share_floor import ShareTarget, explain, share_floor
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Resource
-from optimizer.units import RESOURCES
 
 
 class SpecialShareTarget(ShareTarget):
@@ -44,4 +43,4 @@ def special_groups_share(ctx: Context) -> None:
     if target is None or not target.enabled:
         return
     for res in target.resources:
-        share_floor(ctx, "special_groups_share", RESOURCES.index(res), ctx.data.sigma, target)
+        share_floor(ctx, "special_groups_share", ctx.data.res_ids.index(res), ctx.data.sigma, target)

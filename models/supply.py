@@ -12,13 +12,8 @@ import numpy as np
 from models.common import Context, grid
 from models.explained import Explained, people, years_of
 from models.registry import Knob, KpiTarget, family
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL
-from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, PEOPLE, RESOURCES
-
-# what the row limits, the unit its sentence speaks of, and that unit in internal units
-_WHAT = {K_FISCAL: ("budget", "100m yuan", 1.0), K_PERSONNEL: ("personnel supply", "FTE", 0.01),
-         K_FACILITY: ("build capacity", "10k m2", 1.0)}
-_SLACK_UNIT = {K_FISCAL: "100m yuan", K_PERSONNEL: "FTE", K_FACILITY: "10k m2"}
+from optimizer.preprocess.data import K_FISCAL, K_PERSONNEL, declared_units
+from optimizer.units import INTERNAL, OUTPUT_SCALE, PEOPLE
 
 
 @dataclass(frozen=True)
@@ -26,21 +21,28 @@ class SupplyInfo:
     k: int  # the resource the rows limit
 
 
+def _what(d, k: int) -> tuple[str, str, float]:
+    """What the rows of resource k limit, the unit its sentences speak of, and that unit in internal units."""
+    u = d.resources[k]
+    return ("budget" if k == K_FISCAL else u.supply_words), u.input_unit, 1.0 / u.to_input
+
+
 def explain(f, d) -> Explained:
     k = f.block.info.k
-    what, unit, per = _WHAT[k]
+    what, unit, per = _what(d, k)
+    u = d.resources[k]
     years = years_of(f, d)
     gain = -f.dual * PEOPLE * per  # people served per `unit` more supply
-    slack = f.slack * INTERNAL[RESOURCES[k]] / INPUT_AMOUNT[RESOURCES[k]]
+    slack = f.slack * u.internal / u.input_amount
     meaning = [
         f"1 more {unit} of {y} {what} would serve another {people(g)}" if b and g > 0.5
-        else f"{sl:,.1f} {_SLACK_UNIT[k]} of the {y} {what} left unused" if not b
+        else f"{sl:,.1f} {unit} of the {y} {what} left unused" if not b
         else f"the {y} {what} is used up, but more would serve no one"
         for y, g, b, sl in zip(years, gain, f.binding, slack)]
-    return Explained(["all regions"] * f.block.n, slack, _SLACK_UNIT[k], -gain, f"people unserved per +{unit}",
+    return Explained(["all regions"] * f.block.n, slack, unit, -gain, f"people unserved per +{unit}",
                      np.where(f.binding, gain, 0.0), meaning,
                      f"1 more {unit} of {what} in {{year}} would serve another {{people}}",
-                     target=f.upper * INTERNAL[RESOURCES[k]] / INPUT_AMOUNT[RESOURCES[k]])
+                     target=f.upper * u.internal / u.input_amount)
 
 
 def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
@@ -53,9 +55,13 @@ def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):
 
 
 def _knobs(scenario) -> list[Knob]:
-    return [Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True, resource=True),
-            Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-3, "FTE", "personnel supply", True, resource=True),
-            Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True, resource=True)]
+    out = [Knob("supply", ("resources", "fiscal", "budget"), +1, math.inf, 1e-3, "100m yuan", "fiscal budget", True, resource=True),
+           Knob("supply", ("resources", "personnel", "supply"), +1, math.inf, 1e-3, "FTE", "personnel supply", True, resource=True),
+           Knob("supply", ("resources", "facility", "supply"), +1, math.inf, 1e-3, "10k m2", "build capacity", True, resource=True)]
+    for u in declared_units(scenario)[len(out):]:
+        out.append(Knob("supply", ("resources", u.name, "supply"), +1, math.inf, 1e-3, u.input_unit, u.supply_words,
+                        True, resource=True))
+    return out
 
 
 def _kpi_targets(d, scenario) -> list[KpiTarget]:
@@ -67,7 +73,7 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
 @family("supply", explain=explain, knobs=_knobs, kpi_targets=_kpi_targets)
 def supply(ctx: Context) -> None:
     d = ctx.data
-    for k in range(3):
+    for k in range(d.K):
         t_rows = np.nonzero(np.isfinite(d.supply[k]))[0]
         if not len(t_rows):
             continue

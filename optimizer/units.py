@@ -21,7 +21,7 @@ class ResourceUnits:
     """One resource's units, declared once: every table of units below is read from these."""
 
     name: str
-    stock: bool  # accumulates (staff, space) rather than flows each year (money)
+    kind: str  # money (a yearly flow), staff or space (stocks: they accumulate)
     base_unit: str  # the unit amounts are counted in: yuan, FTE, m2
     internal: float  # the LP's unit, in base units (coefficients near 1)
     input_amount: float  # budgets, supplies and bounds are written in this many base units
@@ -29,17 +29,70 @@ class ResourceUnits:
     standard_unit: str
     output_unit: str
     output_scale: float  # the output unit in base units
+    label: str = ""  # display name, any language (the id where none is given)
+
+    @property
+    def stock(self) -> bool:
+        return self.kind != "money"
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
+
+    @property
+    def input_unit(self) -> str:
+        """The unit budgets, supplies, bounds and base stocks are written in."""
+        return {"money": "100m yuan", "staff": "FTE", "space": "10k m2"}[self.kind]
+
+    @property
+    def supply_words(self) -> str:
+        """What its yearly supply is called in sentences."""
+        if self.kind == "money":
+            return "fiscal budget"
+        if self.name in ("personnel", "facility"):
+            return "personnel supply" if self.name == "personnel" else "build capacity"
+        return f"{self.shown} supply" if self.kind == "staff" else f"{self.shown} build capacity"
+
+    @property
+    def density_kpi(self) -> str:
+        """The KPI of its density by region: social_workers_per_10k (personnel), community_space_per_person
+        (facility), health_tech_per_1000 (a declared staff type), elderly_space_m2_per_person (a declared space)."""
+        if self.name in ("personnel", "facility"):
+            return "social_workers_per_10k" if self.name == "personnel" else "community_space_per_person"
+        if self.kind == "space":
+            return f"{self.name}_m2_per_person"
+        return f"{self.name}_per_{_people_count(self.standard_per).replace(',', '')}"
+
+    @property
+    def to_input(self) -> float:
+        """Input units per internal unit."""
+        return self.internal / self.input_amount
 
 
+def _people_count(per: float) -> str:
+    return "10k" if per == 1e4 else f"{per:,.0f}"
+
+
+def staff_units(name: str, per: float = 1e4, label: str = "") -> ResourceUnits:
+    """A staff type: counted in FTE, 100 FTE inside the LP; its standards and density targets are FTE per
+    `per` people (10k for social workers, 1,000 for health technicians)."""
+    return ResourceUnits(name, "staff", "FTE", 100.0, 1.0, per, f"FTE per {_people_count(per)} people", "FTE", 1.0, label)
+
+
+def space_units(name: str, label: str = "") -> ResourceUnits:
+    """A space type: counted in m2, 10k m2 inside the LP and in supplies and bounds; standards in m2/person."""
+    return ResourceUnits(name, "space", "m2", 1e4, 1e4, 1.0, "m2/person", "m2", 1.0, label)
+
+
+# the resources every scenario has; a scenario declares further staff and space types beside them
+# (resources.<id>.kind), which come after these in the resource axis
 DECLARED = (
-    ResourceUnits("fiscal", False, "yuan", 1e8, 1e8, 1.0, "yuan/person/year", "10k yuan", 1e4),
-    ResourceUnits("personnel", True, "FTE", 100.0, 1.0, 1e4, "FTE per 10k people", "FTE", 1.0),
-    ResourceUnits("facility", True, "m2", 1e4, 1e4, 1.0, "m2/person", "m2", 1.0),
+    ResourceUnits("fiscal", "money", "yuan", 1e8, 1e8, 1.0, "yuan/person/year", "10k yuan", 1e4),
+    staff_units("personnel"),
+    space_units("facility"),
 )
 RESOURCES = tuple(r.name for r in DECLARED)
 INTERNAL = {r.name: r.internal for r in DECLARED}  # internal unit of each resource, in its base unit
-STANDARD_PER = {r.name: r.standard_per for r in DECLARED}
-STANDARD_UNIT = {r.name: r.standard_unit for r in DECLARED}
 INPUT_AMOUNT = {r.name: r.input_amount for r in DECLARED}  # budgets, supplies, bounds: 100m yuan, FTE, 10k m2
 OUTPUT_UNIT = {r.name: r.output_unit for r in DECLARED}
 OUTPUT_SCALE = {r.name: r.output_scale for r in DECLARED}
@@ -133,7 +186,21 @@ def fmt_people(n: float) -> str:
     return f"{n:,.0f} people"
 
 
-def per_capita_factor(k: int) -> float:
-    """Internal units of resource k per 10k people at a rate of 1 (in the standard's unit)."""
-    res = RESOURCES[k]
-    return PEOPLE / STANDARD_PER[res] / INTERNAL[res]
+def per_capita_factor(res: ResourceUnits) -> float:
+    """Internal units of a resource per 10k people at a rate of 1 (in its standard's unit)."""
+    return PEOPLE / res.standard_per / res.internal
+
+
+def density_dimension(per: float) -> str:
+    """The dimension of a staff density written per `per` people (registered on first use): plain numbers
+    are in FTE per `per` people; 'per 10k' and 'per 1000' spellings convert."""
+    if per == 1e4:
+        return "fte_density"
+    dim = f"fte_per_{per:g}"
+    if dim not in DIMENSIONS:
+        to = {"per 10k": 1e4, "per 10k people": 1e4, "fte per 10k people": 1e4, "fte/10k people": 1e4, "/万人": 1e4,
+              "per 1000": 1e3, "per 1,000": 1e3, "per 1000 people": 1e3, "per 1,000 people": 1e3, "/千人": 1e3,
+              "fte/person": 1.0}
+        DIMENSIONS[dim] = (f"FTE per {_people_count(per)} people", {k: per / v for k, v in to.items()}, 1.0,
+                           f"'2.5 per {_people_count(per)} people'" if per in (1e3, 1e4) else "2.5")
+    return dim

@@ -71,26 +71,39 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
             sel = sel[..., [cat_at[c] for c in cats], :]
         return float(sel[..., (yrs <= year) if cumulative else (yrs == year)].sum())
 
-    def leaving(r):
-        """The share of region r's staff who leave each year (docs/model.md, attrition)."""
-        a = s.resources.personnel.attrition
-        if r.attrition is not None:
-            return r.attrition
+    types = [rid for rid, _ in s.resources if rid != "fiscal"]  # every staff and space type
+    kind = {rid: getattr(spec, "kind", "staff" if rid == "personnel" else "space") for rid, spec in s.resources
+            if rid != "fiscal"}
+
+    def leaving(r, res="personnel"):
+        """The share of region r's stock of `res` lost each year (docs/model.md, attrition and depreciation)."""
+        spec = getattr(s.resources, res)
+        a = spec.attrition if kind[res] == "staff" else spec.depreciation
+        own = r.attrition if isinstance(r.attrition, dict) else {"personnel": r.attrition}
+        if own.get(res) is not None:
+            return own[res]
         if isinstance(a, float | int):
             return float(a)
         return getattr(a, r.area) if r.area else max(a.urban, a.rural)
 
-    def hired_staff(rid, y):
-        """Staff hired in region rid up to year y still there at its end (FTE), hires decaying by (1 - a) a year."""
-        rho = 1.0 - leaving(s.regions[region_at[rid]])
-        return sum(amount(rid, res="personnel", year=yy) * rho ** (y - yy) for yy in years if yy <= y)
+    def base_of(r, res):
+        """Today's stock of `res` in region r, FTE or m2."""
+        if res in ("personnel", "facility"):
+            return r.base_workers if res == "personnel" else r.base_space * 1e4
+        got = getattr(getattr(r, "base_stock", None), res, 0.0)
+        return got * (1.0 if kind[res] == "staff" else 1e4)
 
-    def staff(rid, y):
-        """Everyone employed in rid at the end of y: today's staff less those gone, and those hired."""
+    def hired_staff(rid, y, res="personnel", cats=None):
+        """What was added to `res` in region rid up to year y still there at its end (FTE, m2), each year's additions
+        decaying by (1 - a) a year."""
+        rho = 1.0 - leaving(s.regions[region_at[rid]], res)
+        return sum(amount(rid, cats, res=res, year=yy) * rho ** (y - yy) for yy in years if yy <= y)
+
+    def staff(rid, y, res="personnel"):
+        """Everything in rid at the end of y: today's stock less what is lost, and what was added and is still there."""
         r = s.regions[region_at[rid]]
-        return r.base_workers * (1.0 - leaving(r)) ** (years.index(y) + 1) + hired_staff(rid, y)
+        return base_of(r, res) * (1.0 - leaving(r, res)) ** (years.index(y) + 1) + hired_staff(rid, y, res)
 
-    cats = [c.id for c in s.categories]
 
     def paid(table, column, y, ids=None) -> float:
         """Yuan (or FTE) in year y from a works table's column (of the regions ids, else all)."""
@@ -103,18 +116,25 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
         """Yuan paid in year y for construction-like work: renewal, facilities built."""
         return paid(renewal, "cost_10k_yuan", y, ids) + paid(coverage, "capex_10k_yuan", y, ids)
 
-    sal = (s.resources.personnel.salary or 0) * 1e4  # yuan per FTE-year
-    capex = s.resources.facility.capex or 0
+    sal = {res: (getattr(s.resources, res).salary or 0) * 1e4 for res in types if kind[res] == "staff"}  # yuan/FTE-year
+    capex = {res: getattr(s.resources, res).capex or 0 for res in types if kind[res] == "space"}  # yuan per m2
+
+    def salaries_and_building(y, ids) -> float:
+        """Yuan in year y for the staff added and still there, of every type, and the space of every type built."""
+        return sum(v * sum(hired_staff(rid, y, res) for rid in ids) for res, v in sal.items()) \
+            + sum(v * sum(amount(rid, res=res, year=y) for rid in ids) for res, v in capex.items())
+
+    every = [r.id for r in s.regions]
     budget = sched(s.resources.fiscal.budget, years, True)
     for j, y in enumerate(years):
         if np.isfinite(budget[j]):
-            outlay = amount(res="fiscal", year=y) * 1e4 + sal * sum(hired_staff(r.id, y) for r in s.regions) \
-                + capex * amount(res="facility", year=y) + renewing(y) + paid(coverage, "salaries_10k_yuan", y)
+            outlay = amount(res="fiscal", year=y) * 1e4 + salaries_and_building(y, every) + renewing(y) \
+                + paid(coverage, "salaries_10k_yuan", y)
             _ok(outlay, budget[j] * 1e8, "<=", f"budget {y}", fails)
-        for res, sup, unit in (("personnel", s.resources.personnel.supply, 1.0), ("facility", s.resources.facility.supply, 1e4)):
-            cap = sched(sup, years, True)[j]
+        for res in types:
+            cap = sched(getattr(s.resources, res).supply, years, True)[j]
             if np.isfinite(cap):
-                _ok(amount(res=res, year=y), cap * unit, "<=", f"{res} supply {y}", fails)
+                _ok(amount(res=res, year=y), cap * (1.0 if kind[res] == "staff" else 1e4), "<=", f"{res} supply {y}", fails)
 
     t = s.targets
 
@@ -160,9 +180,11 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
             ids = regions or [r.id for r in s.regions]
             out = sum(amount(rid, year=y) * 1e4 for rid in ids)
             if "salaries" in p.includes:
-                out += sal * sum(hired_staff(rid, y) for rid in ids) + paid(coverage, "salaries_10k_yuan", y, ids)
+                out += sum(v * sum(hired_staff(rid, y, res) for rid in ids) for res, v in sal.items()) \
+                    + paid(coverage, "salaries_10k_yuan", y, ids)
             if "construction" in p.includes:
-                out += capex * sum(amount(rid, res="facility", year=y) for rid in ids) + renewing(y, ids)
+                out += sum(v * sum(amount(rid, res=res, year=y) for rid in ids) for res, v in capex.items()) \
+                    + renewing(y, ids)
             return out / 1e8
 
         yearly = {y: spent(y) for y in p.years}
@@ -203,24 +225,26 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
                 for n_, d_ in zip(num, den):
                     _ok(float(n_), share[j] * float(d_), ">=", f"{name} share {res} {y}", fails)
 
-    for target, res, base_attr, per in ((t.personnel_density, "personnel", "base_workers", 1.0),
-                                        (t.facility_standard, "facility", "base_space", 1e4)):
-        if not (target and target.enabled):
+    density = getattr(t, "density", None)
+    floors = [(t.personnel_density, "personnel", 1e4), (t.facility_standard, "facility", 1.0)]
+    floors += [(spec, res, getattr(s.resources, res).per if kind[res] == "staff" else 1.0)
+               for res, spec in (density.types.items() if density and density.enabled else ())]
+    for target, res, per in floors:  # per: a staff rate is FTE per this many people; space m2 per person
+        if not (target and getattr(target, "enabled", True)):
             continue
         rate = sched(target.min, years)
         for r in s.regions:
             for j, y in enumerate(years):
                 if np.isfinite(rate[j]):
-                    have = (staff(r.id, y) if res == "personnel" else
-                            getattr(r, base_attr) * per + amount(r.id, cats, res, y, cumulative=True))
-                    need = rate[j] * pop[r.id][j] * (1.0 if res == "personnel" else 1e4)
-                    _ok(have, need, ">=", f"{res} density {r.id} {y}", fails)
+                    need = rate[j] * pop[r.id][j] * 1e4 / per  # FTE or m2
+                    _ok(staff(r.id, y, res), need, ">=", f"{res} density {r.id} {y}", fails)
 
     for c in s.categories:
-        for res, unit in (("fiscal", 1e4), ("personnel", 1.0), ("facility", 1e4)):
+        for res in ["fiscal", *types]:
             b = getattr(c.bounds, res)
             if b is None:
                 continue
+            unit = 1e4 if res == "fiscal" or kind[res] == "space" else 1.0
             for j, y in enumerate(years):
                 got = amount(cats=[c.id], res=res, year=y)  # output units: 10k yuan, FTE, m2
                 for lim, sense in ((b.min, ">="), (b.max, "<=")):
@@ -228,10 +252,20 @@ def violations(scenario, alloc: pd.DataFrame, renewal: pd.DataFrame | None = Non
                     if np.isfinite(v):
                         _ok(got, v * unit, sense, f"bound {c.id} {res} {y}", fails)
 
+    need, short, shared = _cube(s, alloc, "need"), _cube(s, alloc, "unmet"), _cube(s, alloc, "shared")
+    for res in types:  # space needs staff: what its staff cannot run is unmet (docs/model.md, staffing)
+        st = getattr(getattr(s.resources, res), "staffing", None)
+        if st is None or res not in need:
+            continue
+        runs = lv.get(st.staff, np.zeros(need[res].shape)) * 1000.0 / st.fte_per_1000_m2 + shared[res]  # m2
+        for (i, jc, j) in zip(*np.nonzero(need[res] > 0)):
+            _ok(short[res][i, jc, j], need[res][i, jc, j] - runs[i, jc, j], ">=",
+                f"staffing {res} {s.regions[i].id} {s.categories[jc].id} {years[j]}", fails)
+
     nm = getattr(t, "need_met", None)  # need-met floors: the share of (weighted) need met, from the file's columns
     if nm is not None and nm.enabled:
-        need, short = _cube(s, alloc, "need"), _cube(s, alloc, "unmet")
-        unit_of = {"fiscal": 1e4, "personnel": 100.0, "facility": 1e4}  # the file's units in the LP's (100m yuan, 100 FTE, 10k m2)
+        unit_of = {res: 1e4 if res == "fiscal" or kind[res] == "space" else 100.0 for res in ["fiscal", *types]}
+        # the file's units in the LP's (100m yuan, 100 FTE, 10k m2)
         for fid, f in nm.floors.items():
             floor = sched(f.min, years)
             ids = [r.id for r in s.regions if (f.group is None or r.group in f.group) and (f.area is None or r.area == f.area)

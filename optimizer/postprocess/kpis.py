@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.common import ratio
+from models.common import ratio, solved_outlay
 from models.registry import EACH_REGION, in_build_order, load_all
-from optimizer.preprocess.data import K_FACILITY, K_FISCAL, K_PERSONNEL, ModelData, units_of
-from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, per_capita_factor
+from optimizer.preprocess.data import K_FISCAL, K_PERSONNEL, ModelData, units_of
+from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, per_capita_factor
 
 TOL = 1e-6
 # KPI scopes that summarise the whole plan (not one region or category): what summaries and sweeps show
@@ -119,27 +119,16 @@ def kpi_table(d: ModelData, a, scenario) -> pd.DataFrame:
 
     _shares(d, a, declared, add)
 
-    workers = (a.level[:, :, K_PERSONNEL, :].sum(axis=1)) / (d.pop * per_capita_factor(K_PERSONNEL))
-    space = (a.level[:, :, K_FACILITY, :].sum(axis=1)) / (d.pop * per_capita_factor(K_FACILITY))
-    add("social_workers_per_10k", d.region_names, workers, "FTE per 10k people")
-    if d.attrition is not None:  # staff who leave: hired, lost and the net change each year, all regions
-        fte = INTERNAL["personnel"] / OUTPUT_SCALE["personnel"]
-        level = a.level[:, :, K_PERSONNEL, :].sum(axis=(0, 1))
-        hired = a.alloc[:, :, K_PERSONNEL, :].sum(axis=(0, 1))
-        before = np.concatenate([[d.base_workers.sum()], level[:-1]])
-        add("staff_hired", "all regions", hired * fte, "FTE")
-        add("staff_lost", "all regions", (before - (level - hired)) * fte, "FTE")
-        add("staff_net_change", "all regions", (level - before) * fte, "FTE")
-    add("community_space_per_person", d.region_names, space, "m2/person")
+    stock_kpis(d, a, add)
 
     for sid, people in d.subpops.items():  # the groups categories serve: ageing moves need with them
         add(f"subpopulation_{sid}", "all regions", people.sum(axis=0) * PEOPLE, "people")
         add(f"subpopulation_{sid}_share", "all regions", people.sum(axis=0) / d.pop.sum(axis=0), "share")
     pu = a.unmet * d.inv_std[None] * PEOPLE  # (R,C,K,T) people short of a standard (of those served)
     for j in range(d.C):
-        for k in range(3):
+        for k in range(d.K):
             if d.has_std[j, k]:
-                add("people_unserved", f"{d.cat_names[j]} / {RESOURCES[k]}", pu[:, j, k].sum(axis=0), "people")
+                add("people_unserved", f"{d.cat_names[j]} / {d.res_ids[k]}", pu[:, j, k].sum(axis=0), "people")
     need_met_kpis(d, a, add)
     # a person short of two resources of one category counts twice: person-services, as in the objective
     add("people_unserved_total", "all categories and resources", pu.sum(axis=(0, 1, 2)), "person-services")
@@ -173,22 +162,38 @@ def need_met_kpis(d: ModelData, a, add) -> None:
     """Coverage: the share of each category's need met, all regions, and the lowest of them."""
     by_cat = need_met(d, a, (0,))  # (C,K,T)
     for j in range(d.C):
-        for k in range(3):
+        for k in range(d.K):
             if d.has_std[j, k]:
-                add("need_met_share", f"{d.cat_names[j]} / {RESOURCES[k]}", by_cat[j, k], "share")
+                add("need_met_share", f"{d.cat_names[j]} / {d.res_ids[k]}", by_cat[j, k], "share")
     cat, cell = lowest_met(d, a)
     add("need_met_lowest", "lowest category and resource, all regions", cat, "share")
     add("need_met_lowest", "lowest region, category and resource", cell, "share")
 
 
 def unit_cost_outlay(d: ModelData, a) -> np.ndarray:
-    """(T,) fiscal outlay in 100m yuan, as the budget row counts it: money, the salaries of the added staff
-    still there (attrition), construction, and the work families add (renewal)."""
-    fiscal = a.alloc[:, :, K_FISCAL, :].sum(axis=(0, 1))
-    workers = (a.level[:, :, K_PERSONNEL, :] - a.base[:, :, K_PERSONNEL, :]).sum(axis=(0, 1))
-    built = a.alloc[:, :, K_FACILITY, :].sum(axis=(0, 1))
-    works = 0.0 if a.works_outlay is None else (a.works_outlay + a.works_salaries).sum(axis=0)
-    return fiscal + d.salary * workers + d.capex * built + works
+    """(T,) fiscal outlay in 100m yuan, as the budget row counts it (models.common.solved_outlay)."""
+    return solved_outlay(d, a).sum(axis=0)
+
+
+def stock_kpis(d: ModelData, a, add) -> None:
+    """Each staff type's density (social_workers_per_10k for personnel, <id>_per_<n> for a declared type) and each
+    space type's m2 per person, by region; for a stock that is lost (attrition, depreciation) what is added, lost
+    and the net change each year, all regions."""
+    for k, u in enumerate(d.resources):
+        if not u.stock:
+            continue
+        density = a.level[:, :, k, :].sum(axis=1) / (d.pop * per_capita_factor(u))
+        add(u.density_kpi, d.region_names, density, u.standard_unit)
+        if d.attrition is not None and (d.attrition[:, k] > 0).any():
+            conv = u.internal / u.output_scale
+            level = a.level[:, :, k, :].sum(axis=(0, 1))
+            added = a.alloc[:, :, k, :].sum(axis=(0, 1))
+            before = np.concatenate([[d.base_stock[:, k].sum()], level[:-1]])
+            prefix = "staff" if k == K_PERSONNEL else u.name
+            words = ("hired", "lost") if u.kind == "staff" else ("built", "worn_out")
+            add(f"{prefix}_{words[0]}", "all regions", added * conv, u.output_unit)
+            add(f"{prefix}_{words[1]}", "all regions", (before - (level - added)) * conv, u.output_unit)
+            add(f"{prefix}_net_change", "all regions", (level - before) * conv, u.output_unit)
 
 
 def _shares(d: ModelData, a, declared: dict, add) -> None:
@@ -196,10 +201,10 @@ def _shares(d: ModelData, a, declared: dict, add) -> None:
     too where a target is set on each region."""
     for kpi, weight in (("livelihood_share", np.broadcast_to(d.livelihood[None, :, None].astype(float), (d.R, d.C, d.T))),
                         ("special_group_share", d.sigma)):
-        targeted = [k for k, res in enumerate(RESOURCES)
+        targeted = [k for k, res in enumerate(d.res_ids)
                     if (f"{kpi}_{res}", "all regions") in declared or (f"{kpi}_{res}", EACH_REGION) in declared]
         for k in targeted or [K_FISCAL]:
-            name = f"{kpi}_{RESOURCES[k]}"
+            name = f"{kpi}_{d.res_ids[k]}"
             tg = declared.get((name, "all regions")) or declared.get((name, EACH_REGION))
             amount = a.level[:, :, k, :] if tg is not None and tg.basis == "total" else a.alloc[:, :, k, :]
             num = (weight * amount).sum(axis=(0, 1))

@@ -209,7 +209,8 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
 
 def _allocation_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
     out = ["<h2>Allocation by category and resource</h2>"]
-    for res, unit in (("fiscal", "10k yuan"), ("personnel", "FTE"), ("facility", "m2")):
+    units = alloc.drop_duplicates("resource")  # every resource, in the axis order: money, staff and space types
+    for res, unit in zip(units["resource"].astype(str), units["unit"].astype(str)):
         part = alloc[alloc["resource"] == res]
         if part.empty or part["allocated"].abs().sum() == 0:
             continue

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.common import STOCK, Context
+from models.common import Context
 from models.registry import FAMILIES, in_build_order
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
@@ -19,8 +19,8 @@ from optimizer.postprocess import kpis as kpi_mod
 from optimizer.postprocess.coverage import share_met
 from optimizer.postprocess.rowfacts import row_facts
 from optimizer.postprocess.sharing import sharing_tables
-from optimizer.preprocess.data import K_FACILITY, K_PERSONNEL, ModelData
-from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, RESOURCES, fmt_people
+from optimizer.preprocess.data import K_FACILITY, ModelData
+from optimizer.units import PEOPLE, fmt_people
 
 # what the objective's value counts, by kind (the terminal, results.xlsx and summary.json say it)
 OBJECTIVE_UNIT = {"fair": "weighted 10k people, counted at the fair penalty's slopes",
@@ -40,10 +40,12 @@ class Arrays:
     works: dict[str, np.ndarray] = field(default_factory=dict)  # (R,T) each family's work (Layout.works), its units
     works_outlay: np.ndarray | None = None  # (R,T) what the budget pays for that work done, 100m yuan
     works_salaries: np.ndarray | None = None  # (R,T) and for the staff it needs
+    runs: np.ndarray | None = None  # space its staff can run (models.staffing), inf where no staff are needed
 
     @property
     def unmet(self) -> np.ndarray:
-        return np.maximum(self.need - self.level, 0.0)
+        served = self.level if self.runs is None else np.minimum(self.level, self.runs)
+        return np.maximum(self.need - served, 0.0)
 
 
 def _values(x: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -59,16 +61,17 @@ def _clean(v: np.ndarray) -> np.ndarray:
 def arrays(ctx: Context, x: np.ndarray) -> Arrays:
     d, lay = ctx.data, ctx.layout
     col = _values(x, lay.x)  # money this year; stocks: added so far
-    yearly = np.where(STOCK[None, None, :, None], np.diff(col, axis=3, prepend=0.0), col)
-    if d.attrition is not None:  # the staff column is the level still there: hired = L[t] - rho L[t-1]
-        rho = 1.0 - d.attrition[:, None, None]
-        yearly[:, :, K_PERSONNEL, 1:] = col[:, :, K_PERSONNEL, 1:] - rho * col[:, :, K_PERSONNEL, :-1]
+    stock = d.stock[None, None, :, None]
+    yearly = np.where(stock, np.diff(col, axis=3, prepend=0.0), col)
+    if d.attrition is not None:  # a decaying stock's column is the level still there: added = L[t] - rho L[t-1]
+        rho = 1.0 - d.attrition[:, None, :, None]
+        yearly[:, :, :, 1:] = np.where(stock, col[:, :, :, 1:] - rho * col[:, :, :, :-1], yearly[:, :, :, 1:])
     alloc = _clean(yearly)
-    added = np.where(STOCK[None, None, :, None], np.cumsum(alloc, axis=3), alloc)
-    if d.attrition is not None:  # staff hired in tau are rho^(t - tau) of themselves in t
-        rho = 1.0 - d.attrition[:, None]
+    added = np.where(stock, np.cumsum(alloc, axis=3), alloc)
+    if d.attrition is not None:  # what was added in tau is rho^(t - tau) of itself in t
+        rho = 1.0 - d.attrition[:, None, :]
         for t in range(1, d.T):
-            added[:, :, K_PERSONNEL, t] = rho * added[:, :, K_PERSONNEL, t - 1] + alloc[:, :, K_PERSONNEL, t]
+            added[:, :, :, t] = np.where(d.stock, rho * added[:, :, :, t - 1] + alloc[:, :, :, t], added[:, :, :, t])
     base = d.base_level
     shared = np.zeros_like(alloc)
     if lay.shared is not None:
@@ -79,7 +82,12 @@ def arrays(ctx: Context, x: np.ndarray) -> Arrays:
         done = np.diff(works[name], axis=1, prepend=0.0) if w.stock else works[name]
         outlay = outlay + w.cost * done
         salaries = salaries + d.salary * w.staff * works[name]
-    return Arrays(alloc, base + added + shared, d.need, base, shared, works, outlay, salaries)
+    level = base + added + shared
+    runs = None
+    for k_space, k_staff, q in d.staffing:  # as the staffing rows count it: staff / q, and the space shared
+        runs = np.full(level.shape, np.inf) if runs is None else runs
+        runs[:, :, k_space] = level[:, :, k_staff] / q + shared[:, :, k_space]
+    return Arrays(alloc, level, d.need, base, shared, works, outlay, salaries, runs)
 
 
 def people_unserved(d: ModelData, a: Arrays) -> np.ndarray:
@@ -92,7 +100,7 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
     # row stays in the years nothing is added to it, so its level can be rechecked from the file
     at = np.flatnonzero(np.broadcast_to(d.active[None, :, :, None], a.alloc.shape) | (a.alloc != 0))
     r, c, k, t = np.unravel_index(at, a.alloc.shape)
-    conv = np.array([INTERNAL[res] / OUTPUT_SCALE[res] for res in RESOURCES])[k]
+    conv = np.array([u.internal / u.output_scale for u in d.resources])[k]
 
     def names(codes, values):  # a million rows name 2,850 regions: codes into the names, no string per row
         which, unique = pd.factorize(pd.Index(values, dtype=object))  # names may repeat (two counties called 城关镇)
@@ -103,9 +111,9 @@ def allocation_table(d: ModelData, a: Arrays) -> pd.DataFrame:
         "region_name": names(r, d.region_names),
         "category": names(c, d.cat_ids),
         "category_name": names(c, d.cat_names),
-        "resource": names(k, RESOURCES),
+        "resource": names(k, d.res_ids),
         "year": d.years[t],
-        "unit": names(k, [OUTPUT_UNIT[res] for res in RESOURCES]),
+        "unit": names(k, [u.output_unit for u in d.resources]),
         "allocated": a.alloc.ravel()[at] * conv,
         "baseline": a.base.ravel()[at] * conv,
         "shared": a.shared.ravel()[at] * conv,

@@ -7,19 +7,17 @@ from models.registry import in_build_order, load_all
 from optimizer.errors import Problem
 from optimizer.preprocess.schema import BUILT_IN_LINES, CONSTANT, Scenario, context_of
 from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
-from optimizer.units import RESOURCES
 
 
 def _schedules(s: Scenario):
     """(loc, schedule) for every schedule that must lie inside the horizon."""
     r = s.resources
-    yield ("resources", "fiscal", "budget"), r.fiscal.budget
-    yield ("resources", "personnel", "supply"), r.personnel.supply
-    yield ("resources", "facility", "supply"), r.facility.supply
+    for rid, spec in r:
+        key = "budget" if rid == "fiscal" else "supply"
+        yield ("resources", rid, key), getattr(spec, key)
     yield from _target_schedules(s.targets, ("targets",))
     for i, c in enumerate(s.categories):
-        for res in RESOURCES:
-            b = getattr(c.bounds, res)
+        for res, b in c.bounds:
             if b is not None:
                 yield ("categories", i, "bounds", res, "min"), b.min
                 yield ("categories", i, "bounds", res, "max"), b.max
@@ -103,8 +101,7 @@ def cross_check(s: Scenario, raw: dict, locs: Locations) -> list[Problem]:
         for loc, msg in fam.validate(s) if fam.validate else ():
             add(loc, msg)
     for i, c in enumerate(s.categories):
-        for res in RESOURCES:
-            b = getattr(c.bounds, res)
+        for res, b in c.bounds:
             if b and b.min and b.max:
                 for y in set(b.min) & set(b.max):
                     if b.min[y] > b.max[y]:

@@ -1,8 +1,9 @@
 """The scenario as plain arrays in model units: what every constraint family reads.
 
-Shapes: R regions, C categories, K=3 resources (fiscal, personnel, facility), T years.
-Units inside: population 10k people; fiscal 100m yuan; personnel 100 FTE;
-facility 10k m2; per-capita spending yuan/person.
+Shapes: R regions, C categories, K resources (fiscal, personnel, facility, then the staff and space types
+the scenario declares), T years.
+Units inside: population 10k people; fiscal 100m yuan; every staff type 100 FTE;
+every space type 10k m2; per-capita spending yuan/person.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import numpy as np
 
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import CO_CONSTRUCTION, CONSTANT, PUBLIC_SERVICE, Scenario
-from optimizer.units import INPUT_AMOUNT, INTERNAL, PEOPLE, RESOURCES, SALARY_UNIT, STANDARD_PER
+from optimizer.units import DECLARED, INTERNAL, PEOPLE, SALARY_UNIT, ResourceUnits, space_units, staff_units
 
-K_FISCAL, K_PERSONNEL, K_FACILITY = 0, 1, 2
+K_FISCAL, K_PERSONNEL, K_FACILITY = 0, 1, 2  # the resources every scenario has; declared types follow
 
 
 @dataclass
@@ -29,8 +30,7 @@ class ModelData:
     pop: np.ndarray  # (R,T) 10k people
     base_pc: np.ndarray  # (R,) yuan/person/year
     sg_share: np.ndarray  # (R,)
-    base_workers: np.ndarray  # (R,) 100 FTE
-    base_space: np.ndarray  # (R,) 10k m2
+    base_stock: np.ndarray  # (R,K) today's stock of each staff and space type, internal units (0 for money)
     cat_ids: list[str]
     cat_names: list[str]
     livelihood: np.ndarray  # (C,) bool
@@ -40,12 +40,13 @@ class ModelData:
     std_user: np.ndarray  # (C,K,T) as the user wrote it (yuan/person, FTE/10k, m2/person)
     base_split: np.ndarray  # (R,C,K) share of each region's baseline held by each category
     supply: np.ndarray  # (K,T) internal units per year, inf = unlimited
-    salary: float  # 100m yuan per 100 FTE per year
-    capex: float  # 100m yuan per 10k m2
+    unit_cost: np.ndarray  # (K,) 100m yuan per internal unit: 1 for money, a year's salary of staff, construction of space
     bound_min: np.ndarray  # (C,K,T) NaN = none
     bound_max: np.ndarray  # (C,K,T)
     served: np.ndarray | None = None  # (R,C,T) 10k people each category serves; None: every resident (pop)
-    attrition: np.ndarray | None = None  # (R,) share of staff leaving each year; None: nobody leaves
+    attrition: np.ndarray | None = None  # (R,K) share of a stock lost each year (staff leaving, space worn out); None: none
+    resources: tuple[ResourceUnits, ...] = DECLARED  # (K,) each resource's kind and units
+    staffing: tuple[tuple[int, int, float], ...] = ()  # (space k, staff k, internal staff per internal space) it needs
     subpops: dict[str, np.ndarray] = field(default_factory=dict)  # sub-population -> (R,T) 10k people
     spending_pc: dict[str, np.ndarray] = field(default_factory=dict)  # line -> (R,T) yuan/person, NaN where not given
     line_names: dict[str, str] = field(default_factory=dict)  # line -> display name
@@ -62,6 +63,42 @@ class ModelData:
     @property
     def T(self) -> int:
         return len(self.years)
+
+    @property
+    def K(self) -> int:
+        return len(self.resources)
+
+    @property
+    def res_ids(self) -> list[str]:
+        return [u.name for u in self.resources]
+
+    @property
+    def stock(self) -> np.ndarray:
+        """(K,) which resources accumulate (staff and space) rather than flow each year (money)."""
+        return np.array([u.stock for u in self.resources])
+
+    def of_kind(self, kind: str) -> list[int]:
+        return [k for k, u in enumerate(self.resources) if u.kind == kind]
+
+    @property
+    def base_workers(self) -> np.ndarray:
+        """(R,) today's personnel (the plan's social workers), 100 FTE."""
+        return self.base_stock[:, K_PERSONNEL]
+
+    @property
+    def base_space(self) -> np.ndarray:
+        """(R,) today's community space, 10k m2."""
+        return self.base_stock[:, K_FACILITY]
+
+    @property
+    def salary(self) -> float:
+        """100m yuan per 100 FTE of personnel per year."""
+        return float(self.unit_cost[K_PERSONNEL])
+
+    @property
+    def capex(self) -> float:
+        """100m yuan per 10k m2 of community space built."""
+        return float(self.unit_cost[K_FACILITY])
 
     # need and base_level are made once: a custom rule per region reads them once a row (600 regions x
     # 7 years: 8.8 s rebuilding them each time, against 0.23 s for the rest of the build)
@@ -80,18 +117,19 @@ class ModelData:
     @cached_property
     def base_level(self) -> np.ndarray:
         """(R,C,K,T) baseline level split by category: fiscal per year, stocks held."""
-        total = np.stack([
-            self.base_pc[:, None] * self.pop / (INTERNAL["fiscal"] / PEOPLE),  # yuan/person x 10k people -> 100m yuan
-            self.base_workers[:, None] * self.staying(),  # today's staff, less those who have left by the end of t
-            np.broadcast_to(self.base_space[:, None], self.pop.shape),
-        ], axis=1)  # (R,K,T)
+        total = self.base_stock[:, :, None] * self.staying()  # today's stocks, less what is lost by the end of t
+        total[:, K_FISCAL] = self.base_pc[:, None] * self.pop / (INTERNAL["fiscal"] / PEOPLE)  # -> 100m yuan
         return self.base_split[:, :, :, None] * total[:, None, :, :]
 
     def staying(self) -> np.ndarray:
-        """(R,T) share of today's staff still there at the end of year t: (1 - attrition)^(t - first + 1)."""
+        """(R,K,T) share of today's stock still there at the end of year t: (1 - loss)^(t - first + 1)."""
         if self.attrition is None:
-            return np.ones((self.R, self.T))
-        return (1.0 - self.attrition[:, None]) ** (np.arange(self.T)[None, :] + 1)
+            return np.ones((self.R, self.K, self.T))
+        return (1.0 - self.attrition[:, :, None]) ** (np.arange(self.T)[None, None, :] + 1)
+
+    def base_by_year(self, k: int) -> np.ndarray:
+        """(R,T) today's stock of resource k still there at the end of each year (internal units)."""
+        return self.base_stock[:, k, None] * self.staying()[:, k]
 
     def line_money(self, line: str) -> np.ndarray:
         """(R,T) a spending line's baseline, 100m yuan: co_construction is the baseline that also counts
@@ -104,7 +142,10 @@ class ModelData:
     def active(self) -> np.ndarray:
         """(C,K) which category-resource pairs get allocation variables."""
         has_bound = ~np.all(np.isnan(self.bound_min), axis=2) | ~np.all(np.isnan(self.bound_max), axis=2)
-        return self.has_std | has_bound
+        out = self.has_std | has_bound
+        for k_space, k_staff, _ in self.staffing:  # staff may be added to run a category's space
+            out[:, k_staff] |= self.has_std[:, k_space]
+        return out
 
     @property
     def has_std(self) -> np.ndarray:
@@ -112,15 +153,34 @@ class ModelData:
         return (self.std > 0).any(axis=2)
 
 
+def declared_units(s: Scenario) -> tuple[ResourceUnits, ...]:
+    """Every resource of the scenario: fiscal, personnel, facility, then its declared staff and space types."""
+    out = list(DECLARED)
+    for rid, spec in s.resources:
+        kind = getattr(spec, "kind", None)
+        if kind == "staff":
+            out.append(staff_units(rid, spec.per, spec.name or ""))
+        elif kind == "space":
+            out.append(space_units(rid, spec.name or ""))
+    return tuple(out)
+
+
+def resource_spec(s: Scenario, rid: str):
+    """The scenario's `resources.<rid>` entry."""
+    return getattr(s.resources, rid)
+
+
 def build_data(s: Scenario) -> ModelData:
     years = np.array(s.years, dtype=int)
-    R, C, T = len(s.regions), len(s.categories), len(years)
+    units = declared_units(s)
+    ids = [u.name for u in units]
+    R, C, K, T = len(s.regions), len(s.categories), len(units), len(years)
     pop_tab = s.population or {}
     pop = np.array([evaluate(pop_tab.get(r.id) or r.population, years, hold_before=True) for r in s.regions])
-    std_user = np.array([[evaluate(getattr(c.standard, k), years, hold_before=True) for k in RESOURCES]
-                         for c in s.categories], dtype=float).reshape(C, 3, T)
-    per = np.array([STANDARD_PER[k] for k in RESOURCES])
-    scale = np.array([INTERNAL[k] for k in RESOURCES])
+    std_user = np.array([[evaluate(getattr(c.standard, k), years, hold_before=True) for k in ids]
+                         for c in s.categories], dtype=float).reshape(C, K, T)
+    per = np.array([u.standard_per for u in units])
+    scale = np.array([u.internal for u in units])
     std = std_user / per[None, :, None] * PEOPLE / scale[None, :, None]
     first = std[:, :, 0]  # the first year's standards split the baseline
 
@@ -129,7 +189,7 @@ def build_data(s: Scenario) -> ModelData:
     # where a category serves a sub-population: its standard is then per person of that group)
     by_std = np.divide(first, first.sum(axis=0, keepdims=True), out=np.zeros_like(first),
                        where=first.sum(axis=0, keepdims=True) > 0)
-    base_split = np.broadcast_to(by_std, (R, C, 3)).copy()
+    base_split = np.broadcast_to(by_std, (R, C, K)).copy()
     if served is not None:
         need0 = served[:, :, None, 0] * first[None, :, :]  # (R,C,K)
         total = need0.sum(axis=1, keepdims=True)
@@ -137,25 +197,40 @@ def build_data(s: Scenario) -> ModelData:
     cat_index = {c.id: j for j, c in enumerate(s.categories)}
     for i, r in enumerate(s.regions):
         for res, split in (r.base_split or {}).items():
-            k = RESOURCES.index(res)
+            k = ids.index(res)
             base_split[i, :, k] = 0.0
             for cid, share in split.items():
                 base_split[i, cat_index[cid], k] = share
 
-    amount = np.array([INPUT_AMOUNT[k] for k in RESOURCES])
-    supply = np.full((3, T), np.inf)
-    for k, sched in enumerate((s.resources.fiscal.budget, s.resources.personnel.supply, s.resources.facility.supply)):
+    amount = np.array([u.input_amount for u in units])
+    supply = np.full((K, T), np.inf)
+    for k, rid in enumerate(ids):
+        spec = resource_spec(s, rid)
+        sched = spec.budget if k == K_FISCAL else spec.supply
         if sched:
-            v = evaluate(sched, years, hold_before=True)
-            supply[k] = v * amount[k] / scale[k]
-    bmin = np.full((C, 3, T), np.nan)
-    bmax = np.full((C, 3, T), np.nan)
+            supply[k] = evaluate(sched, years, hold_before=True) * amount[k] / scale[k]
+    bmin = np.full((C, K, T), np.nan)
+    bmax = np.full((C, K, T), np.nan)
     for j, c in enumerate(s.categories):
-        for k, res in enumerate(RESOURCES):
+        for k, res in enumerate(ids):
             b = getattr(c.bounds, res)
             if b is not None:
                 bmin[j, k] = evaluate(b.min, years) * amount[k] / scale[k]
                 bmax[j, k] = evaluate(b.max, years) * amount[k] / scale[k]
+
+    base_stock = np.zeros((R, K))
+    for i, r in enumerate(s.regions):
+        base_stock[i, K_PERSONNEL], base_stock[i, K_FACILITY] = r.base_workers, r.base_space
+        for k in range(3, K):
+            base_stock[i, k] = getattr(getattr(r, "base_stock", None), ids[k], 0.0)
+    unit_cost = np.zeros(K)
+    unit_cost[K_FISCAL] = 1.0
+    for k, u in enumerate(units):
+        spec = resource_spec(s, u.name)
+        if u.kind == "staff":
+            unit_cost[k] = (spec.salary or 0.0) * SALARY_UNIT * scale[k] / scale[K_FISCAL]
+        elif u.kind == "space":
+            unit_cost[k] = (spec.capex or 0.0) * scale[k] / scale[K_FISCAL]
 
     lines, line_names = spending_lines(s, years)
     sg = np.array([r.special_group_share for r in s.regions])
@@ -173,8 +248,7 @@ def build_data(s: Scenario) -> ModelData:
         pop=pop,
         base_pc=np.array([r.base_spending_pc for r in s.regions], dtype=float),
         sg_share=sg,
-        base_workers=np.array([r.base_workers for r in s.regions], dtype=float) * amount[1] / scale[1],
-        base_space=np.array([r.base_space for r in s.regions], dtype=float) * amount[2] / scale[2],
+        base_stock=base_stock * amount[None, :] / scale[None, :],
         cat_ids=[c.id for c in s.categories],
         cat_names=[c.name or c.id for c in s.categories],
         livelihood=np.array([c.livelihood for c in s.categories], dtype=bool),
@@ -184,32 +258,51 @@ def build_data(s: Scenario) -> ModelData:
         std_user=std_user,
         base_split=base_split,
         supply=supply,
-        salary=(s.resources.personnel.salary or 0.0) * SALARY_UNIT * scale[1] / scale[0],
-        capex=(s.resources.facility.capex or 0.0) * scale[2] / scale[0],
+        unit_cost=unit_cost,
         bound_min=bmin,
         bound_max=bmax,
         spending_pc=lines,
         line_names=line_names,
         served=served,
         subpops=subpops,
-        attrition=attrition_of(s),
+        attrition=attrition_of(s, units),
+        resources=units,
+        staffing=staffing_of(s, units),
     )
 
 
-def attrition_of(s: Scenario) -> np.ndarray | None:
-    """(R,) the share of staff leaving each year: the region's own, else the scenario's (by its area where given
-    by area; a region without an area takes the larger of the two), or None where nobody leaves."""
-    a = s.resources.personnel.attrition
-    rates = []
-    for r in s.regions:
-        if r.attrition is not None:
-            rates.append(r.attrition)
-        elif isinstance(a, float | int):
-            rates.append(float(a))
-        else:
-            rates.append(a.of(r.area))
-    out = np.array(rates, dtype=float)
+def attrition_of(s: Scenario, units: tuple[ResourceUnits, ...] = DECLARED) -> np.ndarray | None:
+    """(R,K) the share of each stock lost each year (staff leaving, space worn out): the region's own (a number is
+    personnel's; by type), else the scenario's (by the region's area where given by area; a region without an area
+    takes the larger of the two), or None where nothing is lost."""
+    out = np.zeros((len(s.regions), len(units)))
+    for k, u in enumerate(units):
+        if not u.stock:
+            continue
+        spec = resource_spec(s, u.name)
+        a = spec.attrition if u.kind == "staff" else spec.depreciation
+        for i, r in enumerate(s.regions):
+            own = r.attrition if isinstance(r.attrition, dict) else {"personnel": r.attrition}
+            if own.get(u.name) is not None:
+                out[i, k] = own[u.name]
+            elif isinstance(a, float | int):
+                out[i, k] = float(a)
+            else:
+                out[i, k] = a.of(r.area)
     return out if (out > 0).any() else None
+
+
+def staffing_of(s: Scenario, units: tuple[ResourceUnits, ...]) -> tuple[tuple[int, int, float], ...]:
+    """(space k, staff k, internal staff units per internal space unit) for each space type that needs staff."""
+    ids = [u.name for u in units]
+    out = []
+    for k, u in enumerate(units):
+        need = getattr(resource_spec(s, u.name), "staffing", None) if u.kind == "space" else None
+        if need is not None:
+            ks = ids.index(need.staff)
+            # FTE per 1,000 m2 -> internal staff (100 FTE) per internal space (10k m2)
+            out.append((k, ks, need.fte_per_1000_m2 * u.internal / 1000.0 / units[ks].internal))
+    return tuple(out)
 
 
 def subpopulations(s: Scenario, years: np.ndarray, pop: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray | None]:

@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.preprocess import tables
-from optimizer.preprocess.assembled import scenario_model
+from optimizer.preprocess.assembled import declared_types, scenario_model
 from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
 from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number, plain_name, schedule_context
@@ -160,11 +161,43 @@ def _found(value) -> str:
     return text if len(text) < 60 else text[:57] + "..."
 
 
-def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, model=None) -> list[Problem]:
-    """Pydantic errors as Problems with file, line and key path. `model`: the schema the
-    errors' keys belong to, for suggesting near keys (default: the scenario)."""
-    out = []
+# the names pydantic gives the branches of a union in an error's location: not the user's keys
+_BRANCH = re.compile(r"^(function-\w+\[|dict\[|list\[|literal\[|[A-Z]\w*$|(float|int|str|bool|none)$)")
+
+
+def _branches_out(errors, raw) -> list[dict]:
+    """Errors with union-branch names taken out of their locations (attrition: a number, or by area), keeping for
+    each place only the branch that matches what was written (a mapping, or not); and '[key]' taken out."""
+    kept: list[dict] = []
+    by_place: dict[tuple, list[tuple[bool, dict]]] = {}
     for e in errors:
+        loc: list = []
+        node, branch = raw, None
+        for p in e["loc"]:
+            present = isinstance(node, dict) and (p in node or str(p) in node) or isinstance(node, list)
+            if p == "[key]" or (isinstance(p, str) and not present and _BRANCH.match(p)):
+                if p != "[key]":
+                    mapping = not re.match(r"^(function-|float$|int$|str$|bool$|none$|literal)", p)
+                    branch = (tuple(loc), mapping, isinstance(node, dict))
+                continue
+            loc.append(p)
+            node = _at(node, (p,)) if isinstance(node, dict | list) else None
+        e = {**e, "loc": tuple(loc)}
+        if branch is None:
+            kept.append(e)
+        else:
+            by_place.setdefault(branch[0], []).append((branch[1] == branch[2], e))
+    for found in by_place.values():
+        matching = [e for ok, e in found if ok]
+        kept += matching or [e for _, e in found]
+    return kept
+
+
+def problems_from_validation(errors: list, raw: dict, locs: Locations, model=None, schema=None) -> list[Problem]:
+    """Pydantic errors as Problems with file, line and key path. `model`: the schema the
+    errors' keys belong to, for suggesting near keys (default: the scenario, `schema` where given)."""
+    out = []
+    for e in _branches_out(errors, raw):
         loc = tuple(e["loc"])
         if loc and loc[-1] == CONSTANT and not isinstance(_at(raw, loc[:-1]), dict):
             loc = loc[:-1]  # a schedule given as one number: the internal key is not the user's
@@ -176,9 +209,12 @@ def problems_from_validation(errors: list[dict], raw: dict, locs: Locations, mod
             msg = (f"required column '{loc[-1]}' is missing or empty" if in_table
                    else f"required key '{loc[-1]}' is missing")
         elif kind == "extra_forbidden":
-            sugg = nearest_keys(loc, model=scenario_model()) if model is None else difflib.get_close_matches(
+            sugg = nearest_keys(loc, model=schema or scenario_model()) if model is None else difflib.get_close_matches(
                 str(loc[-1]), list(model.model_fields), n=3, cutoff=0.5)
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
+            if len(loc) >= 2 and loc[-2] in ("standard", "bounds", "base_stock"):  # keyed by resource
+                msg += (f" (a staff or space type is declared first, under resources: "
+                        f"{{{loc[-1]}: {{kind: staff}}}} or {{kind: space}})")
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
         elif kind in ("float_parsing", "int_parsing") and comma_number(e.get("input")):
@@ -206,17 +242,18 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
             problems.append(Problem(Where("--set"), text, str(e)))
     if problems:
         raise InputError(problems)
-    schema = scenario_model()
+    schema = scenario_model(declared_types(raw))
     raw, applied = apply_overrides(raw, parsed, problems, locs, schema)
     if problems:
         raise InputError(problems)
+    schema = scenario_model(declared_types(raw))  # an override may declare a type (resources.x.kind=staff)
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
         raw["population"] = {k: v for k, v in raw["population"].items() if k in known}
     try:
         scenario = schema.model_validate(raw, context=schedule_context(raw))
     except ValidationError as err:
-        raise InputError(problems_from_validation(err.errors(), raw, locs)) from None
+        raise InputError(problems_from_validation(err.errors(), raw, locs, schema=schema)) from None
     problems = cross_check(scenario, raw, locs)
     if problems:
         raise InputError(problems)

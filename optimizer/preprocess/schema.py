@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
-from optimizer.units import RESOURCES, parse_quantity
+from optimizer.units import parse_quantity
 
 CONSTANT = 0  # schedule key meaning "every year" (a plain number was given)
 
@@ -145,13 +145,29 @@ def schedule_context(raw) -> dict:
         horizon = _years(raw.get("years")) if isinstance(raw, dict) else None
     except ValueError:
         horizon = None
-    return {"phases": phases, "years": horizon if isinstance(horizon, list) else None}
+    return {"phases": phases, "years": horizon if isinstance(horizon, list) else None,
+            "resources": declared_kinds(raw.get("resources") if isinstance(raw, dict) else None)}
+
+
+DEFAULT_KINDS = {"fiscal": "money", "personnel": "staff", "facility": "space"}
+
+
+def declared_kinds(resources) -> dict[str, str]:
+    """Every resource a scenario has, id -> kind (money, staff, space): the three every scenario has, then the
+    staff and space types its raw `resources:` section declares (an entry whose kind is not one of those is
+    reported by its own field, and skipped here)."""
+    out = dict(DEFAULT_KINDS)
+    for rid, spec in (resources or {}).items() if isinstance(resources, dict) else ():
+        if rid not in out and isinstance(spec, dict) and spec.get("kind") in ("staff", "space"):
+            out[str(rid)] = spec["kind"]
+    return out
 
 
 def context_of(scenario) -> dict:
     """schedule_context of a validated scenario: for family parameters validated after it."""
     phases = {pid: (min(p.years), max(p.years)) for pid, p in (scenario.phases or {}).items()}
-    return {"phases": phases, "years": list(scenario.years)}
+    return {"phases": phases, "years": list(scenario.years),
+            "resources": {rid: getattr(spec, "kind", DEFAULT_KINDS.get(rid)) for rid, spec in scenario.resources}}
 
 
 def _by_phase(mode: str):
@@ -203,7 +219,24 @@ People = Annotated[dict[int, Annotated[Q("people", ge=0), AfterValidator(_positi
 # a share of staff leaving each year: below 1 (all gone every year would leave nobody to count)
 Attrition = Annotated[float, _q("share"), Field(ge=0, lt=1, allow_inf_nan=False)]
 
-Resource = Literal[RESOURCES]  # type: ignore[valid-type]  # the declared resources (optimizer.units)
+
+def _declared(kinds: tuple[str, ...]):
+    """A resource id the scenario declares (of one of `kinds`): the validation context holds them."""
+    def check(v: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get("resources") or DEFAULT_KINDS
+        names = [rid for rid, kind in known.items() if kind in kinds]
+        if v not in names:
+            quoted = [f"'{n}'" for n in names]
+            listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+            what = "a declared resource" if len(kinds) == 3 else f"a declared {' or '.join(kinds)} type"
+            raise ValueError(f"expected {what}: {listed}, found '{v}'")
+        return v
+    return AfterValidator(check)
+
+
+Resource = Annotated[str, _declared(("money", "staff", "space"))]  # fiscal, personnel, facility or a declared type
+StaffResource = Annotated[str, _declared(("staff",))]
+StockResource = Annotated[str, _declared(("staff", "space"))]
 
 
 class Strict(BaseModel):
@@ -237,7 +270,9 @@ class Region(Strict):
     base_workers: Q("fte", ge=0) = Field(0.0, description="licensed social workers now, FTE")
     base_space: Q("area", ge=0) = Field(0.0, description="community service space now, 10k m2")
     priority: Q("ratio", gt=0) = 1.0
-    attrition: Attrition | None = Field(None, description="share of this region's staff who leave each year")
+    attrition: Attrition | dict[StockResource, Attrition] | None = Field(  # type: ignore[valid-type]
+        None, description="share of this region's staff who leave each year (personnel), or by staff or space type "
+                          "({personnel: 0.3, health_tech: 0.1, facility: 0.02})")
     base_split: dict[Resource, dict[str, Q("share", ge=0)]] | None = Field(
         None, description="optional split of the baseline by category (shares); default: by standards")
     subpopulation_share: dict[str, Sched("share", "span", ge=0, le=1)] | None = Field(  # type: ignore[valid-type]
@@ -369,12 +404,49 @@ class Personnel(Strict):
                          "a region's own 'attrition' overrides it")
 
 
+class Staffing(Strict):
+    """Staff a space type needs to serve: space beyond what its staff can run counts toward no need."""
+
+    staff: StaffResource = Field(description="the staff type that runs the space (personnel or a declared one)")
+    fte_per_1000_m2: Q("number", gt=0) = Field(description="FTE needed per 1,000 m2 for the space to serve")  # type: ignore[valid-type]
+
+
 class Facility(Strict):
     supply: Sched("area", "span", ge=0) | None = Field(None, description="10k m2 that can be built per year; none = unlimited")
     capex: Q("money_per_area", ge=0) | None = Field(None, description="yuan per m2 built, charged to the fiscal budget")
+    depreciation: Attrition | ByArea = Field(  # type: ignore[valid-type]
+        0.0, description="share of the space worn out each year (rebuilding it draws on the same supply and budget), "
+                         "or by area {urban: 0.02, rural: 0.04}; a region's own 'attrition' by type overrides it")
+    staffing: Staffing | None = Field(None, description="the staff the space needs to count as service")
+
+
+class StaffType(Personnel):
+    """A staff type a scenario declares beside personnel (licensed social workers beside health technicians)."""
+
+    kind: Literal["staff"]
+    name: str | None = Field(None, description="display name, any language (卫生技术人员)")
+    per: Q("number", gt=0) = Field(  # type: ignore[valid-type]
+        1e4, description="its standards and density targets are FTE per this many people (10000; 1000 for health "
+                         "technicians)")
+
+
+class SpaceType(Facility):
+    """A space type a scenario declares beside facility (elderly-care space beside community space)."""
+
+    kind: Literal["space"]
+    name: str | None = Field(None, description="display name, any language (养老服务设施)")
+
+
+class AnyType(BaseModel):
+    """A declared type whose kind is missing or wrong: only the kind is reported."""
+
+    kind: Literal["staff", "space"]
 
 
 class Resources(Strict):
+    """The money and the default staff and space types; a scenario declares further staff and space types as
+    further keys (resources.<id>: {kind: staff | space, ...}: optimizer.preprocess.assembled adds them)."""
+
     fiscal: Fiscal = Field(default_factory=Fiscal)
     personnel: Personnel = Field(default_factory=Personnel)
     facility: Facility = Field(default_factory=Facility)
