@@ -119,6 +119,8 @@ def solve(
     write_lp: Path | None = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
     with_report: bool = typer.Option(False, "--report", help="also write report.html (charts, targets, shadow prices)"),
     integer: bool = typer.Option(False, "--integer", help="whole facilities for coverage targets (a MIP, HiGHS)"),
+    near: Path | None = typer.Option(None, "--near", help="a result folder (a plan already announced): among the "
+                                     "optimal allocations, choose the one closest to it"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -133,7 +135,7 @@ def solve(
         outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
                                                 model_file=write_lp, with_report=with_report, stage=status.update,
                                                 solver=solver, time_limit=time_limit, threads=threads, method=method,
-                                                backend=backend, integer=integer or None), debug)
+                                                backend=backend, integer=integer or None, near=near), debug)
     try:
         show(outcome, out_console)
     except KeyboardInterrupt:

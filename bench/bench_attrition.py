@@ -14,6 +14,8 @@ BASE = ["objective.kind=unserved", "targets.personnel_density.enabled=false"]
 SETTINGS = {
     "no attrition": BASE + ["resources.personnel.attrition=0"],
     "attrition 10%": BASE + ["resources.personnel.attrition=0.1"],
+    # issue 17.3: space that wears out (0.5% a year: at 2% the generated build capacity cannot keep 0.5 m2/person)
+    "attrition 10%, space 0.5%": BASE + ["resources.personnel.attrition=0.1", "resources.facility.depreciation=0.005"],
 }
 
 

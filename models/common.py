@@ -44,6 +44,7 @@ class Layout:
     shared: np.ndarray | None = None  # (R,C,T) space credited from facility sharing, -1 where none
     attrition: np.ndarray | None = None  # (R,K) share of a stock lost each year, None where nothing is lost
     flows: np.ndarray | None = None  # sharing flow columns, pair-major then year
+    travel: tuple[np.ndarray, np.ndarray] | None = None  # sharing: flow columns and their travel term in the objective
     bands: np.ndarray | None = None  # (J-1,R,C,K,T) unmet need in the fair penalty's bands 1.. (band 0 is u)
     coverage: np.ndarray | None = None  # maximin: (T,) columns of each year's lowest share of need met
     works: dict[str, Works] = field(default_factory=dict)  # spending per region and year beside the categories'

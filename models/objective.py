@@ -75,9 +75,10 @@ def bands(scenario: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.array([0.0, *obj.fair.breakpoints, 1.0]), np.array(obj.fair.slopes, dtype=float)
 
 
-def objective_cost(ctx: Context, kind: str) -> np.ndarray:
+def objective_cost(ctx: Context, kind: str, tiebreak: bool = True) -> np.ndarray:
     """The cost vector of objective `kind` over the built model's columns (the model may hold bands or the
-    maximin column; `unserved` prices every band at slope 1 and leaves the maximin column free)."""
+    maximin column; `unserved` prices every band at slope 1 and leaves the maximin column free); without
+    `tiebreak`, its people term alone (the allocations' cost_weight x cost left out)."""
     lay, b = ctx.layout, ctx.builder
     scenario: Any = ctx.scenario
     cost = np.zeros(b.nvars)
@@ -89,7 +90,8 @@ def objective_cost(ctx: Context, kind: str) -> np.ndarray:
     if kind == "min_cost":
         cost[lay.x[xr, xc, xk, xt]] = unit
         return cost
-    np.add.at(cost, lay.x[xr, xc, xk, xt], scenario.objective.cost_weight * unit)
+    if tiebreak:
+        np.add.at(cost, lay.x[xr, xc, xk, xt], scenario.objective.cost_weight * unit)
     ppu = people_per_unit(ctx)
     slopes = bands(ctx.scenario)[1] if kind == "fair" else np.ones(len(lay.unmet_cols()))
     for cols, slope in zip(lay.unmet_cols(), slopes):

@@ -117,7 +117,9 @@ def add_sharing(ctx: Context) -> Network | None:
     pair_names = np.array([f"{net.providers[i].id}>{net.communities[j].id}" for i, j in zip(net.pair_p, net.pair_q)], dtype=object)
     y = b.add_vars("y", {"unit": pair_names[pp] if net.n_pairs else np.zeros(0, dtype=object), "year": tt})
     cost_per_unit = np.array([pr.cost for pr in net.providers]) * INTERNAL["facility"] / INTERNAL["fiscal"]
-    b.add_cost(y, sh.travel_weight * net.minutes[pp] + ctx.scenario.objective.cost_weight * cost_per_unit[net.pair_p[pp]])
+    travel = sh.travel_weight * net.minutes[pp]
+    b.add_cost(y, travel + ctx.scenario.objective.cost_weight * cost_per_unit[net.pair_p[pp]])
+    ctx.layout.travel = (y, travel)  # a criterion of its own where one answer is chosen (optimizer.unique)
 
     P, Q = len(net.providers), len(net.communities)
     # provider capacity and community need, one row per (node, year)

@@ -24,6 +24,7 @@ from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import Loaded, load_scenario
 from optimizer.preprocess.yamlio import where_of
 from optimizer.stages import price_of_fairness, solve_objective, wants_price
+from optimizer.unique import near_columns, unique_answer, wanted
 
 log = logging.getLogger("opt")
 BESIDE_ROWS = 200_000  # an allocation this long is written by a second process (fork costs ~10 ms; this, ~0.6 s)
@@ -99,7 +100,8 @@ def default_out(loaded: Loaded) -> Path:
 
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
                    argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
-                   with_report: bool = False, stage=None, joint: bool = True, **cli) -> RunOutcome:
+                   with_report: bool = False, stage=None, joint: bool = True, near: Path | None = None,
+                   **cli) -> RunOutcome:
     """Load, check, build, solve, explain and (unless write=False) write one scenario.
     `stage(text)` is told what is happening, for a progress display. `joint=False` leaves out the
     diagnosis's search for changes that work only together (a sweep's point: one line of it is shown)."""
@@ -128,6 +130,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         data = build_data(loaded.scenario)
         warnings = check(data, loaded.scenario)
         model, ctx = build_model(data, loaded.scenario)
+        reference = near_columns(near, ctx) if near is not None else None  # a wrong folder refused before the solve
         timings["build"] = time.perf_counter() - t
         log.debug("%r", model)
         if model_file is not None and model.quad is not None:
@@ -143,7 +146,15 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
         t = time.perf_counter()
         model, sol = solve_objective(model, ctx, solve, log=log_solver, progress=stage, **opts)
-        took = time.perf_counter() - t
+        unique = loaded.scenario.objective.unique
+        chosen, why = wanted(True if near is not None else unique.enabled, model, bool(opts["integer"]))
+        if why:
+            warnings.append(why)
+        if chosen and sol.has_point:
+            stage("one answer among equally good ones: each criterion held, then the allocation nearest the reference")
+            sol = unique_answer(model, ctx, sol, solve, unique.tolerance, reference, **opts)
+            timings["unique"] = sol.extra.get("unique_timing", {}).get("seconds", 0.0)  # in the manifest, not the summary
+        took = time.perf_counter() - t - timings.get("unique", 0.0)
         timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver
         timings["solve"] = sol.seconds
         timings["recheck"] = max(0.0, took - timings["pass"] - sol.seconds)  # the point read back and rechecked
@@ -154,6 +165,8 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     if sol.has_point:
         stage("reading the solution back: tables, KPIs, shadow prices")
         results = make_results(model, ctx, sol)
+        if "unique" in sol.extra:
+            results.summary["unique"] = sol.extra["unique"]
         if wants_price(loaded.scenario.objective.price_of_fairness, model):
             stage("the price of fairness: the same plan counting every person short once")
             price = price_of_fairness(model, ctx, sol, **opts)

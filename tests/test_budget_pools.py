@@ -286,11 +286,13 @@ def test_includes(invoke, tmp_path, includes, money, objective):
     assert _money(out, "A") + _money(out, "B") == pytest.approx(money * 1e4, abs=1e-3)
     a = _csv(out, "allocation")
     added = a[(a["resource"] == "personnel")].groupby("region")["allocated"].sum()
-    assert list(added) == pytest.approx([100, 100], abs=1e-6)  # the density target's workers, no more
+    assert list(added) == pytest.approx([100, 100], abs=1e-3)  # the density target's workers, no more
     k = _kpi(out, "budget_pool_outlay", "all (2026-2028) (ceiling)")
     assert k.loc[2028, "value"] == pytest.approx(30_000, abs=1e-3)
-    if includes == "[salaries, construction]":  # 2026's outlay: B's 0.8 + salaries 0.16 + construction 0.2
-        assert k.loc[2026, "value"] == pytest.approx(11_600, abs=1e-3)
+    if includes == "[salaries, construction]":  # 2026's outlay: B's money + salaries 0.16 + construction 0.2;
+        # B's 2.32 could fall in any years (0.8 at most in each): one answer spreads it in proportion to need,
+        # 0.7733 a year (optimizer.unique), where the simplex's vertex gave 2026 all its 0.8
+        assert k.loc[2026, "value"] == pytest.approx((2.32 / 3 + 0.36) * 1e4, abs=1e-2)
 
 
 def test_tilt_counts_its_regions_salaries_and_construction(invoke, tmp_path):

@@ -92,7 +92,7 @@ def test_city_flows_respect_limits(tmp_path):
     prov = pd.read_csv(tmp_path / "c" / "providers.csv", encoding="utf-8-sig")
     comm = pd.read_csv(tmp_path / "c" / "communities.csv", encoding="utf-8-sig")
     assert len(flows) > 0 and flows["travel_minutes"].max() <= 15
-    assert (prov["shared_m2"] <= prov["capacity_m2"] * (1 + 1e-9) + 1e-6).all()
+    assert (prov["shared_m2"] <= prov["capacity_m2"] * (1 + 1e-7) + 1e-6).all()  # the last stage is an interior point
     assert (comm["shared_m2"] <= comm["need_m2"] * (1 + 1e-9) + 1e-6).all()
     kpis = pd.read_csv(tmp_path / "c" / "kpis.csv", encoding="utf-8-sig")
     avoided = kpis[(kpis["kpi"] == "m2_building_avoided_by_sharing") & (kpis["year"] == 2030)]["value"].iloc[0]

@@ -44,8 +44,9 @@ def column_labels(model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
         if "region" in b.labels:
             reg[sl] = b.labels["region"]
         if "year" in b.labels:
-            part[sl] = np.asarray(b.labels["year"], dtype=np.int64) * 4 + np.asarray(
-                b.labels.get("resource", np.full(b.size, 3)), dtype=np.int64)
+            # a key per (year, resource): resources declared in a scenario go beyond the three defaults
+            part[sl] = np.asarray(b.labels["year"], dtype=np.int64) * 1024 + np.asarray(
+                b.labels.get("resource", np.full(b.size, 1023)), dtype=np.int64)
     return reg, part
 
 

@@ -30,9 +30,10 @@ def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", 
 
 def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_limit: float | None = None,
           threads: int | None = None, method: str = "auto", log: bool = False, progress=None,
-          integer: bool = False) -> Solution:
+          integer: bool = False, gap: float | None = None) -> Solution:
     """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration).
-    `integer`: the columns the model marks integer are made whole (HiGHS's MIP)."""
+    `integer`: the columns the model marks integer are made whole (HiGHS's MIP). `gap`: the relative duality
+    gap Clarabel stops at, where not its default (optimizer.unique's stages ask for less)."""
     solver = pick_solver(model, solver, method, backend, integer)
     whole = integer and model.integer is not None
     if whole and solver != "highs":  # refused with the scenario's key before (run.solver_options)
@@ -44,7 +45,8 @@ def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_
     if solver == "clarabel":
         if backend == "pulp":
             raise ValueError("PuLP has no Clarabel interface; use backend 'auto' with solver 'clarabel'")
-        return solve_clarabel(model, time_limit=time_limit, threads=threads, log=log, progress=progress)
+        return solve_clarabel(model, time_limit=time_limit, threads=threads, log=log, progress=progress,
+                              **({"gap": gap} if gap is not None else {}))
     if backend == "auto":
         backend = "highspy" if solver == "highs" else "pulp"
     if backend == "highspy":

@@ -505,6 +505,18 @@ class Fair(Strict):
         return self
 
 
+class Unique(Strict):
+    """One answer among equally good ones (optimizer.unique)."""
+
+    enabled: StrictBool | Literal["auto"] = Field(
+        default="auto", description="after the optimum, hold each criterion (people, cost, travel) within the "
+                                    "tolerance and choose the allocation closest to the need-proportional one; "
+                                    "auto: below 100,000 columns")
+    tolerance: Annotated[float, _q("share"), Field(ge=0, le=0.1, allow_inf_nan=False)] = Field(
+        default=1e-10, description="how far above its best a held criterion may be (relative: 1e-10 of the people "
+                                   "term, the solver's own precision; the answer moves within it toward the reference)")
+
+
 class Objective(Strict):
     kind: Literal["fair", "unserved", "maximin", "min_cost"] = Field(
         default="fair", description="fair: a person short counts more the more of that service's need is unmet; "
@@ -520,6 +532,7 @@ class Objective(Strict):
     maximin_tolerance: Annotated[float, _q("share"), Field(ge=0, lt=1, allow_inf_nan=False)] = Field(
         default=1e-4, description="maximin: how far below its highest value the lowest share of need met may fall "
                           "while the most people are served")
+    unique: Unique = Unique()
 
 
 class Solver(Strict):
