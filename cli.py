@@ -205,6 +205,8 @@ def share(
 def compare(
     items: list[Path] = typer.Argument(..., help="scenario files (solved here) or result folders from opt solve"),
     out: Path | None = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
+    near: bool = typer.Option(False, "--near", help="the first item is the plan announced (a result folder): solve "
+                              "each scenario nearest it and write which changes are forced and which are choice"),
     debug: bool = DebugOpt,
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
@@ -220,7 +222,7 @@ def compare(
     folder = _guard(lambda: claim_folder(target), debug)  # refused before any scenario is solved
     if any(Path(i).expanduser().resolve() == folder for i in items):
         _bad_option("--out", "a folder other than the ones compared (it is replaced whole)", f"'{target}'")
-    tables = _guard(lambda: compare_to_folder(items, target, sys.argv), debug)
+    tables = _guard(lambda: compare_to_folder(items, target, sys.argv, near=near), debug)
     show_comparison(tables, out_console)
     out_console.print(f"comparison written to {target}")
 

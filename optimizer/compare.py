@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -118,14 +119,57 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
             "inputs": inputs}
 
 
-def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing."""
+def _totals(allocation: pd.DataFrame) -> pd.DataFrame:
+    keys = ["region", "category", "resource", "unit", "year"]
+    out: Any = allocation.groupby(keys, as_index=False, observed=True)["allocated"].sum()  # a frame (as_index=False)
+    return out
+
+
+def forced_and_choice(items: list) -> pd.DataFrame:
+    """`--near`: the first item is the plan announced (a result folder); each scenario after it is solved as it
+    is and nearest that plan (opt solve --near). Per cell: what the input change forces (nearest - announced)
+    and what is choice among equally good answers (as solved - nearest)."""
+    from optimizer.errors import InputError, Problem, Where
+    from optimizer.run import solve_scenario
+
+    plan_dir = Path(items[0])
+    if not plan_dir.is_dir():
+        raise InputError([Problem(Where(str(plan_dir)), "--near", "expected the plan announced first, a result "
+                                  "folder of opt solve, found a file")])
+    plan = _totals(load_side(plan_dir).allocation).rename(columns={"allocated": "announced"})
+    keys = ["region", "category", "resource", "unit", "year"]
+    frames = []
+    for item in items[1:]:
+        if Path(item).is_dir():
+            raise InputError([Problem(Where(str(item)), "--near", "expected a scenario file after the plan "
+                                      "announced (it is solved nearest that plan), found a result folder")])
+        near = solve_scenario(Path(item), [], write=False, near=plan_dir)
+        asis = solve_scenario(Path(item), [], write=False)
+        if near.results is None or asis.results is None:
+            continue
+        t = plan.merge(_totals(near.results.allocation).rename(columns={"allocated": "nearest"}), on=keys, how="outer")
+        t = t.merge(_totals(asis.results.allocation).rename(columns={"allocated": "as_solved"}), on=keys, how="outer")
+        t = t.fillna(0.0)
+        t.insert(0, "scenario", near.loaded.name)
+        t["forced"] = t["nearest"] - t["announced"]  # what the change of input makes the plan change
+        t["choice"] = t["as_solved"] - t["nearest"]  # what an answer chosen afresh would change beside that
+        frames.append(t)
+    cols = ["scenario", *keys, "announced", "nearest", "as_solved", "forced", "choice"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
+                      near: bool = False) -> dict[str, pd.DataFrame]:
+    """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing; with `near`, the
+    changes each scenario forces on the plan announced first and those that are choice (changes.csv)."""
     from optimizer.postprocess.excel import write_xlsx
     from optimizer.postprocess.manifest import command_manifest
     from optimizer.postprocess.places import atomic_folder, sealed
     from optimizer.postprocess.write import write_csv, write_json
 
     tables = compare([load_side(i) for i in items])
+    if near:
+        tables["changes"] = forced_and_choice(items)
     with atomic_folder(folder) as tmp:
         for name, df in tables.items():
             write_csv(df, tmp / f"{name}.csv")

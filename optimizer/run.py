@@ -153,6 +153,14 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         if chosen and sol.has_point:
             stage("one answer among equally good ones: each criterion held, then the allocation nearest the reference")
             sol = unique_answer(model, ctx, sol, solve, unique.tolerance, reference, **opts)
+            used = sol.extra.get("unique", {}).get("tolerance", unique.tolerance)
+            if used > unique.tolerance:
+                warnings.append(f"one answer among equally good ones: each criterion held within {used:g} of its "
+                                f"best, not {unique.tolerance:g} (the solver stalled at the tighter)")
+            failed = sol.extra.get("unique", {}).get("not_chosen")
+            if failed:  # the first solve's answer stands: said, since another run may then differ from it
+                warnings.append(f"one answer among equally good ones could not be chosen ({failed}): the first "
+                                "solve's answer is given, which another solver or row order may give differently")
             timings["unique"] = sol.extra.get("unique_timing", {}).get("seconds", 0.0)  # in the manifest, not the summary
         took = time.perf_counter() - t - timings.get("unique", 0.0)
         timings["pass"] = sol.extra.get("pass_seconds", 0.0)  # our rewriting of the arrays for the solver

@@ -41,6 +41,7 @@ from optimizer.backend.status import Solution
 AUX_WEIGHT = 1e-6  # columns that are not allocations: drawn to 0 only so that the minimum is one point
 FLOOR = 0.01  # a reference's weight is 1 / max(ref, FLOOR x its group's mean)
 ABS_SLACK = 1e-9  # held rows: beside the relative tolerance, of the size of the criterion's terms
+LADDER_TOP = 1e-6  # where the stages stall, the tolerance is raised 100-fold at a time up to this
 GAP = 1e-10  # the stages' relative duality gap: at 1e-9 (the first solve's) a cell was 5e-6 of itself off
 AUTO_COLUMNS = AUTO_IPM_COLUMNS  # `auto` chooses a unique answer below this size (bench/results.md)
 
@@ -231,11 +232,28 @@ def with_changes(model: LinearModel, plan: np.ndarray, ref: np.ndarray) -> Linea
 def unique_answer(model: LinearModel, ctx: Context, first: Solution, run, tolerance: float,
                   reference: Reference | None = None, **opts) -> Solution:
     """The first solve's answer replaced by the one point the stages choose (the first solve's objective,
-    duals and status kept: they are the LP's); the first answer itself where a stage gives none, with why."""
+    duals and status kept: they are the LP's); the first answer itself where no stage gives one, with why.
+    Where Clarabel stalls on the thin set the held rows leave (InsufficientProgress: 1 of 16 runs on 100
+    counties at 1e-10, though not at 1e-9 or 1e-6), the stages run again with 100 times the tolerance, up to
+    1e-6; the tolerance used is reported."""
     if not first.has_point or first.x is None or not first.status.is_ok:
         return first
     t0 = time.perf_counter()
-    x = first.x
+    tried = tolerance
+    while True:
+        out = _stages(model, ctx, first, run, tried, reference, **opts)
+        if "not_chosen" not in out.extra.get("unique", {}) or tried >= max(tolerance, LADDER_TOP):
+            break
+        tried = min(max(tolerance, LADDER_TOP), tried * 100 if tried > 0 else 1e-10)
+    if "seconds" in out.extra.get("unique_timing", {}):
+        out.extra["unique_timing"]["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def _stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: float,
+            reference: Reference | None = None, **opts) -> Solution:
+    t0 = time.perf_counter()
+    x: np.ndarray = first.x  # type: ignore[assignment]  # has_point: a point
     held: list[Held] = []
     stages = []
     # one thread unless told otherwise: a parallel factorisation sums in an order that varies with the threads,
@@ -243,12 +261,18 @@ def unique_answer(model: LinearModel, ctx: Context, first: Solution, run, tolera
     on_clarabel = {**opts, "solver": "clarabel", "method": "auto", "backend": "auto", "integer": False, "gap": GAP,
                    "threads": opts.get("threads") or 1}
 
+    def solved(m: LinearModel, name: str) -> np.ndarray | None:
+        """m's answer; where the tight gap stalls (Clarabel's InsufficientProgress: 1 of 16 runs on 100
+        counties), again at the first solve's gap."""
+        for gap in (GAP, None):
+            s = run(m, **{**on_clarabel, "gap": gap})
+            if s.has_point and s.x is not None:
+                stages.append({"stage": name, "seconds": s.seconds})
+                return s.x
+        return None
+
     def stage(m: LinearModel, cost: np.ndarray, name: str, quad=None) -> np.ndarray | None:
-        s = run(with_held(m, held, cost, quad=quad), **on_clarabel)
-        if not s.has_point or s.x is None:
-            return None
-        stages.append({"stage": name, "seconds": s.seconds})
-        return s.x
+        return solved(with_held(m, held, cost, quad=quad), name)
 
     for i, (name, c) in enumerate(criteria(model, ctx)):
         if i:  # least of this criterion with the earlier held: its own stage, at full weight
@@ -275,12 +299,11 @@ def unique_answer(model: LinearModel, ctx: Context, first: Solution, run, tolera
     # -sum w ref^2 / 2 beside it for the solver's relative gap to be measured against (x was 4e-5 off at 1e-9)
     qp = with_held(last, held, np.zeros(len(ref)), quad=weight)
     shift = qp.A @ ref
-    yq = run(replace(qp, row_lower=qp.row_lower - shift, row_upper=qp.row_upper - shift, col_lower=qp.col_lower - ref,
-                     col_upper=qp.col_upper - ref), **on_clarabel)
-    if not yq.has_point or yq.x is None:
+    yq = solved(replace(qp, row_lower=qp.row_lower - shift, row_upper=qp.row_upper - shift,
+                        col_lower=qp.col_lower - ref, col_upper=qp.col_upper - ref), "closest to the reference")
+    if yq is None:
         return _kept(first, "the closest-answer stage gave no answer")
-    stages.append({"stage": "closest to the reference", "seconds": yq.seconds})
-    xq = np.clip(yq.x + ref, last.col_lower, last.col_upper)
+    xq = np.clip(yq + ref, last.col_lower, last.col_upper)
     info = {"tolerance": tolerance, "reference": reference.name,
             "held": {h.name: {"best": h.value, "answer": math.fsum(h.cost * xq)} for h in held},
             "stages": [s["stage"] for s in stages], "solver": "clarabel"}

@@ -195,3 +195,11 @@ def show_comparison(tables: dict, console: Console) -> None:
     if len(diff):
         console.print(f"{len(diff)} input keys differ, e.g. " + "; ".join(
             f"{r['key']}: " + " vs ".join(str(r[lab]) for lab in labels) for _, r in diff.head(5).iterrows()))
+    changes = tables.get("changes")
+    for name, part in (changes.groupby("scenario", sort=False) if changes is not None and len(changes) else ()):
+        money = part[part["resource"] == "fiscal"]
+        unit = str(money["unit"].iloc[0]) if len(money) else ""
+        console.print(f"{name} against the plan announced, money: changes forced by the input "
+                      f"{money['forced'].abs().sum():,.0f} {unit} in all ({(money['forced'].abs() > 1e-6).sum():,} "
+                      f"cells); changes an answer chosen afresh would add by choice {money['choice'].abs().sum():,.0f} "
+                      f"{unit} ({(money['choice'].abs() > 1e-6).sum():,} cells): changes.csv")
