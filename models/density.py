@@ -7,7 +7,9 @@ the same row as personnel_density and facility_standard (models.density_floor), 
 target is in the type's standard unit: FTE per its `per` people (health technicians per 1,000), m2 per person."""
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from models.common import Context
 from models.density_floor import density_floor, explain, stock_check
@@ -15,6 +17,7 @@ from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, targ
 from optimizer.preprocess.data import declared_units
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, StockResource, Strict, Target
+from optimizer.units import density_dimension, parse_quantity
 
 
 class TypeDensity(Strict):
@@ -22,9 +25,43 @@ class TypeDensity(Strict):
         description="the least density by year, in the type's standard unit (FTE per its `per` people; m2/person)")
 
 
+def _in_own_units(v, info: ValidationInfo):
+    """A floor written with a unit ('2.5 per 1,000 people', '0.1 m2/person') in the number of the type's unit;
+    what does not read so is left to the schema to report."""
+    kinds, per = (info.context or {}).get("resources") or {}, (info.context or {}).get("resource_per") or {}
+    if not isinstance(v, dict):
+        return v
+    out = {}
+    for rid, spec in v.items():
+        kind = kinds.get(rid)
+        if isinstance(spec, dict) and kind in ("staff", "space"):
+            dim = density_dimension(per.get(rid, 1e4)) if kind == "staff" else "area_pc"
+            spec = {**spec, "min": _convert(spec.get("min"), dim)}
+        out[rid] = spec
+    return out
+
+
+def _convert(value, dim):
+    def one(x):
+        if not isinstance(x, str):
+            return x
+        try:
+            return parse_quantity(x, dim)
+        except ValueError:
+            return x
+
+    return {k: one(x) for k, x in value.items()} if isinstance(value, dict) else one(value)
+
+
 class DensityTarget(Target):
-    types: dict[StockResource, TypeDensity] = Field(  # type: ignore[valid-type]
-        min_length=1, description="by staff or space type: {health_tech: {min: {2030: 2.5}}}")
+    types: Annotated[dict[StockResource, TypeDensity], BeforeValidator(_in_own_units)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="by staff or space type: {health_tech: {min: {2030: 2.5}}}")
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.enabled and not self.types:
+            raise ValueError("expected at least one staff or space type under types: ({health_tech: {min: 2.5}})")
+        return self
 
 
 def _types(scenario):

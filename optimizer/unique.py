@@ -144,25 +144,41 @@ def near_columns(folder, ctx: Context) -> Reference:
         return InputError([Problem(Where(str(folder)), "--near", msg)])
 
     table = folder / "allocation.csv"
+    if not folder.is_dir():
+        raise refuse("expected a result folder of opt solve, found " + ("a file" if folder.exists() else "nothing there"))
     if not (folder / "manifest.json").is_file() or not table.is_file():
         raise refuse("expected a result folder of opt solve (with manifest.json and allocation.csv), found "
-                     + ("no such folder" if not folder.is_dir() else "none of them" if not table.is_file()
-                        else "no manifest.json"))
+                     + ("no allocation.csv file" if not table.is_file() else "no manifest.json"))
     try:
-        a = pd.read_csv(table, encoding="utf-8-sig", dtype={"region": str, "category": str, "resource": str})
-        need = {"region", "category", "resource", "year", "allocated", "baseline", "shared", "level"}
+        a = pd.read_csv(table, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        need = {"region", "category", "resource", "unit", "year", "allocated", "baseline", "shared", "level"}
         if not need <= set(a.columns):
             raise ValueError(f"columns {', '.join(sorted(need - set(a.columns)))} missing")
     except (OSError, ValueError, pd.errors.ParserError) as e:
         raise refuse(f"expected a readable allocation.csv, found: {e}") from None
+    if a.empty:
+        raise refuse("expected an allocation.csv with rows, found none")
+    for col in ("allocated", "baseline", "shared", "level", "year"):  # every cell a finite number, said where not
+        v = pd.to_numeric(a[col], errors="coerce")
+        bad = ~np.isfinite(v.to_numpy(dtype=float)) | (v.to_numpy(dtype=float) < 0)  # amounts are never negative
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise refuse(f"expected a finite number, 0 or more, in {table}:{i + 2} (column '{col}'), "
+                         f"found '{a[col].iloc[i]}'")
+        a[col] = v
     d = ctx.data
+    unit = {u.name: u.output_unit for u in d.resources}
+    for rid, theirs_unit in a.groupby("resource")["unit"].first().items():
+        if rid in unit and theirs_unit != unit[rid]:
+            raise refuse(f"expected {rid} in {unit[rid]}, as here, found it in {theirs_unit} there (another kind of "
+                         f"resource of the same id)")
     differ = []
     for what, mine, theirs in (("regions", d.region_ids, a["region"]), ("categories", d.cat_ids, a["category"]),
                                ("resources", d.res_ids, a["resource"]), ("years", [int(y) for y in d.years], a["year"])):
         theirs_set, mine_set = set(pd.unique(theirs)), set(mine)
         if not theirs_set <= mine_set or (what != "resources" and theirs_set != mine_set):
             extra = sorted(map(str, theirs_set - mine_set))[:5]
-            missing = sorted(map(str, mine_set - theirs_set))[:5]
+            missing = sorted(map(str, mine_set - theirs_set))[:5] if what != "resources" else []
             differ.append(f"{what}: " + "; ".join(
                 ([f"only there: {', '.join(extra)}"] if extra else []) + ([f"only here: {', '.join(missing)}"] if missing else [])))
     if differ:

@@ -141,3 +141,15 @@ def test_unused_types_leave_west_unchanged(tmp_path):
                     encoding="utf-8")
     o = solve_scenario(path, ["objective.price_of_fairness=false"], write=False)
     assert o.solution.objective == pytest.approx(1120687.8906556321, rel=1e-9)
+
+
+def test_density_floors_in_the_types_own_units(types):
+    """'2 per 1,000 people' for health (per 1000) and '2 m2/person' read in the type's unit: the same answer as
+    the plain numbers (2; and a space floor the need already meets)."""
+    plain = solve_scenario(types, ["targets.density.types.eld={min: 0.2}"], write=False)
+    text = solve_scenario(types, ["targets.density.types.health.min='2 per 1,000 people'",
+                                  "targets.density.types.eld={min: '0.2 m2/person'}"], write=False)
+    assert text.exit_code == 0 and text.solution.objective == pytest.approx(plain.solution.objective, rel=1e-12)
+    k = text.results.kpis
+    assert set(k[k["kpi"] == "health_per_1000"]["target"]) == {2.0}
+    assert list(k[k["kpi"] == "eld_m2_per_person"]["target"]) == pytest.approx([0.2] * 3)

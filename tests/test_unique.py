@@ -231,3 +231,27 @@ def test_compare_near_says_what_is_forced_and_what_is_choice(invoke, tmp_path):
     assert ((money["nearest"] - money["announced"]) - money["forced"]).abs().max() == pytest.approx(0, abs=written)
     r = invoke("compare", b, tmp_path / "a", "--near", "--out", tmp_path / "cmp2")
     assert r.exit_code == 1 and "expected the plan announced first" in r.output
+
+
+@pytest.mark.parametrize("cell,fragment", [("nan", "expected a finite number, 0 or more"),
+                                           ("-5", "expected a finite number, 0 or more"),
+                                           ("abc", "expected a finite number, 0 or more")])
+def test_near_a_damaged_plan_is_refused(invoke, tmp_path, tie, cell, fragment):
+    solve_scenario(tie, out=tmp_path / "plan")
+    path = tmp_path / "plan" / "allocation.csv"
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    table.loc[0, "allocated"] = cell
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    out = tmp_path / "o"
+    r = invoke("solve", tie, "--near", tmp_path / "plan", "--out", out)
+    assert r.exit_code == 1 and fragment in r.output and "allocation.csv:2" in r.output and not out.exists(), r.output
+
+
+def test_near_a_plan_with_the_resource_in_another_unit_is_refused(invoke, tmp_path, tie):
+    solve_scenario(tie, out=tmp_path / "plan")
+    path = tmp_path / "plan" / "allocation.csv"
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    table["unit"] = "m2"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    r = invoke("solve", tie, "--near", tmp_path / "plan", "--out", tmp_path / "o")
+    assert r.exit_code == 1 and "expected fiscal in 10k yuan" in r.output, r.output

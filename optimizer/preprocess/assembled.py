@@ -7,6 +7,7 @@ Assembled when a scenario is loaded, after every family under models/ has regist
 adds its target to the format without touching optimizer/."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field, create_model
@@ -37,6 +38,11 @@ _made: dict[tuple, type[Scenario]] = {}
 
 Declared = tuple[tuple[str, str, float], ...]  # (id, kind, per) of each declared staff or space type
 
+# a declared type's id: a plain name (row names and --set paths are dotted), and not one whose KPIs would be
+# those of personnel (social_workers_per_10k, staff_hired) or facility (community_space_per_person)
+TYPE_ID = re.compile(r"^[^\W\d]\w*$")
+RESERVED = ("staff", "social_workers", "community_space")
+
 
 def declared_types(raw) -> Declared:
     """The staff and space types a raw scenario declares beyond the defaults, in its order: (id, kind, per);
@@ -44,8 +50,8 @@ def declared_types(raw) -> Declared:
     resources = raw.get("resources") if isinstance(raw, dict) else None
     out = []
     for rid, spec in resources.items() if isinstance(resources, dict) else ():
-        if rid in DEFAULT_KINDS or not isinstance(rid, str):
-            continue
+        if rid in DEFAULT_KINDS or not isinstance(rid, str) or not TYPE_ID.match(rid) or rid in RESERVED:
+            continue  # not declared: the schema then says the key is unknown, with what an id may be
         kind = spec.get("kind") if isinstance(spec, dict) else None
         per = spec.get("per", 1e4) if isinstance(spec, dict) else 1e4
         ok_per = isinstance(per, int | float) and not isinstance(per, bool) and per > 0

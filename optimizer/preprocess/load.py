@@ -212,6 +212,10 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
             sugg = nearest_keys(loc, model=schema or scenario_model()) if model is None else difflib.get_close_matches(
                 str(loc[-1]), list(model.model_fields), n=3, cutoff=0.5)
             msg = f"unknown key '{loc[-1]}'" + (f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else "")
+            if len(loc) == 2 and loc[0] == "resources":
+                msg += (" (a staff or space type's id is a plain name: letters, digits and _, not starting with a "
+                        "digit, and not staff, social_workers or community_space, whose KPIs are personnel's and "
+                        "facility's)")
             if len(loc) >= 2 and loc[-2] in ("standard", "bounds", "base_stock"):  # keyed by resource
                 msg += (f" (a staff or space type is declared first, under resources: "
                         f"{{{loc[-1]}: {{kind: staff}}}} or {{kind: space}})")

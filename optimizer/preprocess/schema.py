@@ -145,8 +145,11 @@ def schedule_context(raw) -> dict:
         horizon = _years(raw.get("years")) if isinstance(raw, dict) else None
     except ValueError:
         horizon = None
+    resources = raw.get("resources") if isinstance(raw, dict) else None
+    per = {rid: spec["per"] for rid, spec in (resources.items() if isinstance(resources, dict) else ())
+           if isinstance(spec, dict) and isinstance(spec.get("per"), int | float) and spec["per"] > 0}
     return {"phases": phases, "years": horizon if isinstance(horizon, list) else None,
-            "resources": declared_kinds(raw.get("resources") if isinstance(raw, dict) else None)}
+            "resources": declared_kinds(resources), "resource_per": per}
 
 
 DEFAULT_KINDS = {"fiscal": "money", "personnel": "staff", "facility": "space"}
@@ -167,7 +170,8 @@ def context_of(scenario) -> dict:
     """schedule_context of a validated scenario: for family parameters validated after it."""
     phases = {pid: (min(p.years), max(p.years)) for pid, p in (scenario.phases or {}).items()}
     return {"phases": phases, "years": list(scenario.years),
-            "resources": {rid: getattr(spec, "kind", DEFAULT_KINDS.get(rid)) for rid, spec in scenario.resources}}
+            "resources": {rid: getattr(spec, "kind", DEFAULT_KINDS.get(rid)) for rid, spec in scenario.resources},
+            "resource_per": {rid: spec.per for rid, spec in scenario.resources if hasattr(spec, "per")}}
 
 
 def _by_phase(mode: str):
