@@ -317,9 +317,12 @@ def _stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: f
     shift = qp.A @ ref
     yq = solved(replace(qp, row_lower=qp.row_lower - shift, row_upper=qp.row_upper - shift,
                         col_lower=qp.col_lower - ref, col_upper=qp.col_upper - ref), "closest to the reference")
-    if yq is None:
-        return _kept(first, "the closest-answer stage gave no answer")
-    xq = np.clip(yq + ref, last.col_lower, last.col_upper)
+    if yq is not None:
+        xq = np.clip(yq + ref, last.col_lower, last.col_upper)
+    else:  # shifted, every column bound is a row of its own and Clarabel stalled on one small plan: unshifted
+        xq = solved(replace(qp, cost=-weight * ref), "closest to the reference (unshifted)")
+        if xq is None:
+            return _kept(first, "the closest-answer stage gave no answer")
     info = {"tolerance": tolerance, "reference": reference.name,
             "held": {h.name: {"best": h.value, "answer": math.fsum(h.cost * xq)} for h in held},
             "stages": [s["stage"] for s in stages], "solver": "clarabel"}

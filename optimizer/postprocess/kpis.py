@@ -194,6 +194,10 @@ def stock_kpis(d: ModelData, a, add) -> None:
             add(f"{prefix}_{words[0]}", "all regions", added * conv, u.output_unit)
             add(f"{prefix}_{words[1]}", "all regions", (before - (level - added)) * conv, u.output_unit)
             add(f"{prefix}_net_change", "all regions", (level - before) * conv, u.output_unit)
+    for k_space, _, _ in d.staffing:  # space its staff cannot run (models.staffing): built, but serving no one
+        u = d.resources[k_space]
+        idle = np.maximum(a.level[:, :, k_space, :] - a.runs[:, :, k_space, :], 0.0).sum(axis=(0, 1))
+        add(f"{u.name}_without_staff", "all regions", idle * u.internal / u.output_scale, u.output_unit)
 
 
 def _shares(d: ModelData, a, declared: dict, add) -> None:
