@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from models.build import build_model
@@ -145,9 +146,11 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         opts["solver"] = pick_solver(model, opts["solver"], opts["method"], opts["backend"], opts["integer"])
         stage(f"solving: {model.A.shape[1]:,} variables, {model.A.shape[0]:,} rows, {opts['solver']}")
         t = time.perf_counter()
-        model, sol = solve_objective(model, ctx, solve, log=log_solver, progress=stage, **opts)
         unique = loaded.scenario.objective.unique
         chosen, why = wanted(True if near is not None else unique.enabled, model, bool(opts["integer"]))
+        # the one-answer stages start from the first solve's basis (HiGHS): kept only where they will run
+        first_solve = partial(solve, keep_basis=True) if chosen else solve
+        model, sol = solve_objective(model, ctx, first_solve, log=log_solver, progress=stage, **opts)
         if why:
             warnings.append(why)
         if chosen and sol.has_point:

@@ -18,10 +18,11 @@ best, and among the allocations that remain the one closest to a reference is ch
    Other columns (unmet need, flows, credits, pool and works columns) are drawn to 0 with weight 1e-6. With
    `--near RESULT_DIR` the reference is that folder's allocation instead (weight 1 / max(|ref|, floor)).
 
-Held: criterion . x <= v + tolerance |v| + 1e-9 |c|.|x| + 1e-12 max|c| (v its value at the stage that set it). The stages
-after the first run on Clarabel: the last has a quadratic objective, and with a held row over every column
-HiGHS's simplex took 2.3x the first solve's time on 100 counties where Clarabel took a fifth of it.
-Clarabel's stages also make the answer the same whichever solver found the first optimum."""
+Held: on the optimal face of each criterion in turn, read from HiGHS's duals (optimizer.backend.face), where
+the tolerance is at most FACE_TOLERANCE and HiGHS's simplex can take the model; otherwise as a row,
+criterion . x <= v + tolerance |v| + 1e-9 |c|.|x| + 1e-12 max|c| (v its value at the stage that set it), every
+stage after the first on Clarabel. The distance is Clarabel's either way. Either way the answer is the same
+whichever solver found the first optimum."""
 from __future__ import annotations
 
 import math
@@ -34,6 +35,7 @@ import scipy.sparse as sp
 
 from models.common import Context
 from models.objective import objective_cost
+from optimizer.backend.face import optimal_face
 from optimizer.backend.lp import LinearModel, RowBlock, VarBlock, compact_labels
 from optimizer.backend.solve import AUTO_IPM_COLUMNS
 from optimizer.backend.status import Solution
@@ -44,6 +46,10 @@ ABS_SLACK = 1e-9  # held rows: beside the relative tolerance, of the size of the
 LADDER_TOP = 1e-6  # where the stages stall, the tolerance is raised 100-fold at a time up to this
 GAP = 1e-10  # the stages' relative duality gap: at 1e-9 (the first solve's) a cell was 5e-6 of itself off
 AUTO_COLUMNS = AUTO_IPM_COLUMNS  # `auto` chooses a unique answer below this size (bench/results.md)
+FACE_TOLERANCE = 1e-6  # up to this a criterion is held on its optimal face exactly, above as a row
+# without the first solve's basis (Clarabel solved it), stage 1 is HiGHS's simplex from nothing: 2.4 s at 100
+# counties (105k columns; held rows took 10.5 s), 52 s at 333 counties (248k), where held rows are faster
+FACE_COLUMNS = 200_000
 
 
 @dataclass(frozen=True)
@@ -249,21 +255,136 @@ def unique_answer(model: LinearModel, ctx: Context, first: Solution, run, tolera
                   reference: Reference | None = None, **opts) -> Solution:
     """The first solve's answer replaced by the one point the stages choose (the first solve's objective,
     duals and status kept: they are the LP's); the first answer itself where no stage gives one, with why.
-    Where Clarabel stalls on the thin set the held rows leave (InsufficientProgress: 1 of 16 runs on 100
-    counties at 1e-10, though not at 1e-9 or 1e-6), the stages run again with 100 times the tolerance, up to
-    1e-6; the tolerance used is reported."""
+
+    Up to FACE_TOLERANCE, and where HiGHS's simplex can give the duals (its basis from the first solve, or a
+    model below FACE_COLUMNS), each criterion is held on its optimal face exactly (optimizer.backend.face): 0.2 s
+    of stages on national where rows holding the criteria took 2.4 s. Otherwise, or where the face's answer
+    fails its check, the criteria are held as rows; where Clarabel stalls on the thin set those rows leave
+    (InsufficientProgress: 1 of 16 runs on 100 counties at 1e-10, though not at 1e-9 or 1e-6), the stages run
+    again with 100 times the tolerance, up to 1e-6; the tolerance used is reported."""
     if not first.has_point or first.x is None or not first.status.is_ok:
-        return first
+        return first.but(extra=_without_basis(first.extra))
     t0 = time.perf_counter()
+    out = None
+    if tolerance <= FACE_TOLERANCE and (first.extra.get("basis") is not None or model.A.shape[1] < FACE_COLUMNS):
+        out = _face_stages(model, ctx, first, run, tolerance, reference, **opts)
     tried = tolerance
-    while True:
-        out = _stages(model, ctx, first, run, tried, reference, **opts)
-        if "not_chosen" not in out.extra.get("unique", {}) or tried >= max(tolerance, LADDER_TOP):
-            break
+    while out is None:
+        got = _stages(model, ctx, first, run, tried, reference, **opts)
+        if "not_chosen" not in got.extra.get("unique", {}) or tried >= max(tolerance, LADDER_TOP):
+            out = got
         tried = min(max(tolerance, LADDER_TOP), tried * 100 if tried > 0 else 1e-10)
     if "seconds" in out.extra.get("unique_timing", {}):
         out.extra["unique_timing"]["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _on_clarabel(opts: dict) -> dict:
+    # one thread unless told otherwise: a parallel factorisation sums in an order that varies with the threads,
+    # and the answer moved in its 9th digit between a sweep's one and two workers
+    return {**opts, "solver": "clarabel", "method": "auto", "backend": "auto", "integer": False, "gap": GAP,
+            "threads": opts.get("threads") or 1, "basis": None}
+
+
+def _solved(run, m: LinearModel, name: str, stages: list, opts: dict) -> np.ndarray | None:
+    """m's answer on Clarabel; where the tight gap stalls (InsufficientProgress: 1 of 16 runs on 100
+    counties), again at the first solve's gap."""
+    for gap in (GAP, None):
+        s = run(m, **{**_on_clarabel(opts), "gap": gap})
+        if s.has_point and s.x is not None:
+            stages.append({"stage": name, "seconds": s.seconds})
+            return s.x
+    return None
+
+
+def _closest(run, m: LinearModel, ref: np.ndarray, weight: np.ndarray, stages: list, opts: dict) -> np.ndarray | None:
+    """min sum w (x - ref)^2 / 2 over m's rows and bounds (m's objective is replaced)."""
+    # solved for y = x - ref: the objective is then the distance itself, sum w y^2 / 2, with no constant
+    # -sum w ref^2 / 2 beside it for the solver's relative gap to be measured against (x was 4e-5 off at 1e-9)
+    qp = replace(m, cost=np.zeros(len(ref)), quad=weight, objective_offset=0.0)
+    shift = qp.A @ ref
+    y = _solved(run, replace(qp, row_lower=qp.row_lower - shift, row_upper=qp.row_upper - shift,
+                             col_lower=qp.col_lower - ref, col_upper=qp.col_upper - ref), "closest to the reference",
+                stages, opts)
+    if y is not None:
+        return np.clip(y + ref, m.col_lower, m.col_upper)
+    # shifted, every column bound is a row of its own and Clarabel stalled on one small plan: unshifted
+    return _solved(run, replace(qp, cost=-weight * ref), "closest to the reference (unshifted)", stages, opts)
+
+
+def _face_stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: float,
+                 reference: Reference | None = None, **opts) -> Solution | None:
+    """The stages on optimal faces (HiGHS's simplex for each criterion, Clarabel for the distance); None where
+    a stage gives no answer or the answer fails its check (the caller then holds the criteria as rows)."""
+    t0 = time.perf_counter()
+    n = model.A.shape[1]
+    on_highs = {**opts, "solver": "highs", "method": "simplex", "backend": "highspy", "integer": False, "gap": None}
+    stages: list[dict] = []
+    held: list[Held] = []
+    face = None
+    for name, c in criteria(model, ctx):
+        if face is not None and not np.any(c[face.free]):  # constant on the face: held already
+            held.append(_held(name, c, face.values, tolerance))
+            continue
+        parent = model if face is None else face.model
+        cost = c if face is None else c[face.free]
+        m = replace(parent, cost=cost / max(np.abs(cost).max(), 1e-300), quad=None, objective_offset=0.0)
+        # the first criterion from the first solve's basis: the first solve had the later criteria beside it as
+        # small weights, so its own duals can name a face narrower than the first criterion's
+        s = run(m, **on_highs, **({"basis": first.extra.get("basis")} if face is None else {}))
+        if not (s.status.is_ok and s.x is not None and s.col_dual is not None and s.row_dual is not None):
+            return None
+        stages.append({"stage": name, "seconds": s.seconds})
+        inner = optimal_face(m, s.x, s.col_dual, s.row_dual, s.row_activity)
+        face = inner if face is None else face.within(inner)
+        held.append(_held(name, c, face.values, tolerance))
+    assert face is not None  # every objective has a criterion
+    reference = reference if reference is not None else need_reference(ctx, n)
+    ref, weight = reference.ref[face.free], reference.weight[face.free]
+    if reference.plan is None:
+        y = _closest(run, face.model, ref, weight, stages, opts)
+        if y is None:
+            return None
+        x = face.full(y)
+    else:  # least weighted sum of absolute changes from the given plan on the face, then the distance on its face
+        where = np.full(n, -1)
+        where[face.free] = np.arange(len(face.free))
+        plan = where[reference.plan]
+        plan = plan[plan >= 0]  # a plan's column fixed on the face changes as it must
+        ext = with_changes(face.model, plan, ref)
+        k = len(face.free)
+        changes = np.concatenate([np.zeros(k), weight[plan]])
+        m = replace(ext, cost=changes / max(float(changes.max()) if changes.size else 0.0, 1e-300))
+        s = run(m, **on_highs)
+        if not (s.status.is_ok and s.x is not None and s.col_dual is not None and s.row_dual is not None):
+            return None
+        stages.append({"stage": "fewest changes from the given plan", "seconds": s.seconds})
+        inner = optimal_face(m, s.x, s.col_dual, s.row_dual, s.row_activity)
+        y = _closest(run, inner.model, np.concatenate([ref, np.zeros(len(plan))])[inner.free],
+                     np.concatenate([weight, np.full(len(plan), AUX_WEIGHT)])[inner.free], stages, opts)
+        if y is None:
+            return None
+        x = face.full(inner.full(y)[:k])
+        p, best = reference.plan, face.full(s.x[:k])
+        held.append(Held("changes", np.zeros(n), math.fsum(reference.weight[p] * np.abs(best[p] - reference.ref[p])),
+                         0.0))  # reported beside the others, checked by the face it was read into
+    answers = {h.name: math.fsum(h.cost * x) for h in held if h.name != "changes"}
+    if reference.plan is not None:
+        p = reference.plan
+        answers["changes"] = math.fsum(reference.weight[p] * np.abs(x[p] - reference.ref[p]))
+    if any(answers[h.name] > h.value + h.slack for h in held if h.name != "changes") or model.violation(x) > 1e-6:
+        return None
+    info = {"tolerance": tolerance, "reference": reference.name, "route": "optimal face",
+            "held": {h.name: {"best": h.value, "answer": answers[h.name]} for h in held},
+            "stages": [s["stage"] for s in stages], "solver": "highs, then clarabel"}
+    seconds = {"seconds": time.perf_counter() - t0, "stage_seconds": [s["seconds"] for s in stages]}
+    info["objective_of_answer"] = math.fsum(model.cost * x) + model.objective_offset  # fsum: see _held
+    return first.but(x=x, row_activity=model.A @ x, max_violation=model.violation(x),
+                     extra={**_without_basis(first.extra), "unique": info, "unique_timing": seconds})
+
+
+def _without_basis(extra: dict) -> dict:
+    return {k: v for k, v in extra.items() if k != "basis"}
 
 
 def _stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: float,
@@ -271,24 +392,10 @@ def _stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: f
     t0 = time.perf_counter()
     x: np.ndarray = first.x  # type: ignore[assignment]  # has_point: a point
     held: list[Held] = []
-    stages = []
-    # one thread unless told otherwise: a parallel factorisation sums in an order that varies with the threads,
-    # and the answer moved in its 9th digit between a sweep's one and two workers
-    on_clarabel = {**opts, "solver": "clarabel", "method": "auto", "backend": "auto", "integer": False, "gap": GAP,
-                   "threads": opts.get("threads") or 1}
+    stages: list[dict] = []
 
-    def solved(m: LinearModel, name: str) -> np.ndarray | None:
-        """m's answer; where the tight gap stalls (Clarabel's InsufficientProgress: 1 of 16 runs on 100
-        counties), again at the first solve's gap."""
-        for gap in (GAP, None):
-            s = run(m, **{**on_clarabel, "gap": gap})
-            if s.has_point and s.x is not None:
-                stages.append({"stage": name, "seconds": s.seconds})
-                return s.x
-        return None
-
-    def stage(m: LinearModel, cost: np.ndarray, name: str, quad=None) -> np.ndarray | None:
-        return solved(with_held(m, held, cost, quad=quad), name)
+    def stage(m: LinearModel, cost: np.ndarray, name: str) -> np.ndarray | None:
+        return _solved(run, with_held(m, held, cost), name, stages, opts)
 
     for i, (name, c) in enumerate(criteria(model, ctx)):
         if i:  # least of this criterion with the earlier held: its own stage, at full weight
@@ -311,27 +418,18 @@ def _stages(model: LinearModel, ctx: Context, first: Solution, run, tolerance: f
         held.append(_held("changes", changes, xc, tolerance))
         ref = np.concatenate([ref, np.zeros(m)])
         weight = np.concatenate([weight, np.full(m, AUX_WEIGHT)])
-    # solved for y = x - ref: the objective is then the distance itself, sum w y^2 / 2, with no constant
-    # -sum w ref^2 / 2 beside it for the solver's relative gap to be measured against (x was 4e-5 off at 1e-9)
-    qp = with_held(last, held, np.zeros(len(ref)), quad=weight)
-    shift = qp.A @ ref
-    yq = solved(replace(qp, row_lower=qp.row_lower - shift, row_upper=qp.row_upper - shift,
-                        col_lower=qp.col_lower - ref, col_upper=qp.col_upper - ref), "closest to the reference")
-    if yq is not None:
-        xq = np.clip(yq + ref, last.col_lower, last.col_upper)
-    else:  # shifted, every column bound is a row of its own and Clarabel stalled on one small plan: unshifted
-        xq = solved(replace(qp, cost=-weight * ref), "closest to the reference (unshifted)")
-        if xq is None:
-            return _kept(first, "the closest-answer stage gave no answer")
-    info = {"tolerance": tolerance, "reference": reference.name,
+    xq = _closest(run, with_held(last, held, np.zeros(len(ref))), ref, weight, stages, opts)
+    if xq is None:
+        return _kept(first, "the closest-answer stage gave no answer")
+    info = {"tolerance": tolerance, "reference": reference.name, "route": "held rows",
             "held": {h.name: {"best": h.value, "answer": math.fsum(h.cost * xq)} for h in held},
             "stages": [s["stage"] for s in stages], "solver": "clarabel"}
     seconds = {"seconds": time.perf_counter() - t0, "stage_seconds": [s["seconds"] for s in stages]}
     xq = xq[:n]
     info["objective_of_answer"] = math.fsum(model.cost * xq) + model.objective_offset  # fsum: see _held
     return first.but(x=xq, row_activity=model.A @ xq, max_violation=model.violation(xq),
-                     extra={**first.extra, "unique": info, "unique_timing": seconds})
+                     extra={**_without_basis(first.extra), "unique": info, "unique_timing": seconds})
 
 
 def _kept(first: Solution, why: str) -> Solution:
-    return first.but(extra={**first.extra, "unique": {"not_chosen": why}})
+    return first.but(extra={**_without_basis(first.extra), "unique": {"not_chosen": why}})

@@ -255,3 +255,82 @@ def test_near_a_plan_with_the_resource_in_another_unit_is_refused(invoke, tmp_pa
     table.to_csv(path, index=False, encoding="utf-8-sig")
     r = invoke("solve", tie, "--near", tmp_path / "plan", "--out", tmp_path / "o")
     assert r.exit_code == 1 and "expected fiscal in 10k yuan" in r.output, r.output
+
+
+def _small_lp(col_lower=(0, 0, 0, 0), col_upper=(np.inf, np.inf, 5, 2)):
+    """min x0 + x1 + x3 over x0 + x1 >= 1: the optimum is the edge x0 + x1 = 1 with x2 anywhere in [0, 5] and
+    x3 = 0 (reduced cost 1); the row's dual is 1."""
+    import scipy.sparse as sp
+
+    from optimizer.backend.lp import LinearModel
+
+    return LinearModel(A=sp.csr_matrix(np.array([[1.0, 1.0, 0.0, 0.0]])), row_lower=np.array([1.0]),
+                       row_upper=np.array([np.inf]), col_lower=np.array(col_lower, float),
+                       col_upper=np.array(col_upper, float), cost=np.array([1.0, 1.0, 0.0, 1.0]), var_blocks={},
+                       row_blocks=[])
+
+
+def test_the_optimal_face_of_a_small_lp():
+    from optimizer.backend.face import optimal_face
+
+    m = _small_lp()
+    x = np.array([1.0, 0.0, 3.0, 0.0])
+    f = optimal_face(m, x, col_dual=np.array([0.0, 0.0, 0.0, 1.0]), row_dual=np.array([1.0]))
+    assert list(f.free) == [0, 1, 2] and f.values[3] == 0.0  # x3 fixed at its lower bound
+    assert f.model.A.toarray().tolist() == [[1.0, 1.0, 0.0]]
+    assert (f.model.row_lower[0], f.model.row_upper[0]) == (1.0, 1.0)  # the row with a dual: an equality
+    # a reduced cost of the wrong sign for the bound the column sits at fixes nothing (the face read larger)
+    f = optimal_face(m, x, col_dual=np.array([0.0, 0.0, 0.0, -1.0]), row_dual=np.array([-1.0]))
+    assert list(f.free) == [0, 1, 2, 3] and f.model.row_upper[0] == np.inf
+    # below HiGHS's dual tolerance (relative to the largest cost) a reduced cost counts as 0
+    f = optimal_face(m, x, col_dual=np.array([0.0, 0.0, 0.0, 5e-8]), row_dual=np.array([5e-8]))
+    assert list(f.free) == [0, 1, 2, 3] and f.model.row_upper[0] == np.inf
+    # fixed columns move to the right-hand side: x1 fixed at 0.25 leaves x0 >= 0.75
+    m2 = _small_lp(col_lower=(0, 0.25, 0, 0))
+    f = optimal_face(m2, np.array([0.75, 0.25, 1.0, 0.0]), col_dual=np.array([0.0, 2.0, 0.0, 1.0]),
+                     row_dual=np.array([1.0]))
+    assert list(f.free) == [0, 2] and (f.model.row_lower[0], f.model.row_upper[0]) == (0.75, 0.75)
+    assert f.full(np.array([0.75, 4.0])).tolist() == [0.75, 0.25, 4.0, 0.0]
+
+
+def test_the_face_route_gives_the_held_rows_answer(monkeypatch):
+    """West's answer on the optimal face (HiGHS's duals) is the answer with every criterion held as a row (the
+    face is the held set at tolerance 0): the same cells to 1e-6 of the largest, the same criteria."""
+    import optimizer.unique as unique
+
+    face = solve_scenario(SCENARIOS / "west.yaml", OFF, write=False)
+    assert face.results.summary["unique"]["route"] == "optimal face"
+    monkeypatch.setattr(unique, "FACE_TOLERANCE", -1.0)
+    rows = solve_scenario(SCENARIOS / "west.yaml", OFF, write=False)
+    assert rows.results.summary["unique"]["route"] == "held rows"
+    a, b = _money(face), _money(rows)
+    assert float((a - b).abs().max() / a.abs().max()) < 1e-6
+    for name, h in face.results.summary["unique"]["held"].items():
+        assert h["answer"] <= h["best"] + 1e-9 * abs(h["best"]) + 1e-9
+        assert h["answer"] == pytest.approx(rows.results.summary["unique"]["held"][name]["answer"], rel=1e-8, abs=1e-9)
+
+
+def test_a_face_whose_answer_fails_its_check_gives_way_to_held_rows(monkeypatch, tie):
+    """A face read wrongly (its rows dropped: the distance then leaves the model's rows) is caught by the
+    check, and the criteria are held as rows instead: the same answer as without the face."""
+    from dataclasses import replace
+
+    import optimizer.unique as unique
+
+    real = unique.optimal_face
+
+    def rows_dropped(*args, **kwargs):
+        f = real(*args, **kwargs)
+        n = f.model.A.shape[0]
+        return replace(f, model=replace(f.model, row_lower=np.full(n, -np.inf), row_upper=np.full(n, np.inf)))
+
+    monkeypatch.setattr(unique, "optimal_face", rows_dropped)
+    o = solve_scenario(tie, write=False)
+    assert o.results.summary["unique"]["route"] == "held rows"
+    assert list(_money(o)) == pytest.approx([5_000, 15_000], rel=1e-5)
+
+
+def test_a_tolerance_above_1e_6_holds_the_criteria_as_rows(tie):
+    o = solve_scenario(tie, ["objective.unique.tolerance=1e-4"], write=False)
+    assert o.results.summary["unique"]["route"] == "held rows" and o.results.summary["unique"]["tolerance"] == 1e-4
+    assert "basis" not in o.solution.extra

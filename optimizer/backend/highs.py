@@ -65,8 +65,29 @@ def to_highs(model: LinearModel, h, integer: bool = False) -> None:
     h.passModel(lp)
 
 
+def _basis_in(h, basis: tuple[np.ndarray, np.ndarray]) -> None:
+    import highspy
+
+    status = list(highspy.HighsBasisStatus.__members__.values())  # by value: kLower 0, kBasic 1, kUpper 2, ...
+    b = highspy.HighsBasis()
+    b.col_status = [status[v] for v in basis[0].tolist()]
+    b.row_status = [status[v] for v in basis[1].tolist()]
+    b.valid = True
+    h.setBasis(b)
+
+
+def _basis_out(h) -> tuple[np.ndarray, np.ndarray] | None:
+    b = h.getBasis()
+    if not b.valid:
+        return None
+    return (np.array(b.col_status, dtype=object).astype(np.int8), np.array(b.row_status, dtype=object).astype(np.int8))
+
+
 def solve_highs(model: LinearModel, time_limit: float | None = None, threads: int | None = None,
-                method: str = "auto", log: bool = False, tol: float = 1e-6, integer: bool = False) -> Solution:
+                method: str = "auto", log: bool = False, tol: float = 1e-6, integer: bool = False,
+                basis: tuple[np.ndarray, np.ndarray] | None = None, keep_basis: bool = False) -> Solution:
+    """`basis` (column and row statuses, as `keep_basis` returns them in extra["basis"]): the simplex starts
+    from it (optimizer.unique: the same rows with another objective start where the first solve ended)."""
     h = new_highs()  # first: says how to install HiGHS where it is missing
     import highspy
 
@@ -85,6 +106,8 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
         h.setOptionValue("threads", int(threads))
     t0 = time.perf_counter()
     to_highs(model, h, integer)
+    if basis is not None and not integer:
+        _basis_in(h, basis)
     passed = time.perf_counter() - t0
     t0 = time.perf_counter()
     h.run()
@@ -98,15 +121,18 @@ def solve_highs(model: LinearModel, time_limit: float | None = None, threads: in
             M.kIterationLimit: Status.TIME_LIMIT, M.kInterrupt: Status.TIME_LIMIT,
             M.kHighsInterrupt: Status.TIME_LIMIT, M.kSolutionLimit: Status.TIME_LIMIT}.get(ms, Status.ERROR)
     x = row_value = row_dual = col_dual = None
+    kept = {}
     if said is Status.OPTIMAL or (said is Status.TIME_LIMIT and has_point):
         s = h.getSolution()
         x, row_value = np.asarray(s.col_value), np.asarray(s.row_value)
         if s.dual_valid:
             row_dual, col_dual = np.asarray(s.row_dual), np.asarray(s.col_dual)
+        if keep_basis and said is Status.OPTIMAL and not integer:
+            kept = {"basis": _basis_out(h)}
     return decide(said, model, x, tol, solver="highs", method="mip" if integer else meth, seconds=seconds,
                   message=h.modelStatusToString(ms),
                   row_activity=row_value, row_dual=row_dual, col_dual=col_dual,
-                  extra={"pass_seconds": passed, **({"mip_gap": float(info.mip_gap)} if integer else {})})
+                  extra={"pass_seconds": passed, **kept, **({"mip_gap": float(info.mip_gap)} if integer else {})})
 
 
 def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:

@@ -30,10 +30,11 @@ def pick_solver(model: LinearModel, solver: str = "auto", method: str = "auto", 
 
 def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_limit: float | None = None,
           threads: int | None = None, method: str = "auto", log: bool = False, progress=None,
-          integer: bool = False, gap: float | None = None) -> Solution:
+          integer: bool = False, gap: float | None = None, basis=None, keep_basis: bool = False) -> Solution:
     """`progress(text)`, where given, hears how a long solve is going (interior point: each iteration).
     `integer`: the columns the model marks integer are made whole (HiGHS's MIP). `gap`: the relative duality
-    gap Clarabel stops at, where not its default (optimizer.unique's stages ask for less)."""
+    gap Clarabel stops at, where not its default (optimizer.unique's stages ask for less). `basis`,
+    `keep_basis`: HiGHS's simplex starts from a basis, and gives its last in extra["basis"] (others ignore them)."""
     solver = pick_solver(model, solver, method, backend, integer)
     whole = integer and model.integer is not None
     if whole and solver != "highs":  # refused with the scenario's key before (run.solver_options)
@@ -52,5 +53,6 @@ def solve(model: LinearModel, solver: str = "auto", backend: str = "auto", time_
     if backend == "highspy":
         if solver != "highs":
             raise ValueError("the highspy back end runs HiGHS only; use backend 'pulp' for other solvers")
-        return solve_highs(model, time_limit=time_limit, threads=threads, method=method, log=log)
+        return solve_highs(model, time_limit=time_limit, threads=threads, method=method, log=log, basis=basis,
+                           keep_basis=keep_basis)
     return solve_pulp(model, solver=solver, time_limit=time_limit, threads=threads, log=log)
