@@ -334,3 +334,9 @@ def test_a_tolerance_above_1e_6_holds_the_criteria_as_rows(tie):
     o = solve_scenario(tie, ["objective.unique.tolerance=1e-4"], write=False)
     assert o.results.summary["unique"]["route"] == "held rows" and o.results.summary["unique"]["tolerance"] == 1e-4
     assert "basis" not in o.solution.extra
+
+
+def test_a_wrong_enabled_is_one_problem(invoke, tie, tmp_path):
+    r = invoke("solve", tie, "--set", "objective.unique.enabled=maybe", "--out", tmp_path / "o")
+    assert r.exit_code == 1 and "1 problem in the input" in r.output, r.output
+    assert "expected true, false or 'auto', found 'maybe'" in r.output and not (tmp_path / "o").exists()

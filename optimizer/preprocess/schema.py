@@ -10,7 +10,8 @@ import os
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StrictBool,
+                      ValidationInfo, field_validator, model_validator)
 
 from optimizer.units import parse_quantity
 
@@ -509,10 +510,16 @@ class Fair(Strict):
         return self
 
 
+def _bool_or_auto(v):
+    if v is True or v is False or v == "auto":
+        return v
+    raise ValueError(f"expected true, false or 'auto', found {v!r}")  # one message, not one per branch
+
+
 class Unique(Strict):
     """One answer among equally good ones (optimizer.unique)."""
 
-    enabled: StrictBool | Literal["auto"] = Field(
+    enabled: Annotated[bool | Literal["auto"], PlainValidator(_bool_or_auto)] = Field(
         default="auto", description="after the optimum, hold each criterion (people, cost, travel) within the "
                                     "tolerance and choose the allocation closest to the need-proportional one; "
                                     "auto: below 100,000 columns")
