@@ -46,15 +46,18 @@ def explain(f, d) -> Explained:
                      target=info.rate)
 
 
-def stock_check(d, k: int, schedule, what: str, unit: str) -> tuple[Findings, np.ndarray]:
+def stock_check(d, k: int, schedule, what: str, unit: str, credit: np.ndarray | None = None) -> tuple[Findings, np.ndarray]:
     """The least stock every region must add for the target (summed over regions, internal units, (T,)),
     against what the supply allows up to each year; and that stock. Proofs say it in `unit` (base units). The
     baseline is today's stock less what is lost by then; with a loss the least stock to add is larger than this
-    (what is added is lost too), so the proofs still hold."""
+    (what is added is lost too), so the proofs still hold. `credit` (R,): the most each region can be credited
+    a year from elsewhere (shared space, models.sharing.credit_bound), counted as the LP counts it."""
     out = Findings()
     conv = d.resources[k].internal
     rate = evaluate(schedule, d.years)
     need = rate[None, :] * d.pop * per_capita_factor(d.resources[k]) - d.base_by_year(k)
+    if credit is not None:
+        need = need - credit[:, None]
     need = np.where(np.isfinite(need), np.maximum(need, 0), 0).sum(axis=0)
     can = np.cumsum(np.where(np.isfinite(d.supply[k]), d.supply[k], np.inf))
     if not d.active[:, k].any() and need.max() > 0:
@@ -62,7 +65,8 @@ def stock_check(d, k: int, schedule, what: str, unit: str) -> tuple[Findings, np
                                  f"{d.res_ids[k]} standard to add them under"))
         return out, need
     for j in np.nonzero(need > can * (1 + 1e-9))[0]:
-        out.proofs.append((d.years[j], f"by {{years}} the {what} target needs at least {need[j] * conv:,.0f} {unit} added, "
+        shared = "" if credit is None else f" (beyond the {credit.sum() * conv:,.0f} {unit} sharing can lend at most)"
+        out.proofs.append((d.years[j], f"by {{years}} the {what} target needs at least {need[j] * conv:,.0f} {unit} added{shared}, "
                               f"but supply allows {can[j] * conv:,.0f} {unit} up to then"))
     return out, need
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.common import Context
 from models.density_floor import density_floor, explain, stock_check
 from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
+from models.sharing import credit_bound
 from optimizer.preprocess.data import K_FACILITY
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, Target
@@ -26,7 +27,9 @@ def _kpi_targets(d, scenario) -> list[KpiTarget]:
 
 def _check(d, scenario) -> Findings:
     t = target_of(scenario.targets.facility_standard)
-    return stock_check(d, K_FACILITY, t.min, "community space", "m2")[0] if t else Findings()
+    if not t:
+        return Findings()
+    return stock_check(d, K_FACILITY, t.min, "community space", "m2", credit_bound(scenario, d))[0]
 
 
 @family("facility_standard", target=FacilityTarget, explain=explain, knobs=_knobs, kpi_targets=_kpi_targets,

@@ -104,6 +104,22 @@ def network(sharing, data) -> Network:
     return Network(list(sharing.providers), list(sharing.communities), p, q, m, cap, need)
 
 
+def credit_bound(scenario, data) -> np.ndarray | None:
+    """(R,) the most shared space a region's facility levels can be credited in a year (10k m2): its
+    communities' need, and no more than the capacity of the providers that reach any of them; None without
+    sharing. The cheap checks take it off what the facility targets need built (the LP counts it as built)."""
+    sh = scenario.sharing
+    if sh is None or not sh.enabled:
+        return None
+    net = network(sh, data)
+    index = {rid: i for i, rid in enumerate(data.region_ids)}
+    region = np.array([index[c.region] for c in net.communities], dtype=int)
+    need = np.bincount(region, weights=net.need, minlength=data.R)
+    reach = np.unique(np.stack([net.pair_p, region[net.pair_q]]), axis=1) if net.n_pairs else np.zeros((2, 0), int)
+    cap = np.bincount(reach[1], weights=net.capacity[reach[0]], minlength=data.R)
+    return np.minimum(need, cap)
+
+
 def add_sharing(ctx: Context) -> Network | None:
     """Flows, provider and community rows, and the per-category credits the facility levels use."""
     sh = ctx.scenario.sharing

@@ -97,3 +97,23 @@ def test_report_renders_in_headless_chromium(west_report, tmp_path):
     pixels = mpimg.imread(shot)
     assert pixels.std() > 0.02, "the screenshot is blank"
     assert np.mean(pixels[..., :3] < 0.5) > 0.005, "almost nothing dark on the page: no text rendered"
+
+
+def test_a_cjk_font_installed_after_the_font_cache_is_found(monkeypatch, tmp_path):
+    """fonts-wqy-zenhei installed after matplotlib wrote its cache: the cache lists no CJK font, opt reads the
+    system's fonts once more, finds it, and rewrites the cache (here a copy in tmp_path) so the next run does."""
+    import matplotlib
+    from matplotlib import font_manager as fm
+
+    from optimizer.postprocess.report import CJK_FONTS, cjk_font
+
+    on_system = [p for p in fm.findSystemFonts() if any(k in p.lower() for k in ("wqy", "cjk", "droid", "simhei"))]
+    if not on_system:
+        pytest.skip("no CJK font installed on this machine")
+    stale = [f for f in fm.fontManager.ttflist if f.fname not in on_system]  # the cache as before the install
+    monkeypatch.setattr(fm.fontManager, "ttflist", stale)
+    monkeypatch.setattr(matplotlib, "get_cachedir", lambda: str(tmp_path))
+    name = cjk_font()
+    assert name in CJK_FONTS
+    cache = tmp_path / f"fontlist-v{fm.FontManager.__version__}.json"
+    assert name in cache.read_text(encoding="utf-8")

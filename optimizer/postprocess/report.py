@@ -55,15 +55,35 @@ def _plt():
 
 
 def cjk_font() -> str | None:
-    """The name of an installed CJK font, or None."""
+    """The name of an installed CJK font, or None. A font installed after matplotlib wrote its font cache is
+    not in that cache (the README's apt-get install, after a first run): where none is found there, the
+    system's font folders are read once more and the cache rewritten, so the next run finds it at once."""
     matplotlib, _ = _plt()
-    from matplotlib import font_manager
+    from matplotlib import font_manager as fm
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    return None
+    def known() -> str | None:
+        installed = {f.name for f in fm.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in installed), None)
+
+    found = known()
+    if found is None:
+        listed = {f.fname for f in fm.fontManager.ttflist}
+        added = 0
+        for path in fm.findSystemFonts():
+            if path not in listed:
+                try:
+                    fm.fontManager.addfont(path)
+                    added += 1
+                except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read: not a font for us
+                    continue
+        found = known()
+        if added:
+            cache = Path(matplotlib.get_cachedir()) / f"fontlist-v{fm.FontManager.__version__}.json"
+            try:
+                fm.json_dump(fm.fontManager, cache)
+            except OSError:  # a read-only cache folder: found again next run, a moment slower
+                pass
+    return found
 
 
 class Charts:
