@@ -102,6 +102,24 @@ def _check_solver_options(time_limit: float | None = None, threads: int | None =
 
 
 SetOpt = typer.Option(None, "--set", "-s", help="override a scenario key: key.path=value (repeatable)")
+MoneyOpt = typer.Option(None, "--money-unit", help="money in every table and sentence people read: 亿元, 万元 or 元 "
+                        "(also 100m yuan, 10k yuan, yuan); default: the unit the budget is written in")
+LangOpt = typer.Option(None, "--lang", help="zh or en: the language of the tables and sentences; default: the "
+                       "scenario's language:, else the locale's")
+
+
+def _view_options(money_unit: str | None, lang: str | None) -> tuple[str | None, str | None]:
+    """--money-unit and --lang checked and normalised (100m yuan -> 亿元)."""
+    from optimizer.postprocess.view import LANGS, MONEY_UNITS
+
+    if lang is not None and lang not in LANGS:
+        _bad_option("--lang", " or ".join(LANGS), repr(lang))
+    if money_unit is not None:
+        names = {**{k: k for k in MONEY_UNITS}, **{en: k for k, (_, en) in MONEY_UNITS.items()}}
+        if money_unit.strip().lower() not in names:
+            _bad_option("--money-unit", "one of " + ", ".join(names), repr(money_unit))
+        money_unit = names[money_unit.strip().lower()]
+    return money_unit, lang
 DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
 
 
@@ -121,6 +139,8 @@ def solve(
     integer: bool = typer.Option(False, "--integer", help="whole facilities for coverage targets (a MIP, HiGHS)"),
     near: Path | None = typer.Option(None, "--near", help="a result folder (a plan already announced): among the "
                                      "optimal allocations, choose the one closest to it"),
+    money_unit: str | None = MoneyOpt,
+    lang: str | None = LangOpt,
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -130,12 +150,14 @@ def solve(
 
     _setup_logging(verbose)
     _check_solver_options(time_limit, threads, solver=solver, method=method, backend=backend)
+    money_unit, lang = _view_options(money_unit, lang)
     # the stage on the terminal (stderr, so piped tables stay clean); HiGHS's own log with --solver-log
     with err_console.status("starting") as status:
         outcome = _guard(lambda: solve_scenario(scenario, set_ or [], out=out, argv=sys.argv, log_solver=solver_log,
                                                 model_file=write_lp, with_report=with_report, stage=status.update,
                                                 solver=solver, time_limit=time_limit, threads=threads, method=method,
-                                                backend=backend, integer=integer or None, near=near), debug)
+                                                backend=backend, integer=integer or None, near=near,
+                                                money_unit=money_unit, lang=lang), debug)
     try:
         show(outcome, out_console)
     except KeyboardInterrupt:

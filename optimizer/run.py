@@ -15,10 +15,12 @@ from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.errors import InputError, Problem, Where
 from optimizer.heap import heap_kept
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
+from optimizer.postprocess.headline import all_met, brief, headline_tables, milestone_years
 from optimizer.postprocess.manifest import manifest
 from optimizer.postprocess.parallel import beside
 from optimizer.postprocess.places import atomic_file, atomic_folder, claim_file, claim_folder, sealed
 from optimizer.postprocess.results import Results, make_results
+from optimizer.postprocess.view import View, choose_lang, money_unit_written
 from optimizer.postprocess.write import to_disk, write_csv, write_json
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
@@ -41,6 +43,7 @@ class RunOutcome:
     timings: dict
     warnings: list[str] = field(default_factory=list)
     solver: dict = field(default_factory=dict)
+    view: View = field(default_factory=View)  # the language and money unit people read the answer in
 
     @property
     def exit_code(self) -> int:
@@ -102,16 +105,19 @@ def default_out(loaded: Loaded) -> Path:
 def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = None, write: bool = True,
                    argv: list[str] | None = None, log_solver: bool = False, model_file: Path | None = None,
                    with_report: bool = False, stage=None, joint: bool = True, near: Path | None = None,
-                   **cli) -> RunOutcome:
+                   money_unit: str | None = None, lang: str | None = None, **cli) -> RunOutcome:
     """Load, check, build, solve, explain and (unless write=False) write one scenario.
     `stage(text)` is told what is happening, for a progress display. `joint=False` leaves out the
-    diagnosis's search for changes that work only together (a sweep's point: one line of it is shown)."""
+    diagnosis's search for changes that work only together (a sweep's point: one line of it is shown).
+    `money_unit` (亿元, 万元, 元) and `lang` (zh, en): how people read the answer (View); by default the unit
+    the budget is written in and the scenario's language (else the locale's)."""
     stage = stage or (lambda text: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
     stage("loading the scenario")
     loaded = load_scenario(path, overrides)
     timings["load"] = time.perf_counter() - t
+    view = View(choose_lang(lang, loaded.scenario.language), money_unit or money_unit_written(loaded.raw))
     opts = solver_options(loaded, **cli)
     if write:  # refused before any work, not after a solve of minutes
         what = "--out" if out else OUT_WHAT
@@ -189,7 +195,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
         diagnosis = diagnose(loaded.scenario, opts, progress=stage, joint=joint)
     timings["extract"] = time.perf_counter() - t
 
-    outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts)
+    outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts, view)
     if write and (results is not None or diagnosis is not None):  # a run with no answer keeps earlier results
         outcome.out_dir = Path(out)
         stage(f"writing {outcome.out_dir}")
@@ -216,6 +222,7 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                     write_csv(df, tmp / f"{name}.csv")
                     files.append(f"{name}.csv")
                 summary.update(r.summary)
+                files += write_headline(o, tmp, summary)
                 summary["binding_targets"] = r.binding
                 summary["not_proven_optimal"] = not o.solution.status.is_ok
                 rows = [("scenario", o.loaded.name), ("status", o.solution.status.value),
@@ -225,7 +232,7 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                 rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
                 rows += [("warning", w) for w in o.warnings]
                 sheets, notes = workbook_tables(r.allocation, r.kpis, r.constraints, r.extra)
-                write_xlsx(tmp / "results.xlsx", rows + notes, sheets)
+                write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=the_brief(o))
                 files.append("results.xlsx")
         if o.diagnosis is not None:
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")
@@ -244,3 +251,41 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
             from optimizer.postprocess.report import write_report
 
             write_report(tmp, tmp / "report.html")
+
+
+HEADLINE_FILES = {"services": "headline.csv", "money": "money_by_region.csv", "money_by_category": "money_by_category.csv",
+                  "targets": "targets.csv"}
+
+
+def the_brief(o: RunOutcome):
+    r = o.results
+    assert r is not None
+    scenario = o.loaded.scenario
+    years = milestone_years(scenario, scenario.years)
+    objective = f"{o.solution.objective:,.4f} ({r.summary.get('objective_unit', '')})"
+    return brief(headline_tables(r.headline, r.kpis, years, o.view), r.kpis, o.loaded.name,
+                 o.solution.status.value, objective, r.binding, o.view)
+
+
+def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
+    """The headline's tables, in the run's language and money unit, and its numbers in summary.json (fixed
+    units: people, 10k yuan; the same bytes whatever the view)."""
+    r = o.results
+    assert r is not None
+    scenario = o.loaded.scenario
+    years = milestone_years(scenario, scenario.years)
+    tables = headline_tables(r.headline, r.kpis, years, o.view)
+    for name, file in HEADLINE_FILES.items():
+        write_csv(tables[name], tmp / file)
+    met, missed, judged = all_met(r.kpis)
+    cov = r.headline["services"]
+    cov = cov[cov["year"].isin(years)]
+    summary["headline"] = {
+        "milestone_years": years, "all_targets_met": met, "target_rows_not_met": missed, "target_rows": judged,
+        "services": [{"category": c, "year": int(y), "people_for": float(f), "people_without": float(w),
+                      "share_with_standard": float(s)} for c, y, f, w, s in
+                     zip(cov["category"], cov["year"], cov["people_for"], cov["people_without"], cov["share_with_standard"])],
+        "money_10k_yuan_by_year": {int(y): float(v) for y, v in
+                                   r.headline["money"].groupby("year")["money_10k_yuan"].sum().items()},
+    }
+    return list(HEADLINE_FILES.values())

@@ -135,8 +135,8 @@ CASES = {
                                     "scenario.json: regions[0].id", "expected text, found the number 5"),
     "kpis_deleted": (lambda f: (f / "kpis.csv").unlink(), "tiny",
                      "expected a result folder written by opt solve (with manifest.json, summary.json, kpis.csv, "
-                     "allocation.csv, scenario.json, ...), found a folder of 6 files (allocation.csv, constraints.csv, "
-                     "manifest.json, results.xlsx, ...), missing kpis.csv (listed in its manifest.json)"),
+                     "allocation.csv, scenario.json, ...), found a folder of 10 files (allocation.csv, constraints.csv, "
+                     "headline.csv, manifest.json, ...), missing kpis.csv (listed in its manifest.json)"),
     "empty_folder": (_empty, "tiny", "expected a result folder written by opt solve (with manifest.json, summary.json, "
                                      "kpis.csv, allocation.csv, scenario.json, ...), found an empty folder, missing "
                                      "manifest.json, summary.json"),

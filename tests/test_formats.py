@@ -48,7 +48,8 @@ def test_min_cost_meets_every_need(tmp_path):
 def test_workbook_has_summary_first_and_units(tmp_path):
     solve_scenario(TESTS / "scenarios" / "tiny.yaml", out=tmp_path / "w")
     wb = openpyxl.load_workbook(tmp_path / "w" / "results.xlsx")
-    assert wb.sheetnames == ["summary", "allocation", "kpis", "constraints"]
+    assert wb.sheetnames == ["brief", "money by province", "money by service", "targets", "summary", "allocation",
+                             "kpis", "constraints"]
     headers = [c.value for c in wb["allocation"][1]]
     assert "people unserved (people)" in headers and "unit" in headers
     assert wb["allocation"].freeze_panes == "A2"
@@ -84,4 +85,4 @@ def test_big_tables_summed_up_in_the_workbook(tmp_path, monkeypatch):
     full = pd.read_csv(tmp_path / "w" / "allocation.csv", encoding="utf-8-sig")
     by_region = pd.DataFrame(wb["allocation by region"].values)
     by_region.columns = by_region.iloc[0]
-    assert abs(by_region.iloc[1:]["allocated (unit)"].astype(float).sum() - full["allocated"].sum()) < 1e-6 * full["allocated"].sum()
+    assert abs(by_region.iloc[1:]["allocated (in the row's unit)"].astype(float).sum() - full["allocated"].sum()) < 1e-6 * full["allocated"].sum()

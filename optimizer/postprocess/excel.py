@@ -1,6 +1,7 @@
 """results.xlsx: a summary sheet first, then one sheet per table, formatted for hand-on."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pandas as pd
 
 # column -> header shown (with units); columns not listed keep their name
 HEADERS = {
-    "allocated": "allocated (unit)", "baseline": "baseline (unit)", "level": "level (unit)", "need": "need (unit)",
-    "unmet": "unmet (unit)", "people_unserved": "people unserved (people)", "value": "value (unit)",
-    "target": "target", "slack": "slack (slack_unit)", "shadow_price": "shadow price (shadow_unit)",
+    "allocated": "allocated (in the row's unit)", "baseline": "baseline (in the row's unit)",
+    "level": "level (in the row's unit)", "need": "need (in the row's unit)", "unmet": "unmet (in the row's unit)",
+    "people_unserved": "people unserved (people)", "value": "value (in the row's unit)",
+    "target": "target (in the row's unit)", "slack": "slack (in slack_unit)",
+    "shadow_price": "shadow price (in shadow_unit)",
 }
+PER_ROW = ("value", "target")  # columns whose number format follows the row's unit (a share as a percent)
 
 
 def _width(series: pd.Series, header: str) -> int:
@@ -31,10 +35,15 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
         is_num = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
         kinds.append(("int" if col == "year" else "num") if is_num else "text")
         ws.set_column(j, j, _width(df[col], header), fmts[kinds[-1]])
+    units = df["unit"].astype(str).to_numpy() if "unit" in df.columns else np.array([], dtype=object)
+    per_row = [col in PER_ROW and len(units) > 0 and kinds[j] == "num" for j, col in enumerate(df.columns)]
     for i, row in enumerate(df.itertuples(index=False), start=1):  # in row order: constant_memory mode
         bad = bad_rows is not None and bool(bad_rows[i - 1])
         for j, v in enumerate(row):
-            fmt = fmts[("bad_" if bad else "") + kinds[j]]
+            kind = kinds[j]
+            if per_row[j]:  # a share as a percent, an index or ratio to 3 decimals, the rest with separators
+                kind = "pct" if units[i - 1] == "share" else "small" if isinstance(v, float) and abs(v) < 10 else kind
+            fmt = fmts[("bad_" if bad else "") + kind]
             if isinstance(v, (float, np.floating)) and not np.isfinite(v):
                 ws.write_blank(i, j, None, fmt)
                 continue
@@ -92,7 +101,53 @@ def workbook_tables(allocation: pd.DataFrame, kpis: pd.DataFrame, constraints: p
     return tables, notes
 
 
-def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame]) -> None:
+@dataclass
+class Brief:
+    """The first sheet, a one-page brief a bureau can forward (its lines, then its small tables), and the
+    sheets that follow it before the detailed ones (money by province and year, ...); `bad`: per sheet, the
+    rows to highlight (targets not met)."""
+
+    name: str
+    lines: list[tuple[str, str]]
+    tables: list[tuple[str, pd.DataFrame]]
+    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    bad: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _brief(wb, fmts: dict, brief: Brief) -> None:
+    ws = wb.add_worksheet(brief.name)
+    title = wb.add_format({"bold": True, "font_size": 13})
+    bold = wb.add_format({"bold": True})
+    r = 0
+    widths = [12] * 12
+    for label, text in brief.lines:
+        ws.write(r, 0, label, bold)
+        ws.write(r, 1, text)
+        widths[0] = max(widths[0], _width(pd.Series([], dtype=str), label))
+        r += 1
+    for caption, df in brief.tables:
+        r += 1
+        ws.write(r, 0, caption, title)
+        r += 1
+        for j, col in enumerate(df.columns):
+            ws.write(r, j, str(col), fmts["head"])
+            widths[j] = max(widths[j], min(_width(df[col], str(col)), 40)) if j < len(widths) else 12
+        for row in df.itertuples(index=False):
+            r += 1
+            for j, v in enumerate(row):
+                if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+                    ws.write_blank(r, j, None)
+                elif isinstance(v, (float, np.floating)):
+                    ws.write_number(r, j, float(v), fmts["num"])
+                else:
+                    ws.write(r, j, v.item() if isinstance(v, np.generic) else v)
+        r += 1
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+
+
+def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame],
+               brief: Brief | None = None) -> None:
     """Tables longer than a worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     import xlsxwriter
 
@@ -110,8 +165,15 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
     num = wb.add_format({"num_format": "#,##0.00"})
     red = "#F8D0D0"
     fmts = {"head": head, "num": num, "int": wb.add_format({"num_format": "0"}), "text": None,
+            "pct": wb.add_format({"num_format": "0.0%"}), "small": wb.add_format({"num_format": "0.000"}),
             "bad_num": wb.add_format({"num_format": "#,##0.00", "bg_color": red}),
-            "bad_int": wb.add_format({"num_format": "0", "bg_color": red}), "bad_text": wb.add_format({"bg_color": red})}
+            "bad_int": wb.add_format({"num_format": "0", "bg_color": red}), "bad_text": wb.add_format({"bg_color": red}),
+            "bad_pct": wb.add_format({"num_format": "0.0%", "bg_color": red}),
+            "bad_small": wb.add_format({"num_format": "0.000", "bg_color": red})}
+    if brief is not None:
+        _brief(wb, fmts, brief)
+        for name, df in brief.sheets.items():
+            _sheet(wb, name, df, fmts, brief.bad.get(name))
     ws = wb.add_worksheet("summary")
     ws.write(0, 0, "item", head)
     ws.write(0, 1, "value", head)

@@ -17,6 +17,7 @@ from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
 from optimizer.postprocess import kpis as kpi_mod
 from optimizer.postprocess.coverage import share_met
+from optimizer.postprocess.headline import headline_numbers
 from optimizer.postprocess.rowfacts import row_facts
 from optimizer.postprocess.sharing import sharing_tables
 from optimizer.preprocess.data import K_FACILITY, ModelData
@@ -170,6 +171,7 @@ class Results:
     summary: dict
     arrays: Arrays | None = None
     extra: dict = field(default_factory=dict)
+    headline: dict = field(default_factory=dict)  # optimizer.postprocess.headline.headline_numbers
 
     def __repr__(self) -> str:
         s = self.summary
@@ -214,4 +216,4 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
             f"their service's need is unmet where the change lands")
     if "kpis" in extra:  # facility sharing's KPIs join the table
         kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
-    return Results(alloc, kp, cons, binding, summary, a, extra)
+    return Results(alloc, kp, cons, binding, summary, a, extra, headline_numbers(d, a))

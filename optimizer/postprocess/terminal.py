@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
+from optimizer.postprocess.headline import all_met, headline_tables, milestone_years
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
-from optimizer.preprocess.schema import CONSTANT
 
 STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", Status.INFEASIBLE: "bold red"}
 SHOWN = ("livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
@@ -29,16 +29,17 @@ LABELS = {
 }
 
 
-def milestone_years(scenario, years) -> list[int]:
-    ys = {int(years[-1])}
-    t = scenario.targets
-    for name in type(t).model_fields:
-        target = getattr(t, name)
-        for field in ("cap", "min"):
-            sched = getattr(target, field, None) if target is not None else None
-            if sched:
-                ys |= {y for y in sched if y != CONSTANT and y in set(int(v) for v in years)}
-    return sorted(ys)
+def _kpi_label(label: str, row, v) -> str:
+    """The KPI's words in the run's language: the plan's term where the table has one, with its scope."""
+    if v.lang != "zh":
+        return label
+    name = v.t(row["kpi"], label.split(" (")[0])
+    scope = label[label.index(" (") + 2:-1] if " (" in label else ""
+    head = ""
+    for en, zh in (("lowest: ", "最低："), ("largest: ", "最多：")):
+        if scope.startswith(en):
+            head, scope = zh, scope[len(en):]
+    return f"{name}（{head}{v.scope(scope)}）" if scope else name
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -46,6 +47,8 @@ def _fmt(v: float, unit: str) -> str:
         return "-"
     if unit == "share":
         return f"{v:.1%}"
+    if unit == "money":
+        return f"{v:,.2f}"
     if unit in ("people", "person-services", "10k yuan") or abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}"
@@ -97,9 +100,10 @@ def show(outcome, console: Console | None = None) -> None:
     if sol.message and not sol.status.is_ok:
         console.print(f"solver: {sol.message}")
     if res is not None:
-        console.print(f"people short of a standard, summed over categories, resources and years: "
-                      f"[bold]{res.summary['people_unserved']:,.0f}[/] person-services; "
-                      f"objective {sol.objective:,.4f} ({res.summary.get('objective_unit', 'weighted 10k people')})")
+        show_headline(outcome, console)
+        v = outcome.view
+        console.print(f"{v.t('objective')}: {sol.objective:,.4f} ({res.summary.get('objective_unit', 'weighted 10k people')}); "
+                      f"{v.t('people_unserved_total')}: {res.summary['people_unserved']:,.0f} — {v.t('objective_note')}")
         if "mip_gap" in res.summary:  # whole facilities (--integer): how far from the best the answer may be
             console.print(f"whole facilities (MIP): relative gap {res.summary['mip_gap']:.2e}; shadow prices are "
                           f"not defined for a MIP and are left at 0")
@@ -108,12 +112,17 @@ def show(outcome, console: Console | None = None) -> None:
         years = outcome.loaded.scenario.years
         for y in milestone_years(outcome.loaded.scenario, years):
             table = Table(title=f"{y}", show_lines=False, title_justify="left")
-            for col in ("KPI", "value", "unit", "target", "met"):
-                table.add_column(col, justify="right" if col in ("value", "target") else "left")
+            for col in ("kpi", "value", "unit", "target", "met"):
+                table.add_column(v.t(col) if v.lang == "zh" else col.upper() if col == "kpi" else col,
+                                 justify="right" if col in ("value", "target") else "left")
             for label, row in kpi_rows(res.kpis, y):
                 met = row["met"]
-                met_s = "" if met == "" else ("[green]yes[/]" if met else "[red]NO[/]")
-                table.add_row(label, _fmt(row["value"], row["unit"]), row["unit"], _fmt(row["target"], row["unit"]), met_s)
+                met_s = "" if met == "" else (f"[green]{v.t('yes')}[/]" if met else f"[red]{v.t('no').upper()}[/]")
+                unit, value, target = row["unit"], row["value"], row["target"]
+                if unit == "10k yuan":  # money in the run's unit
+                    unit, value, target = "money", v.money_from_10k(value), v.money_from_10k(target)
+                table.add_row(escape(_kpi_label(label, row, v)), _fmt(value, unit),
+                              v.money_label if unit == "money" else v.unit(unit), _fmt(target, unit), met_s)
             console.print(table)
         if "flows" in res.extra:
             k = res.kpis
@@ -203,3 +212,33 @@ def show_comparison(tables: dict, console: Console) -> None:
                       f"{money['forced'].abs().sum():,.0f} {unit} in all ({(money['forced'].abs() > 1e-6).sum():,} "
                       f"cells); changes an answer chosen afresh would add by choice {money['choice'].abs().sum():,.0f} "
                       f"{unit} ({(money['choice'].abs() > 1e-6).sum():,} cells): changes.csv")
+
+
+def show_headline(outcome, console: Console) -> None:
+    """What a bureau reports first: every target met or not, each service's coverage and the people without
+    its standard at the milestones, the money by province and year in the run's unit."""
+    v, res = outcome.view, outcome.results
+    scenario = outcome.loaded.scenario
+    years = milestone_years(scenario, scenario.years)
+    met, missed, judged = all_met(res.kpis)
+    verdict = f"[green]{v.t('yes')}[/]" if met else f"[red]{v.t('no')}[/]"
+    console.print(f"[bold]{v.t('every_target_met')}:[/] {verdict} ({v.t('met_counts').format(missed=missed, judged=judged)})")
+    cov = res.headline["services"]
+    table = Table(title=f"{v.t('services_title')} ({v.t('cell_note')})", title_justify="left")
+    table.add_column(v.t("category"))
+    for y in years:
+        table.add_column(str(y), justify="right")
+    for cat, part in cov[cov["year"].isin(years)].groupby("category_name", sort=False):
+        by_year = part.set_index("year")
+        table.add_row(escape(str(cat)), *(f"{by_year.at[y, 'share_with_standard']:.1%} / {v.people_cell(by_year.at[y, 'people_without'])}"
+                                          for y in years))
+    console.print(table)
+    money = headline_tables(res.headline, res.kpis, years, v)["money"]
+    table = Table(title=f"{v.t('money_by_region')} ({v.money_label}; {v.t('money_note')})", title_justify="left")
+    for j, col in enumerate(money.columns):
+        table.add_column(str(col), justify="left" if j == 0 else "right")
+    digits = 2 if v.money_unit == "亿元" else 0
+    for _, row in money.iterrows():
+        table.add_row(escape(str(row.iloc[0])), *(f"{x:,.{digits}f}" if abs(x) >= 0.5 * 10 ** -digits else "0"
+                                                 for x in row.iloc[1:]))
+    console.print(table)

@@ -622,6 +622,9 @@ class Scenario(Strict):
     name: Annotated[str, AfterValidator(plain_name)] | None = Field(None, description="the result folder's name, results/<name>")
     title: str | None = None
     description: str | None = None
+    language: Literal["zh", "en"] | None = Field(
+        None, description="the language of the answer's tables and sentences (zh or en; --lang overrides; "
+                          "default: the locale's)")
     extends: str | None = None
     years: Years = Field(min_length=1, description="[2024, 2025, ...] or '2024:2030'")
     regions: list[Region] = Field(min_length=1)

@@ -1,0 +1,140 @@
+"""The headline a finance bureau reports (issue 19.1): per milestone year, how many of the people each service
+is for get its standard and how many do not (people, not person-services), the plan's money by province and
+year, and whether every target is met.
+
+The numbers (`headline_numbers`) are computed once with the answer, in fixed units (people, 10k yuan); the
+tables (`headline_tables`) are those numbers in a View's language and money unit."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.common import solved_outlay
+from optimizer.postprocess.view import View
+from optimizer.preprocess.data import K_FISCAL, ModelData
+from optimizer.preprocess.schema import CONSTANT
+from optimizer.units import INTERNAL, PEOPLE
+
+
+def headline_numbers(d: ModelData, a) -> dict[str, pd.DataFrame]:
+    """coverage: per category and year, the people it is for, those without its standard (in each region the
+    largest shortfall among its resources, in people: a person short of money or of staff for a service is
+    without it; the smallest count consistent with every resource's shortfall) and the share with it.
+    money: per region and year the plan's money (new money, salaries of the staff added, construction of the
+    space built, and the families' works), 10k yuan; money_by_category: the same per category (works, which
+    no category owns, as a row of their own)."""
+    std = d.has_std[None, :, :, None] & (d.std[None] > 0)
+    short = np.where(std, a.unmet * d.inv_std[None] * PEOPLE, 0.0).max(axis=2)  # (R,C,T) people
+    served = d.served if d.served is not None else np.broadcast_to(d.pop[:, None, :], short.shape)
+    serves = np.asarray(d.has_std.any(axis=1), dtype=bool)  # (C,) categories with a standard
+    people_for = np.where(serves[None, :, None], served * PEOPLE, 0.0)  # (R,C,T)
+    c, t = np.meshgrid(np.arange(d.C), np.arange(d.T), indexing="ij")
+    for_, without = people_for.sum(axis=0), np.minimum(short, people_for).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(for_ > 0, 1.0 - without / for_, np.nan)
+    coverage = pd.DataFrame({"category": np.array(d.cat_ids)[c.ravel()], "category_name": np.array(d.cat_names)[c.ravel()],
+                             "year": d.years[t.ravel()], "people_for": for_.ravel(), "people_without": without.ravel(),
+                             "share_with_standard": share.ravel()})
+    coverage = coverage[serves[c.ravel()]].reset_index(drop=True)
+    to_10k = INTERNAL["fiscal"] / 1e4
+    outlay = solved_outlay(d, a) * to_10k  # (R,T)
+    r, tt = np.meshgrid(np.arange(d.R), np.arange(d.T), indexing="ij")
+    money = pd.DataFrame({"region": np.array(d.region_ids)[r.ravel()], "region_name": np.array(d.region_names)[r.ravel()],
+                          "year": d.years[tt.ravel()], "money_10k_yuan": outlay.ravel()})
+    by_cat = a.alloc[:, :, K_FISCAL, :].sum(axis=0)  # (C,T)
+    for k in d.of_kind("staff"):
+        by_cat = by_cat + d.unit_cost[k] * (a.level[:, :, k, :] - a.base[:, :, k, :]).sum(axis=0)
+    for k in d.of_kind("space"):
+        by_cat = by_cat + d.unit_cost[k] * a.alloc[:, :, k, :].sum(axis=0)
+    cats = pd.DataFrame({"category": np.array(d.cat_ids)[c.ravel()], "category_name": np.array(d.cat_names)[c.ravel()],
+                         "year": d.years[t.ravel()], "money_10k_yuan": (by_cat * to_10k).ravel()})
+    works = outlay.sum(axis=0) - by_cat.sum(axis=0) * to_10k  # renewal and facilities: no category's
+    if np.abs(works).max(initial=0.0) > 1e-6 * max(np.abs(outlay).max(initial=0.0), 1.0):
+        cats = pd.concat([cats, pd.DataFrame({"category": "works", "category_name": "works", "year": d.years,
+                                              "money_10k_yuan": works})], ignore_index=True)
+    return {"services": coverage, "money": money, "money_by_category": cats}
+
+
+def milestone_years(scenario, years) -> list[int]:
+    ys = {int(years[-1])}
+    t = scenario.targets
+    for name in type(t).model_fields:
+        target = getattr(t, name)
+        for field in ("cap", "min"):
+            sched = getattr(target, field, None) if target is not None else None
+            if sched:
+                ys |= {y for y in sched if y != CONSTANT and y in set(int(v) for v in years)}
+    return sorted(ys)
+
+
+def targets_at(kpis: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """The KPI rows that carry a target, in the milestone years, with the gap (value - target: below a floor
+    or above a cap where not met)."""
+    k = kpis[kpis["target"].notna() & kpis["year"].isin(years) & (kpis["met"] != "")].copy()
+    gap = k["value"] - k["target"]
+    k["gap"] = gap.where(gap.abs() > 1e-9 * np.maximum(1.0, k["target"].abs()), 0.0)  # solver noise is no gap
+    return k.reset_index(drop=True)
+
+
+def all_met(kpis: pd.DataFrame) -> tuple[bool, int, int]:
+    """Whether every target row is met in every year, with the count of rows not met and of rows."""
+    judged = kpis[kpis["met"] != ""]
+    missed = int((judged["met"] == False).sum())  # noqa: E712 - the column mixes '' and booleans
+    return missed == 0, missed, len(judged)
+
+
+def _num(v: float) -> float:
+    return 0.0 if v == 0 else float(v)  # no -0
+
+
+def headline_tables(numbers: dict[str, pd.DataFrame], kpis: pd.DataFrame, years: list[int],
+                    view: View) -> dict[str, pd.DataFrame]:
+    """The headline as tables for people: coverage and people without per service and milestone year,
+    money by province and by service per year in the view's unit (with totals), the targets at the milestones."""
+    t = view.t
+    cov = numbers["services"]
+    cov = cov[cov["year"].isin(years)]
+    coverage = pd.DataFrame({t("category"): cov["category_name"].to_numpy(), t("year"): cov["year"].to_numpy(),
+                             f"{t('share_with_standard')} (%)": (cov["share_with_standard"] * 100).round(1).to_numpy(),
+                             f"{t('people_without')} ({view.unit('people')})": cov["people_without"].round(0).map(_num).to_numpy(),
+                             f"{t('people_for')} ({view.unit('people')})":
+                                 cov["people_for"].round(0).map(_num).to_numpy()})
+    out = {"services": coverage}
+    for name, key, label in (("money", "region_name", t("region")), ("money_by_category", "category_name", t("category"))):
+        m = numbers[name]
+        wide = m.pivot_table(index=key, columns="year", values="money_10k_yuan", aggfunc="sum", sort=False)
+        wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
+        wide.loc[t("total")] = wide.sum(axis=0)
+        wide[t("total")] = wide.sum(axis=1)
+        wide.index.name = f"{label} ({view.money_label})"
+        wide.columns = [str(c) for c in wide.columns]
+        out[name] = wide.reset_index()
+    k = targets_at(kpis, years)
+    scale = np.where(k["unit"] == "share", 100.0, np.where(k["unit"] == "10k yuan", view.money_from_10k(1.0), 1.0))
+    out["targets"] = pd.DataFrame({
+        t("year"): k["year"].to_numpy(), t("kpi"): [t(v, v.replace("_", " ")) for v in k["kpi"]],
+        t("scope"): [view.scope(v) for v in k["scope"]], t("value"): (k["value"] * scale).to_numpy(),
+        t("target"): (k["target"] * scale).to_numpy(), t("unit"): [view.unit(u) for u in k["unit"]],
+        t("met"): [t("yes") if m else t("no") for m in k["met"]], t("gap"): (k["gap"] * scale).to_numpy()})
+    return out
+
+
+def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status: str, objective: str,
+          binding: list[dict], view: View):
+    """results.xlsx's first sheet and the sheets after it, from headline_tables' tables."""
+    from optimizer.postprocess.excel import Brief
+
+    t = view.t
+    met, missed, judged = all_met(kpis)
+    targets = tables["targets"]
+    not_met = targets[targets[t("met")] == t("no")]
+    lines = [(t("scenario"), name), (t("status"), t(status, status)),
+             (t("every_target_met"), f"{t('yes') if met else t('no')}: " + t("met_counts").format(missed=missed, judged=judged)),
+             (t("objective"), f"{objective}; {t('objective_note')}")]
+    costly = pd.DataFrame({t("most_costly"): [b["sentence"] for b in binding[:3]] or [t("none")]})
+    blocks = [(t("services_title"), tables["services"]),
+              (t("targets_not_met"), not_met if len(not_met) else pd.DataFrame({t("targets_not_met"): [t("none")]})),
+              (t("most_costly"), costly)]
+    sheets = {t("sheet:money"): tables["money"], t("sheet:money_by_category"): tables["money_by_category"],
+              t("sheet:targets"): targets}
+    return Brief(t("brief"), lines, blocks, sheets, {t("sheet:targets"): (targets[t("met")] == t("no")).to_numpy()})

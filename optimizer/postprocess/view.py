@@ -1,0 +1,199 @@
+"""How an answer is shown: its language (--lang zh|en) and money unit (--money-unit 亿元|万元|元), chosen
+once per run and used by every output a person reads (terminal, headline and money tables, xlsx).
+
+The files a program reads back (allocation.csv, kpis.csv, constraints.csv: the recheck, `--near`, compare)
+keep their own fixed units and ids; what is chosen here is for people. The words are one table, TERMS, with
+the plan's own terms where it has them (the plan is written in traditional characters; the table gives the
+simplified forms a finance bureau on the mainland uses, the plan's words quoted beside)."""
+from __future__ import annotations
+
+import locale
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.units import DIMENSIONS
+
+LANGS = ("zh", "en")
+# the money units offered (--money-unit), their size in yuan, and their English names
+MONEY_UNITS = {"亿元": (1e8, "100m yuan"), "万元": (1e4, "10k yuan"), "元": (1.0, "yuan")}
+
+TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
+    # the plan's targets, in its words
+    "livelihood_share_fiscal": ("livelihood share of money", "民生支出占比"),  # "民生支出占比提升至70%以上"
+    # "特殊群體服務資源配置占比提升至25%": one share per resource
+    "special_group_share_fiscal": ("special-group share of money", "特殊群体服务资源配置占比（资金）"),
+    "special_group_share_personnel": ("special-group share of personnel", "特殊群体服务资源配置占比（人员）"),
+    "special_group_share_facility": ("special-group share of space", "特殊群体服务资源配置占比（用房）"),
+    # "專業社工持證人員數量達到每萬人15名"
+    "social_workers_per_10k": ("licensed social workers per 10k people", "每万人持证社工数"),
+    # "按人均0.5平方米標準配建社區服務用房"
+    "community_space_per_person": ("community space per person", "人均社区服务用房面积"),
+    # "區域間公共服務支出差距縮小至1.5倍以內" (public service), "城鄉基本公共服務支出差距縮小至1.8倍以內"
+    "public_service_max_min_ratio": ("public-service spending per person, highest region over lowest",
+                                     "区域间公共服务支出差距"),
+    "co_construction_max_min_ratio": ("co-construction spending per person, highest region over lowest",
+                                      "区域间共建共融财政支出差距"),  # "人均共建共融財政支出"
+    "public_service_gini": ("public-service spending per person, Gini", "人均公共服务支出基尼系数"),
+    "public_service_theil": ("public-service spending per person, Theil", "人均公共服务支出泰尔指数"),
+    "per_capita_public_service": ("public-service spending per person", "人均公共服务支出"),
+    "per_capita_co_construction": ("co-construction spending per person", "人均共建共融财政支出"),
+    "need_met_share": ("share of a service's need met", "服务需求满足率"),
+    "scope:all regions": ("all regions", "全部地区"),
+    "resource:fiscal": ("money", "资金"),
+    "resource:personnel": ("staff", "人员"),
+    "resource:facility": ("space", "用房"),
+    "scope:regions": ("across regions", "各地区间"),
+    "scope:lowest category and resource, all regions": ("lowest service and resource, all regions",
+                                                        "最低的服务类别与资源，全部地区"),
+    "scope:all categories and resources": ("all services and resources", "全部服务类别与资源"),
+    "people_unserved": ("people without a standard (one category and resource)", "未达标准人数（单项）"),
+    "people_unserved_total": ("person-services unserved", "未满足服务人次"),
+    "fiscal_outlay": ("fiscal outlay", "财政支出"),
+    "need_met_lowest": ("lowest share of a service's need met", "服务需求满足率（最低）"),
+    # headline
+    "status": ("status", "求解状态"),
+    "optimal": ("optimal", "最优"),
+    "infeasible": ("infeasible: the targets cannot all be met", "不可行：目标无法同时达成"),
+    "time_limit": ("stopped at the time limit", "达到时间上限"),
+    "all_targets_met": ("every target met", "全部目标达成"),
+    "targets_not_met": ("targets not met", "未达成目标"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "share_with_standard": ("share of people with the standard", "标准覆盖率"),
+    "people_without": ("people without the standard", "未达标准人数"),
+    "category": ("service", "服务类别"),
+    "kpi": ("indicator", "指标"),
+    "scope": ("scope", "范围"),
+    "people_for": ("people it is for", "服务对象人数"),
+    "region": ("province", "地区"),
+    "year": ("year", "年份"),
+    "total": ("total", "合计"),
+    "money_by_region": ("plan money by province and year", "分地区分年度资金"),
+    "money_by_category": ("plan money by service and year", "分类别分年度资金"),
+    "money_note": ("new money, salaries of staff added and construction of space built",
+                   "新增资金、新增人员工资与新建用房投资"),
+    "services_title": ("coverage of each service's standard", "各类服务标准覆盖情况"),
+    "services_note": ("people without a service's standard: in each province the largest shortfall among its "
+                      "money, staff and space, in people; coverage: the rest of the people the standard is for",
+                      "未达标准人数：各地区资金、人员、用房三项缺口中折合人数最多的一项；覆盖率：其余人口占该服务对象人口的比例"),
+    "targets_title": ("targets at the milestones", "阶段目标达成情况"),
+    "target": ("target", "目标值"),
+    "value": ("value", "实际值"),
+    "met": ("met", "是否达成"),
+    "gap": ("gap", "差距"),
+    "unit": ("unit", "单位"),
+    "objective_note": ("the objective counts person-services: a person short of one service's standard in one "
+                       "resource for one year is one; it is the LP's measure, not a count of people",
+                       "目标函数以“人次”计：一人一年在一类服务的一项资源上未达标准计为1人次；为模型度量，并非人数"),
+    "brief": ("brief", "简报"),
+    "sheet:money": ("money by province", "分地区资金"),
+    "sheet:money_by_category": ("money by service", "分类别资金"),
+    "sheet:targets": ("targets", "目标达成"),
+    "none": ("none", "无"),
+    "scenario": ("scenario", "方案"),
+    "most_costly": ("the binding targets that cost the most", "代价最高的约束性目标"),
+    "every_target_met": ("every target met", "全部目标达成"),
+    "met_counts": ("{missed:,} of {judged:,} target checks (every year and region) not met",
+                   "{judged:,}项目标检查（各年、各地区）中{missed:,}项未达成"),
+    "cell_note": ("share with the standard / people without it, M = million", "覆盖率 / 未达标准人数（人）"),
+    "objective": ("objective", "目标函数值"),
+    "details": ("every year's KPIs: kpis.csv and targets.csv", "各年指标详见 kpis.csv 与 targets.csv"),
+    # units
+    "unit:share": ("%", "%"),
+    "unit:people": ("people", "人"),
+    "unit:x": ("x", "倍"),
+    "unit:m2/person": ("m2 per person", "平方米/人"),
+    "unit:FTE per 10k people": ("per 10k people", "人/万人"),
+    "unit:person-services": ("person-services", "人次"),
+    "unit:FTE": ("FTE", "人"),
+    "unit:m2": ("m2", "平方米"),
+}
+
+
+def choose_lang(asked: str | None, scenario_language: str | None = None) -> str:
+    """--lang, else the scenario's `language:`, else the locale (zh for a Chinese one), else en."""
+    if asked:
+        return asked
+    if scenario_language:
+        return scenario_language
+    loc = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    if not loc:
+        try:
+            loc = locale.getlocale()[0] or ""
+        except ValueError:
+            loc = ""
+    return "zh" if loc.lower().startswith("zh") else "en"
+
+
+def money_unit_written(raw: dict) -> str:
+    """The money unit the scenario's budget is written in: the unit of its first amount written with one,
+    else 亿元 (a bare number of a budget or pool is in 100m yuan)."""
+    fiscal = ((raw.get("resources") or {}).get("fiscal") or {}) if isinstance(raw.get("resources"), dict) else {}
+    budget = fiscal.get("budget") if isinstance(fiscal, dict) else None
+    values = list(budget.values()) if isinstance(budget, dict) else [budget]
+    for v in values:
+        if isinstance(v, str):
+            unit = v.strip().lstrip("0123456789.,_+-eE ").strip().lower()
+            yuan = DIMENSIONS["money"][1].get(unit)
+            for name, (size, _) in MONEY_UNITS.items():
+                if yuan == size:
+                    return name
+    return "亿元"
+
+
+@dataclass(frozen=True)
+class View:
+    lang: str = "en"
+    money_unit: str = "亿元"
+
+    def t(self, key: str, default: str | None = None) -> str:
+        """The word for key in this language (the key itself, or default, where the table has none)."""
+        words = TERMS.get(key)
+        if words is None:
+            return default if default is not None else key
+        return words[1] if self.lang == "zh" else words[0]
+
+    @property
+    def money_label(self) -> str:
+        return self.money_unit if self.lang == "zh" else MONEY_UNITS[self.money_unit][1]
+
+    def money_from_10k(self, v):
+        """Amounts in 10k yuan (the tables' unit) in this view's unit."""
+        return np.asarray(v, dtype=float) * (1e4 / MONEY_UNITS[self.money_unit][0]) if not np.isscalar(v) else \
+            float(v) * (1e4 / MONEY_UNITS[self.money_unit][0])
+
+    def people(self, n: float) -> str:
+        """A count of people for a sentence or a cell: 6,941.1万人, or 69,410,916 people."""
+        if not np.isfinite(n):
+            return "-"
+        n = 0.0 if abs(n) < 0.5 else n
+        if self.lang == "zh":
+            return f"{n / 1e4:,.1f}万人" if abs(n) >= 1e5 else f"{n:,.0f}人"
+        return f"{n:,.0f} people"
+
+    def people_cell(self, n: float) -> str:
+        """A count of people for a table cell whose header says 'people': 6,941.1万 or 69.4M."""
+        n = 0.0 if not np.isfinite(n) or abs(n) < 0.5 else n
+        if self.lang == "zh":
+            return f"{n / 1e4:,.1f}万" if abs(n) >= 1e5 else f"{n:,.0f}"
+        return f"{n / 1e6:,.1f}M" if abs(n) >= 1e6 else f"{n:,.0f}"
+
+    def money(self, v10k: float) -> str:
+        """An amount given in 10k yuan, in this view's unit, with it."""
+        v = self.money_from_10k(v10k)
+        v = 0.0 if abs(v) < 5e-3 else v
+        return f"{v:,.2f} {self.money_label}" if self.money_unit == "亿元" else f"{v:,.0f} {self.money_label}"
+
+    def scope(self, scope: str) -> str:
+        """A KPI's scope in this language: its words where the table has them, resource ids in words."""
+        if f"scope:{scope}" in TERMS:
+            return self.t(f"scope:{scope}")
+        head, sep, tail = scope.rpartition(" / ")
+        return f"{head}{sep}{self.t('resource:' + tail, tail)}" if sep else scope
+
+    def unit(self, unit: str) -> str:
+        if unit == "10k yuan":
+            return self.money_label
+        return self.t(f"unit:{unit}", unit)
