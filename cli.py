@@ -125,7 +125,7 @@ DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
 
 @app.command()
 def solve(
-    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: Path = typer.Argument(..., help="scenario YAML file, or a workbook opt template wrote"),
     set_: list[str] | None = SetOpt,
     solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
@@ -317,8 +317,38 @@ def report(
 
 
 @app.command()
+def template(
+    scenario: Path = typer.Argument(..., help="scenario YAML file (or a workbook)"),
+    out: Path = typer.Option(..., "--out", help="the workbook to write (.xlsx); an existing file is never replaced"),
+    set_: list[str] | None = SetOpt,
+    debug: bool = DebugOpt,
+) -> None:
+    """The scenario as a workbook a bureau fills in (regions, categories, population, resources, targets; one
+    sheet each); opt solve and opt validate read it back."""
+    from optimizer.errors import InputError, Problem, Where
+    from optimizer.postprocess.places import atomic_file
+    from optimizer.postprocess.template import is_our_template, write_template
+    from optimizer.preprocess.load import load_scenario
+
+    _setup_logging(False)
+    if out.suffix.lower() != ".xlsx":
+        _bad_option("--out", "a workbook file name ending .xlsx", f"'{out}'")
+
+    def run() -> None:
+        loaded = load_scenario(scenario, set_ or [])
+        if out.exists() or out.is_symlink():
+            raise InputError([Problem(Where(str(out)), "--out", "refusing to replace an existing file (a workbook "
+                                      "may hold a bureau's numbers); choose a new file name")])
+        with atomic_file(out, is_our_template, "--out") as tmp:
+            write_template(loaded.raw, tmp)
+
+    _guard(run, debug)
+    out_console.print(f"wrote {out}: fill it in and run opt solve {out}")
+
+
+@app.command()
 def validate(
-    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: Path = typer.Argument(..., help="scenario YAML file, or a workbook opt template wrote"),
     set_: list[str] | None = SetOpt,
     debug: bool = DebugOpt,
 ) -> None:

@@ -13,8 +13,11 @@ class Where:
     file: str
     line: int | None = None
     column: str | None = None  # table column name (tables only)
+    cell: str | None = None  # a workbook's sheet and cell, 区域!C7 (scenarios given as workbooks)
 
     def __str__(self) -> str:
+        if self.cell is not None:
+            return f"{self.file}, {self.cell}"
         if self.line is None:
             return self.file
         if self.column is not None:

@@ -23,6 +23,7 @@ from optimizer.preprocess.checks import cross_check
 from optimizer.preprocess.overrides import Override, apply_overrides, parse_override
 from optimizer.preprocess.schema import CONSTANT, Scenario, comma_number, plain_name, schedule_context
 from optimizer.preprocess.schemawalk import nearest_keys
+from optimizer.preprocess.workbook import PROBLEMS, read_workbook
 from optimizer.preprocess.yamlio import Locations, key_text, load_yaml, pretty_path, where_of
 
 log = logging.getLogger("opt")
@@ -76,7 +77,10 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tup
     if path in chain:
         cycle = " -> ".join(str(p) for p in chain + (path,))
         raise InputError([Problem(Where(str(chain[-1])), "extends", f"expected a chain of scenarios, found a cycle: {cycle}")])
-    data, locs = load_yaml(path)
+    if path.suffix.lower() == ".xlsx":  # a workbook opt template wrote (optimizer/preprocess/workbook.py)
+        data, locs = read_workbook(path)
+    else:
+        data, locs = load_yaml(path)
     inputs[str(path)] = _sha(path)
     _resolve_tables(data, locs, path.parent, inputs)
     parent = data.pop("extends", None)
@@ -254,10 +258,13 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
         raw["population"] = {k: v for k, v in raw["population"].items() if k in known}
+    read_problems = raw.pop(PROBLEMS, [])  # a workbook's cells that were not values (read_workbook)
     try:
         scenario = schema.model_validate(raw, context=schedule_context(raw))
     except ValidationError as err:
-        raise InputError(problems_from_validation(err.errors(), raw, locs, schema=schema)) from None
+        raise InputError(read_problems + problems_from_validation(err.errors(), raw, locs, schema=schema)) from None
+    if read_problems:
+        raise InputError(read_problems)
     problems = cross_check(scenario, raw, locs)
     if problems:
         raise InputError(problems)
