@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -20,6 +21,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 out_console = Console()
 if not out_console.is_terminal:  # piped or captured: do not squeeze tables to 80 columns
     out_console = Console(width=140)
+
+
+def _pipe_closed() -> None:
+    """rich's own handler exits 1 ("bad input" here): told to _shown instead, which keeps the run's code."""
+    out_console.quiet = True
+    raise BrokenPipeError
+
+
+out_console.on_broken_pipe = _pipe_closed  # type: ignore[method-assign]
 err_console = Console(stderr=True)
 if not err_console.is_terminal:
     err_console = Console(stderr=True, width=140)
@@ -75,6 +85,19 @@ def _guard(fn, debug: bool):
         err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')} "
                           "(run again with --debug for the traceback)", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _shown(show_it, code: int) -> None:
+    """Print the answer; a reader that stops reading (`opt solve ... | head`) ends the printing, not the run:
+    the exit code stays the run's (the results are written), not click's 1 ("bad input")."""
+    try:
+        show_it()
+    except BrokenPipeError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's advice: no error at exit
+        except OSError:
+            pass
+        raise typer.Exit(code) from None
 
 
 def _bad_option(name: str, expected: str, found) -> None:
@@ -159,7 +182,7 @@ def solve(
                                                 backend=backend, integer=integer or None, near=near,
                                                 money_unit=money_unit, lang=lang), debug)
     try:
-        show(outcome, out_console)
+        _shown(lambda: show(outcome, out_console), outcome.exit_code)
     except KeyboardInterrupt:
         where = f": the results are written to {outcome.out_dir}" if outcome.out_dir is not None else ""
         err_console.print(f"interrupted while printing{escape(where)}")
@@ -185,7 +208,7 @@ def explain(
     if top < 1:
         _bad_option("--top", "a whole number of at least 1", top)
     outcome = _guard(lambda: solve_scenario(scenario, set_ or [], write=False, solver=solver), debug)
-    show_explanation(outcome, out_console, top)
+    _shown(lambda: show_explanation(outcome, out_console, top), outcome.exit_code)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -229,6 +252,8 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
     near: bool = typer.Option(False, "--near", help="the first item is the plan announced (a result folder): solve "
                               "each scenario nearest it and write which changes are forced and which are choice"),
+    money_unit: str | None = MoneyOpt,
+    lang: str | None = LangOpt,
     debug: bool = DebugOpt,
 ) -> None:
     """Side-by-side KPIs, allocation differences and input differences of two or more scenarios."""
@@ -237,6 +262,7 @@ def compare(
     from optimizer.postprocess.terminal import show_comparison
 
     _setup_logging(False)
+    money_unit, lang = _view_options(money_unit, lang)
     if len(items) < 2:
         err_console.print("[bold red]error:[/] compare: expected at least two scenarios or result folders")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -244,9 +270,15 @@ def compare(
     folder = _guard(lambda: claim_folder(target), debug)  # refused before any scenario is solved
     if any(Path(i).expanduser().resolve() == folder for i in items):
         _bad_option("--out", "a folder other than the ones compared (it is replaced whole)", f"'{target}'")
-    tables = _guard(lambda: compare_to_folder(items, target, sys.argv, near=near), debug)
-    show_comparison(tables, out_console)
-    out_console.print(f"comparison written to {target}")
+    from optimizer.postprocess.view import View, choose_lang
+
+    view = View(choose_lang(lang), money_unit or "亿元")
+    tables = _guard(lambda: compare_to_folder(items, target, sys.argv, near=near, view=view), debug)
+    def said() -> None:
+        show_comparison(tables, out_console)
+        out_console.print(f"comparison written to {target}")
+
+    _shown(said, 0)
 
 
 @app.command()

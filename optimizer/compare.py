@@ -7,15 +7,19 @@ Each argument is a scenario file (solved here) or a result folder written by
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from optimizer.postprocess.coverage import KEYS as COVERAGE_KEYS
 from optimizer.postprocess.coverage import coverage
 from optimizer.postprocess.readback import read_solve_folder
+from optimizer.postprocess.view import View
+
+MONEY_COLUMNS = ["region", "region_name", "year", "money_10k_yuan"]
 
 
 @dataclass
@@ -25,6 +29,7 @@ class Side:
     kpis: pd.DataFrame
     allocation: pd.DataFrame
     scenario: dict
+    money: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MONEY_COLUMNS))  # money.csv
 
 
 def _from_folder(folder: Path) -> Side:
@@ -37,7 +42,13 @@ def _from_folder(folder: Path) -> Side:
     kpis = f.kpis if f.kpis is not None else pd.DataFrame(columns=["year", "kpi", "scope", "value", "unit"])
     allocation = f.allocation if f.allocation is not None else \
         pd.DataFrame(columns=["region", "category", "resource", "year", "allocated", "unit"])
-    return Side(Path(folder).name, f.summary["status"], kpis, allocation, f.scenario)
+    money = pd.DataFrame(columns=MONEY_COLUMNS)
+    if (Path(folder) / "money.csv").is_file():  # folders written before it have none: no money compared
+        try:
+            money = pd.read_csv(Path(folder) / "money.csv", encoding="utf-8-sig")[MONEY_COLUMNS]
+        except (OSError, ValueError, KeyError, pd.errors.ParserError):
+            money = pd.DataFrame(columns=MONEY_COLUMNS)
+    return Side(Path(folder).name, f.summary["status"], kpis, allocation, f.scenario, money)
 
 
 def _from_scenario(path: Path, overrides: list[str]) -> Side:
@@ -48,7 +59,8 @@ def _from_scenario(path: Path, overrides: list[str]) -> Side:
     if o.results is None:
         return Side(o.loaded.name, o.solution.status.value, pd.DataFrame(columns=["year", "kpi", "scope", "value", "unit"]),
                     pd.DataFrame(columns=["region", "category", "resource", "year", "allocated", "unit"]), scen)
-    return Side(o.loaded.name, o.solution.status.value, o.results.kpis, o.results.allocation, scen)
+    return Side(o.loaded.name, o.solution.status.value, o.results.kpis, o.results.allocation, scen,
+                o.results.headline["money"])
 
 
 def load_side(arg: str | Path, overrides: list[str] | None = None) -> Side:
@@ -81,22 +93,78 @@ def _flatten(obj, prefix="") -> dict[str, object]:
     return out
 
 
-def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
+def _differences(table: pd.DataFrame, sides: list[Side], view: View) -> pd.DataFrame:
+    """Beside each scenario after the first: its difference from the first and that in percent of the first."""
+    base = sides[0].label
+    for s in sides[1:]:
+        first = pd.to_numeric(table[base], errors="coerce").to_numpy(dtype=float)
+        diff = pd.to_numeric(table[s.label], errors="coerce").to_numpy(dtype=float) - first
+        diff = np.where(np.abs(diff) > 1e-9 * np.maximum(np.abs(first), 1.0), diff, 0.0)  # a file's last digit
+        table[f"{s.label} - {base}"] = diff
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[f"{s.label} - {base} (%)"] = np.where(np.abs(first) > 1e-12, 100.0 * diff / np.abs(first),
+                                                        np.where(np.abs(diff) > 1e-12, np.nan, 0.0))
+    return table
+
+
+def _all_met(kpis: pd.DataFrame, view: View) -> str:
+    if "met" not in kpis.columns or kpis.empty:
+        return "-"
+    judged = kpis[kpis["met"].astype(str).isin(["True", "False"])]
+    return view.t("yes") if (judged["met"].astype(str) == "True").all() else view.t("no")
+
+
+def money_by_year(money: pd.DataFrame, sides: list[Side], view: View) -> pd.DataFrame:
+    """The total rows of money_side_by_side: one row per year, one column per scenario (compare.xlsx charts it)."""
+    if money.empty:
+        return money
+    year = view.t("year")
+    total = money[money[f"{view.t('region')} ({view.money_label})"] == view.t("total")]
+    return total[[year] + [s.label for s in sides]].rename(columns={year: f"{year} ({view.money_label})"})
+
+
+def money_side_by_side(sides: list[Side], view: View) -> pd.DataFrame:
+    """The plan's money by province and year, one column per scenario (in the view's unit), with the
+    differences from the first; a total row per year."""
+    frame = None
+    for s in sides:
+        part = s.money.rename(columns={"money_10k_yuan": s.label})
+        part[s.label] = view.money_from_10k(part[s.label].to_numpy(dtype=float)) if len(part) else part[s.label]
+        frame = part if frame is None else frame.merge(part, on=["region", "region_name", "year"], how="outer")
+    assert frame is not None
+    if frame.empty:
+        return frame
+    frame = frame.fillna(0.0)
+    total = frame.groupby("year", as_index=False)[[s.label for s in sides]].sum()
+    total.insert(0, "region", "")
+    total.insert(1, "region_name", view.t("total"))
+    frame = pd.concat([frame, total], ignore_index=True)
+    frame = _differences(frame, sides, view)
+    return frame.rename(columns={"region_name": f"{view.t('region')} ({view.money_label})", "year": view.t("year")})
+
+
+def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFrame]:
+    view = view or View()
     _unique_labels(sides)
     keys = ["year", "kpi", "scope", "unit"]
     kpi = None
     for s in sides:
         part = s.kpis[keys + ["value"]].rename(columns={"value": s.label})
         kpi = part if kpi is None else kpi.merge(part, on=keys, how="outer")
+    assert kpi is not None
+    kpi = _differences(kpi, sides, view)
+    kpi.insert(2, "name", [view.t(k, k.replace("_", " ")) for k in kpi["kpi"]])
     akeys = ["region", "category", "resource", "unit", "year"]
+    names = [k for k in ("region_name", "category_name") if all(k in s.allocation.columns for s in sides)]
     alloc = None
     for s in sides:
-        part = s.allocation.groupby(akeys, as_index=False, observed=True)["allocated"].sum().rename(columns={"allocated": s.label})
-        alloc = part if alloc is None else alloc.merge(part, on=akeys, how="outer")
+        part = s.allocation.groupby(akeys + names, as_index=False, observed=True)["allocated"].sum().rename(
+            columns={"allocated": s.label})
+        alloc = part if alloc is None else alloc.merge(part, on=akeys + names, how="outer")
+    assert alloc is not None
     alloc = alloc.fillna(0.0)
     base = sides[0].label
-    for s in sides[1:]:
-        alloc[f"{s.label} - {base}"] = alloc[s.label] - alloc[base]
+    alloc = _differences(alloc, sides, view)
     parts = []
     for s in sides:  # the lowest share of need met per region, category and year, side by side
         part = (coverage(s.allocation) if {"need", "unmet"} <= set(s.allocation.columns) else
@@ -114,9 +182,13 @@ def compare(sides: list[Side]) -> dict[str, pd.DataFrame]:
         if any(json.dumps(v, sort_keys=True, default=str) != json.dumps(vals[0], sort_keys=True, default=str) for v in vals[1:]):
             rows.append({"key": key, **{s.label: json.dumps(v, ensure_ascii=False, default=str) for s, v in zip(sides, vals)}})
     inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
-    status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides]})
-    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "allocation": alloc, "need_met": cov,
-            "inputs": inputs}
+    status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides],
+                           view.t("every_target_met"): [_all_met(s.kpis, view) for s in sides],
+                           f"{view.t('total')} ({view.money_label})": [
+                               float(view.money_from_10k(s.money["money_10k_yuan"].to_numpy(dtype=float)).sum())
+                               if len(s.money) else np.nan for s in sides]})
+    return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "money": money_side_by_side(sides, view),
+            "allocation": alloc, "need_met": cov, "inputs": inputs}
 
 
 def _totals(allocation: pd.DataFrame) -> pd.DataFrame:
@@ -159,7 +231,7 @@ def forced_and_choice(items: list) -> pd.DataFrame:
 
 
 def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
-                      near: bool = False) -> dict[str, pd.DataFrame]:
+                      near: bool = False, view: View | None = None) -> dict[str, pd.DataFrame]:
     """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing; with `near`, the
     changes each scenario forces on the plan announced first and those that are choice (changes.csv)."""
     from optimizer.postprocess.excel import write_xlsx
@@ -167,13 +239,21 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
     from optimizer.postprocess.places import atomic_folder, sealed
     from optimizer.postprocess.write import write_csv, write_json
 
-    tables = compare([load_side(i) for i in items])
+    view = view or View()
+    sides = [load_side(i) for i in items]
+    tables = compare(sides, view)
     if near:
         tables["changes"] = forced_and_choice(items)
+    by_year = money_by_year(tables["money"], sides, view)
     with atomic_folder(folder) as tmp:
         for name, df in tables.items():
             write_csv(df, tmp / f"{name}.csv")
-        write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], tables)
+        sheets = dict(tables)
+        if len(by_year):
+            sheets = {"status": tables["status"], "money by year": by_year,
+                      **{k: v for k, v in tables.items() if k != "status"}}
+        write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], sheets,
+                   chart=("money by year", view.t("money_by_year")) if len(by_year) else None)
         files = [f"{name}.csv" for name in tables] + ["compare.xlsx"]
         write_json(sealed(tmp, command_manifest(argv or [], files, compared=[str(i) for i in items])), tmp / "manifest.json")
     return tables

@@ -264,7 +264,7 @@ def the_brief(o: RunOutcome):
     years = milestone_years(scenario, scenario.years)
     objective = f"{o.solution.objective:,.4f} ({r.summary.get('objective_unit', '')})"
     return brief(headline_tables(r.headline, r.kpis, years, o.view), r.kpis, o.loaded.name,
-                 o.solution.status.value, objective, r.binding, o.view)
+                 o.solution.status.value, objective, r.binding, o.view, scenario.title)
 
 
 def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
@@ -277,6 +277,7 @@ def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
     tables = headline_tables(r.headline, r.kpis, years, o.view)
     for name, file in HEADLINE_FILES.items():
         write_csv(tables[name], tmp / file)
+    write_csv(r.headline["money"], tmp / "money.csv")  # fixed units, for programs (opt compare)
     met, missed, judged = all_met(r.kpis)
     cov = r.headline["services"]
     cov = cov[cov["year"].isin(years)]
@@ -288,4 +289,4 @@ def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
         "money_10k_yuan_by_year": {int(y): float(v) for y, v in
                                    r.headline["money"].groupby("year")["money_10k_yuan"].sum().items()},
     }
-    return list(HEADLINE_FILES.values())
+    return [*HEADLINE_FILES.values(), "money.csv"]

@@ -72,9 +72,9 @@ def test_money_in_the_unit_asked(invoke, tmp_path, unit, factor):
     assert r.exit_code == 0, r.output
     shown = {"万元": "万元", "元": "元", "100m yuan": "亿元"}[unit]
     m = _csv(tmp_path / "r", "money_by_region.csv")
-    assert m.columns[0] == f"地区 ({shown})"
+    assert m.columns[0] == f"地区（{shown}）"
     assert m.set_index(m.columns[0]).loc["乙区", "2026"] == pytest.approx(1.5 * factor, rel=1e-5)
-    assert f"分地区分年度资金 ({shown}" in r.output and "全部目标达成" in r.output
+    assert f"分地区分年度资金（{shown}" in r.output and "全部目标达成" in r.output
 
 
 def test_people_without_a_service_are_the_largest_shortfall_not_the_sum(tmp_path):
@@ -101,7 +101,7 @@ def test_chinese_words_are_the_plans(tmp_path):
     brief = [[c for c in row if c is not None] for row in wb["简报"].iter_rows(values_only=True)]
     assert ["求解状态", "最优"] in brief and any(r and r[0] == "全部目标达成" and str(r[1]).startswith("是") for r in brief)
     money = wb["分地区资金"]
-    assert money["A1"].value == "地区 (亿元)" and money["A14"].value == "合计"
+    assert money["A1"].value == "地区（亿元）" and money["A14"].value == "合计"
     assert money.cell(14, 9).value == pytest.approx(21_000)  # 3,000 亿元 a year for seven years
     kpis = wb["kpis"]
     heads = [c.value for c in kpis[1]]
@@ -132,3 +132,43 @@ def test_the_scenarios_language_is_the_default(tmp_path):
     assert _csv(tmp_path / "zh", "headline.csv").columns[0] == "服务类别"
     solve_scenario(path, out=tmp_path / "en", lang="en")
     assert _csv(tmp_path / "en", "headline.csv").columns[0] == "service"
+
+
+def test_money_in_yuan_is_whole_numbers_and_years_are_years(tmp_path):
+    from conftest import SCENARIOS
+
+    solve_scenario(SCENARIOS / "west.yaml", out=tmp_path / "w", lang="zh", money_unit="元")
+    text = (tmp_path / "w" / "money_by_region.csv").read_text(encoding="utf-8-sig")
+    assert "e+" not in text and ".0" not in text.split("\n")[1]  # 19204985566, not 1.920498557e+10
+    assert "合计" in text and ",2100000000000\n" in text  # 3,000 亿元 x 7 years, in 元, to the yuan
+    wb = openpyxl.load_workbook(tmp_path / "w" / "results.xlsx")
+    ws = wb["目标达成"]
+    assert ws["A1"].value == "年份" and ws["A2"].number_format == "0"  # 2030, not 2,030.00
+
+
+def test_a_target_without_a_value_is_not_judged(tmp_path):
+    """city-sharing's livelihood share has no money to share in (no livelihood spending line there): the row
+    says n/a (不适用), not met, and is not counted among the checks."""
+    from conftest import SCENARIOS
+
+    o = solve_scenario(SCENARIOS / "city-sharing.yaml", out=tmp_path / "c", lang="zh")
+    t = _csv(tmp_path / "c", "targets.csv")
+    blank = t[t["实际值"].isna()]
+    assert len(blank) and set(blank["是否达成"]) == {"不适用"} and blank["差距"].isna().all()
+    from optimizer.postprocess.headline import all_met
+
+    judged = all_met(o.results.kpis)[2]
+    assert judged == int(t["实际值"].notna().sum())
+
+
+def test_a_reader_that_stops_reading_keeps_the_runs_exit_code(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, SCENARIOS
+
+    cmd = (f"'{sys.executable}' -m optimizer solve '{SCENARIOS / 'west.yaml'}' --out '{tmp_path / 'w'}' | head -1; "
+           "exit ${PIPESTATUS[0]}")
+    r = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "west: optimal" in r.stdout and (tmp_path / "w" / "headline.csv").exists()

@@ -16,6 +16,7 @@ HEADERS = {
     "target": "target (in the row's unit)", "slack": "slack (in slack_unit)",
     "shadow_price": "shadow price (in shadow_unit)",
 }
+YEAR_HEADERS = ("year", "年份")  # a year is written plainly: 2030, not 2,030.00
 PER_ROW = ("value", "target")  # columns whose number format follows the row's unit (a share as a percent)
 
 
@@ -33,7 +34,8 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
         header = HEADERS.get(col, col)
         ws.write(0, j, header, fmts["head"])
         is_num = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        kinds.append(("int" if col == "year" else "num") if is_num else "text")
+        whole = pd.api.types.is_integer_dtype(df[col])
+        kinds.append(("int" if col in YEAR_HEADERS else "count" if whole else "num") if is_num else "text")
         ws.set_column(j, j, _width(df[col], header), fmts[kinds[-1]])
     units = df["unit"].astype(str).to_numpy() if "unit" in df.columns else np.array([], dtype=object)
     per_row = [col in PER_ROW and len(units) > 0 and kinds[j] == "num" for j, col in enumerate(df.columns)]
@@ -139,6 +141,8 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
                     ws.write_blank(r, j, None)
                 elif isinstance(v, (float, np.floating)):
                     ws.write_number(r, j, float(v), fmts["num"])
+                elif isinstance(v, (int, np.integer)) and not isinstance(v, bool) and str(df.columns[j]) not in YEAR_HEADERS:
+                    ws.write_number(r, j, int(v), fmts["count"])
                 else:
                     ws.write(r, j, v.item() if isinstance(v, np.generic) else v)
         r += 1
@@ -147,7 +151,9 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
 
 
 def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame],
-               brief: Brief | None = None) -> None:
+               brief: Brief | None = None, chart: tuple[str, str] | None = None) -> None:
+    """`chart` (sheet, title): a column chart of that sheet's numeric columns against its first, placed on it
+    (compare.xlsx: each scenario's money by year)."""
     """Tables longer than a worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     import xlsxwriter
 
@@ -166,6 +172,7 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
     red = "#F8D0D0"
     fmts = {"head": head, "num": num, "int": wb.add_format({"num_format": "0"}), "text": None,
             "pct": wb.add_format({"num_format": "0.0%"}), "small": wb.add_format({"num_format": "0.000"}),
+            "count": wb.add_format({"num_format": "#,##0"}), "bad_count": wb.add_format({"num_format": "#,##0", "bg_color": red}),
             "bad_num": wb.add_format({"num_format": "#,##0.00", "bg_color": red}),
             "bad_int": wb.add_format({"num_format": "0", "bg_color": red}), "bad_text": wb.add_format({"bg_color": red}),
             "bad_pct": wb.add_format({"num_format": "0.0%", "bg_color": red}),
@@ -191,4 +198,16 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
         if "met" in df.columns:
             bad_rows = (df["met"] == False).to_numpy()  # noqa: E712 - column mixes '' and booleans
         _sheet(wb, name, df, fmts, bad_rows)
+        if chart is not None and name == chart[0] and len(df):
+            _chart(wb, name, df, chart[1])
     wb.close()
+
+
+def _chart(wb, sheet: str, df: pd.DataFrame, title: str) -> None:
+    c = wb.add_chart({"type": "column"})
+    n = len(df)
+    for j in range(1, len(df.columns)):
+        c.add_series({"name": [sheet, 0, j], "categories": [sheet, 1, 0, n, 0], "values": [sheet, 1, j, n, j]})
+    c.set_title({"name": title})
+    c.set_y_axis({"name": str(df.columns[0]).split("(")[-1].rstrip(")"), "num_format": "#,##0"})
+    wb.get_worksheet_by_name(sheet).insert_chart(1, len(df.columns) + 1, c, {"x_scale": 1.6, "y_scale": 1.4})

@@ -77,28 +77,30 @@ def targets_at(kpis: pd.DataFrame, years: list[int]) -> pd.DataFrame:
 
 
 def all_met(kpis: pd.DataFrame) -> tuple[bool, int, int]:
-    """Whether every target row is met in every year, with the count of rows not met and of rows."""
-    judged = kpis[kpis["met"] != ""]
+    """Whether every target row is met in every year, with the count of rows not met and of rows judged (a row
+    with no value, such as a share of nothing, is not judged)."""
+    judged = kpis[(kpis["met"] != "") & np.isfinite(kpis["value"].to_numpy(dtype=float))]
     missed = int((judged["met"] == False).sum())  # noqa: E712 - the column mixes '' and booleans
     return missed == 0, missed, len(judged)
 
 
-def _num(v: float) -> float:
-    return 0.0 if v == 0 else float(v)  # no -0
+def _count(v: pd.Series) -> np.ndarray:
+    """People as whole numbers (no -0, no decimals)."""
+    return np.round(v.to_numpy(dtype=float)).astype(np.int64) + 0
 
 
 def headline_tables(numbers: dict[str, pd.DataFrame], kpis: pd.DataFrame, years: list[int],
                     view: View) -> dict[str, pd.DataFrame]:
-    """The headline as tables for people: coverage and people without per service and milestone year,
-    money by province and by service per year in the view's unit (with totals), the targets at the milestones."""
-    t = view.t
+    """The headline as tables for people: coverage and people without per service and milestone year, money by
+    province and by service per year in the view's unit, rounded to it (totals summed before rounding), and
+    every target the KPIs judge, each year."""
+    t, p = view.t, view.paren
     cov = numbers["services"]
     cov = cov[cov["year"].isin(years)]
     coverage = pd.DataFrame({t("category"): cov["category_name"].to_numpy(), t("year"): cov["year"].to_numpy(),
-                             f"{t('share_with_standard')} (%)": (cov["share_with_standard"] * 100).round(1).to_numpy(),
-                             f"{t('people_without')} ({view.unit('people')})": cov["people_without"].round(0).map(_num).to_numpy(),
-                             f"{t('people_for')} ({view.unit('people')})":
-                                 cov["people_for"].round(0).map(_num).to_numpy()})
+                             t("share_with_standard") + p("%"): (cov["share_with_standard"] * 100).round(1).to_numpy(),
+                             t("people_without") + p(view.unit("people")): _count(cov["people_without"]),
+                             t("people_for") + p(view.unit("people")): _count(cov["people_for"])})
     out = {"services": coverage}
     for name, key, label in (("money", "region_name", t("region")), ("money_by_category", "category_name", t("category"))):
         m = numbers[name]
@@ -106,21 +108,24 @@ def headline_tables(numbers: dict[str, pd.DataFrame], kpis: pd.DataFrame, years:
         wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
         wide.loc[t("total")] = wide.sum(axis=0)
         wide[t("total")] = wide.sum(axis=1)
-        wide.index.name = f"{label} ({view.money_label})"
+        wide = view.money_rounded(wide)
+        wide.index.name = label + p(view.money_label)
         wide.columns = [str(c) for c in wide.columns]
         out[name] = wide.reset_index()
-    k = targets_at(kpis, years)
+    k = targets_at(kpis, sorted(set(int(y) for y in kpis["year"])))
     scale = np.where(k["unit"] == "share", 100.0, np.where(k["unit"] == "10k yuan", view.money_from_10k(1.0), 1.0))
+    known = np.isfinite(k["value"].to_numpy(dtype=float))
     out["targets"] = pd.DataFrame({
         t("year"): k["year"].to_numpy(), t("kpi"): [t(v, v.replace("_", " ")) for v in k["kpi"]],
         t("scope"): [view.scope(v) for v in k["scope"]], t("value"): (k["value"] * scale).to_numpy(),
         t("target"): (k["target"] * scale).to_numpy(), t("unit"): [view.unit(u) for u in k["unit"]],
-        t("met"): [t("yes") if m else t("no") for m in k["met"]], t("gap"): (k["gap"] * scale).to_numpy()})
+        t("met"): [t("not_applicable") if not ok else t("yes") if m else t("no") for m, ok in zip(k["met"], known)],
+        t("gap"): np.where(known, (k["gap"] * scale).to_numpy(), np.nan)})
     return out
 
 
 def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status: str, objective: str,
-          binding: list[dict], view: View):
+          binding: list[dict], view: View, title: str | None = None):
     """results.xlsx's first sheet and the sheets after it, from headline_tables' tables."""
     from optimizer.postprocess.excel import Brief
 
@@ -128,7 +133,7 @@ def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status
     met, missed, judged = all_met(kpis)
     targets = tables["targets"]
     not_met = targets[targets[t("met")] == t("no")]
-    lines = [(t("scenario"), name), (t("status"), t(status, status)),
+    lines = [(t("scenario"), title or name), (t("status"), t(status, status)),
              (t("every_target_met"), f"{t('yes') if met else t('no')}: " + t("met_counts").format(missed=missed, judged=judged)),
              (t("objective"), f"{objective}; {t('objective_note')}")]
     costly = pd.DataFrame({t("most_costly"): [b["sentence"] for b in binding[:3]] or [t("none")]})

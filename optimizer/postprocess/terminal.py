@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -214,6 +215,28 @@ def show_comparison(tables: dict, console: Console) -> None:
                       f"{unit} ({(money['choice'].abs() > 1e-6).sum():,} cells): changes.csv")
 
 
+def _print_wide(console: Console, title: str, head: str, names: list[str], columns: dict[str, list[str]]) -> None:
+    """A table of a name column and many value columns: as many value columns as fit the console per table,
+    the rest in tables of their own below, so that no number is cut or wrapped."""
+    name_width = max(cell_len(head), *(cell_len(x) for x in names)) + 3
+    keys = list(columns)
+    widths = [max(cell_len(k), *(cell_len(x) for x in columns[k])) + 3 for k in keys]
+    start, first = 0, True
+    while start < len(keys):
+        end, room = start, console.width - name_width - 2
+        while end < len(keys) and (end == start or room - widths[end] >= 0):
+            room -= widths[end]
+            end += 1
+        table = Table(title=title if first else None, title_justify="left")
+        table.add_column(head, no_wrap=True)
+        for k in keys[start:end]:
+            table.add_column(k, justify="right", no_wrap=True)
+        for i, name in enumerate(names):
+            table.add_row(name, *(columns[k][i] for k in keys[start:end]))
+        console.print(table)
+        start, first = end, False
+
+
 def show_headline(outcome, console: Console) -> None:
     """What a bureau reports first: every target met or not, each service's coverage and the people without
     its standard at the milestones, the money by province and year in the run's unit."""
@@ -224,21 +247,19 @@ def show_headline(outcome, console: Console) -> None:
     verdict = f"[green]{v.t('yes')}[/]" if met else f"[red]{v.t('no')}[/]"
     console.print(f"[bold]{v.t('every_target_met')}:[/] {verdict} ({v.t('met_counts').format(missed=missed, judged=judged)})")
     cov = res.headline["services"]
-    table = Table(title=f"{v.t('services_title')} ({v.t('cell_note')})", title_justify="left")
-    table.add_column(v.t("category"))
-    for y in years:
-        table.add_column(str(y), justify="right")
-    for cat, part in cov[cov["year"].isin(years)].groupby("category_name", sort=False):
+    cov = cov[cov["year"].isin(years)]
+    names: list[str] = []
+    cells: dict[str, list[str]] = {str(y): [] for y in years}
+    for cat, part in cov.groupby("category_name", sort=False):
         by_year = part.set_index("year")
-        table.add_row(escape(str(cat)), *(f"{by_year.at[y, 'share_with_standard']:.1%} / {v.people_cell(by_year.at[y, 'people_without'])}"
-                                          for y in years))
-    console.print(table)
+        names.append(escape(str(cat)))
+        for y in years:
+            cells[str(y)].append(f"{by_year.at[y, 'share_with_standard']:.1%} / {v.people_cell(by_year.at[y, 'people_without'])}")
+    _print_wide(console, f"{v.t('services_title')}{v.paren(v.t('cell_note'))}", v.t("category"), names, cells)
     money = headline_tables(res.headline, res.kpis, years, v)["money"]
-    table = Table(title=f"{v.t('money_by_region')} ({v.money_label}; {v.t('money_note')})", title_justify="left")
-    for j, col in enumerate(money.columns):
-        table.add_column(str(col), justify="left" if j == 0 else "right")
-    digits = 2 if v.money_unit == "亿元" else 0
-    for _, row in money.iterrows():
-        table.add_row(escape(str(row.iloc[0])), *(f"{x:,.{digits}f}" if abs(x) >= 0.5 * 10 ** -digits else "0"
-                                                 for x in row.iloc[1:]))
-    console.print(table)
+    digits = 0 if v.money_unit == "元" else 2
+    columns = {str(c): [f"{x:,.{digits}f}" if abs(x) >= 0.5 * 10 ** -digits else "0" for x in money[c]]
+               for c in money.columns[1:]}
+    note = v.money_label + ("；" if v.lang == "zh" else "; ") + v.t("money_note")
+    _print_wide(console, f"{v.t('money_by_region')}{v.paren(note)}", str(money.columns[0]),
+                [escape(str(x)) for x in money.iloc[:, 0]], columns)

@@ -66,12 +66,14 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "category": ("service", "服务类别"),
     "kpi": ("indicator", "指标"),
     "scope": ("scope", "范围"),
-    "people_for": ("people it is for", "服务对象人数"),
+    "people_for": ("people the standard is for", "服务对象人口（按标准测算）"),
+    "not_applicable": ("n/a", "不适用"),
     "region": ("province", "地区"),
     "year": ("year", "年份"),
     "total": ("total", "合计"),
     "money_by_region": ("plan money by province and year", "分地区分年度资金"),
     "money_by_category": ("plan money by service and year", "分类别分年度资金"),
+    "money_by_year": ("plan money by year, each scenario", "各方案分年度资金"),
     "money_note": ("new money, salaries of staff added and construction of space built",
                    "新增资金、新增人员工资与新建用房投资"),
     "services_title": ("coverage of each service's standard", "各类服务标准覆盖情况"),
@@ -93,11 +95,11 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "sheet:targets": ("targets", "目标达成"),
     "none": ("none", "无"),
     "scenario": ("scenario", "方案"),
-    "most_costly": ("the binding targets that cost the most", "代价最高的约束性目标"),
+    "most_costly": ("the binding targets that cost the most", "起约束作用且代价最高的目标"),
     "every_target_met": ("every target met", "全部目标达成"),
     "met_counts": ("{missed:,} of {judged:,} target checks (every year and region) not met",
                    "{judged:,}项目标检查（各年、各地区）中{missed:,}项未达成"),
-    "cell_note": ("share with the standard / people without it, M = million", "覆盖率 / 未达标准人数（人）"),
+    "cell_note": ("share with the standard / people without it, M = million", "覆盖率 / 未达标准人数（万人）"),
     "objective": ("objective", "目标函数值"),
     "details": ("every year's KPIs: kpis.csv and targets.csv", "各年指标详见 kpis.csv 与 targets.csv"),
     # units
@@ -174,10 +176,10 @@ class View:
         return f"{n:,.0f} people"
 
     def people_cell(self, n: float) -> str:
-        """A count of people for a table cell whose header says 'people': 6,941.1万 or 69.4M."""
+        """A count of people for a table cell whose title gives the unit: 万人 (6,941.1), or 69.4M."""
         n = 0.0 if not np.isfinite(n) or abs(n) < 0.5 else n
         if self.lang == "zh":
-            return f"{n / 1e4:,.1f}万" if abs(n) >= 1e5 else f"{n:,.0f}"
+            return f"{n / 1e4:,.1f}"
         return f"{n / 1e6:,.1f}M" if abs(n) >= 1e6 else f"{n:,.0f}"
 
     def money(self, v10k: float) -> str:
@@ -185,6 +187,16 @@ class View:
         v = self.money_from_10k(v10k)
         v = 0.0 if abs(v) < 5e-3 else v
         return f"{v:,.2f} {self.money_label}" if self.money_unit == "亿元" else f"{v:,.0f} {self.money_label}"
+
+    def paren(self, text: str) -> str:
+        """A unit or note in brackets: full-width in Chinese."""
+        return f"（{text}）" if self.lang == "zh" else f" ({text})"
+
+    def money_rounded(self, frame):
+        """Money rounded to its unit: 0.01 亿元 or 万元, whole 元 (as whole numbers: no 1.9e+10 in a CSV)."""
+        if self.money_unit == "元":
+            return frame.round(0).astype("int64") + 0
+        return frame.round(2) + 0.0
 
     def scope(self, scope: str) -> str:
         """A KPI's scope in this language: its words where the table has them, resource ids in words."""
