@@ -334,17 +334,21 @@ def sweep(
 def report(
     folder: Path = typer.Argument(..., help="a result folder from opt solve, opt compare or opt sweep"),
     out: Path | None = typer.Option(None, "--out", help="HTML file to write (default FOLDER/report.html)"),
+    money_unit: str | None = MoneyOpt,
+    lang: str | None = LangOpt,
     debug: bool = DebugOpt,
 ) -> None:
-    """A self-contained HTML report (charts embedded; opens without a network)."""
+    """A self-contained HTML report (charts embedded; opens without a network); by default in the language and
+    money unit the solve was shown in."""
     from optimizer.postprocess.report import write_report
 
     _setup_logging(False)
+    money_unit, lang = _view_options(money_unit, lang)
     if not folder.is_dir():
         err_console.print(f"[bold red]error:[/] {folder}: expected a result folder, found {'a file' if folder.exists() else 'nothing'}")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or folder / "report.html"
-    _guard(lambda: write_report(folder, target), debug)
+    _guard(lambda: write_report(folder, target, lang, money_unit), debug)
     out_console.print(f"report written to {target}")
 
 

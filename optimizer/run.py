@@ -283,6 +283,7 @@ def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
     cov = cov[cov["year"].isin(years)]
     summary["headline"] = {
         "milestone_years": years, "all_targets_met": met, "target_rows_not_met": missed, "target_rows": judged,
+        "lang": o.view.lang, "money_unit": o.view.money_unit,  # how it was shown: opt report shows it so again
         "services": [{"category": c, "year": int(y), "people_for": float(f), "people_without": float(w),
                       "share_with_standard": float(s)} for c, y, f, w, s in
                      zip(cov["category"], cov["year"], cov["people_for"], cov["people_without"], cov["share_with_standard"])],

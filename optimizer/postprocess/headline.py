@@ -70,7 +70,8 @@ def milestone_years(scenario, years) -> list[int]:
 def targets_at(kpis: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """The KPI rows that carry a target, in the milestone years, with the gap (value - target: below a floor
     or above a cap where not met)."""
-    k = kpis[kpis["target"].notna() & kpis["year"].isin(years) & (kpis["met"] != "")].copy()
+    k = kpis[kpis["target"].notna() & kpis["year"].isin(years) & _judged(kpis)].copy()
+    k["met"] = k["met"].astype(str) == "True"
     gap = k["value"] - k["target"]
     k["gap"] = gap.where(gap.abs() > 1e-9 * np.maximum(1.0, k["target"].abs()), 0.0)  # solver noise is no gap
     return k.reset_index(drop=True)
@@ -79,9 +80,15 @@ def targets_at(kpis: pd.DataFrame, years: list[int]) -> pd.DataFrame:
 def all_met(kpis: pd.DataFrame) -> tuple[bool, int, int]:
     """Whether every target row is met in every year, with the count of rows not met and of rows judged (a row
     with no value, such as a share of nothing, is not judged)."""
-    judged = kpis[(kpis["met"] != "") & np.isfinite(kpis["value"].to_numpy(dtype=float))]
-    missed = int((judged["met"] == False).sum())  # noqa: E712 - the column mixes '' and booleans
+    judged = kpis[_judged(kpis) & np.isfinite(pd.to_numeric(kpis["value"], errors="coerce").to_numpy(dtype=float))]
+    missed = int((judged["met"].astype(str) == "False").sum())
     return missed == 0, missed, len(judged)
+
+
+def _judged(kpis: pd.DataFrame) -> pd.Series:
+    """The rows with a verdict: met True or False (in memory booleans beside '', read back 'True', 'False' and
+    blanks)."""
+    return kpis["met"].astype(str).isin(["True", "False"])
 
 
 def _count(v: pd.Series) -> np.ndarray:

@@ -27,6 +27,7 @@ SOLVE_FILES = ("manifest.json", "summary.json", "kpis.csv", "allocation.csv", "s
 KPI_COLUMNS = ("year", "kpi", "scope", "value", "unit", "target", "met")
 ALLOCATION_COLUMNS = ("region", "region_name", "category", "category_name", "resource", "year", "unit", "allocated",
                       "people_unserved")
+MONEY_COLUMNS = ("region", "region_name", "year", "money_10k_yuan")
 SHARING_COLUMNS = {"providers.csv": ("provider", "kind", "year", "utilisation"),
                    "flows.csv": ("provider", "provider_kind", "community", "year", "amount_m2", "travel_minutes")}
 WHOLE = ("year", "point")  # numeric columns that are whole numbers, never blank
@@ -338,4 +339,7 @@ def read_solve_folder(folder: Path, need_scenario: bool = False, sharing: bool =
         allocation = read_result_csv(folder / "allocation.csv", ALLOCATION_COLUMNS)
     tables = {f.removesuffix(".csv"): read_result_csv(folder / f, cols) for f, cols in SHARING_COLUMNS.items()
               if sharing and f in listed}
+    if "money.csv" in listed:  # the headline's money in fixed units (folders written before it have none)
+        require_files(folder, ["money.csv"], holds=SOLVE_FILES, why=" (listed in its manifest.json)")
+        tables["money"] = read_result_csv(folder / "money.csv", MONEY_COLUMNS)
     return SolveFolder(folder, manifest, summary, scenario, kpis, allocation, tables)

@@ -18,9 +18,11 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.coverage import coverage
+from optimizer.postprocess.headline import all_met
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
+from optimizer.postprocess.view import View, choose_lang
 
 log = logging.getLogger("opt")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
@@ -139,9 +141,12 @@ img{{max-width:100%;border:1px solid #eee}}ul li{{margin:.2em 0}}</style></head>
 </body></html>"""
 
 
-def solve_report(folder: Path) -> str:
+def solve_report(folder: Path, lang: str | None = None, money_unit: str | None = None) -> str:
     f = read_solve_folder(folder, sharing=True)
     summary, manifest, scenario = f.summary, f.manifest, f.scenario or {}
+    head = summary.get("headline") if isinstance(summary.get("headline"), dict) else {}
+    view = View(choose_lang(lang or head.get("lang"), scenario.get("language")),
+                money_unit or head.get("money_unit") or "亿元")
     ch = Charts()
     title = scenario.get("title") or summary.get("scenario", folder.name)
     status = summary.get("status", "?")
@@ -155,6 +160,9 @@ def solve_report(folder: Path) -> str:
                      "".join(f"<li>{html.escape(line)}</li>" for line in summary["diagnosis"]) + "</ul>")
     if f.kpis is not None and f.allocation is not None:
         kpis, alloc = f.kpis, f.allocation
+        parts += _headline_section(f, view)
+        parts.append(f"<p class='note'>{html.escape(view.t('people_unserved_total'))}: "
+                     f"{summary.get('people_unserved', float('nan')):,.0f} — {html.escape(view.t('objective_note'))}</p>")
         parts.append(f"<p>People short of a standard, summed over categories, resources and years: "
                      f"<b>{summary.get('people_unserved', float('nan')):,.0f}</b> person-services. "
                      f"Solver {html.escape(str(summary.get('solver', '')))}/{html.escape(str(summary.get('method', '')))}, "
@@ -168,8 +176,7 @@ def solve_report(folder: Path) -> str:
         if summary.get("binding_targets"):
             if summary.get("shadow_prices_count"):
                 parts.append(f"<p class='note'>{html.escape(summary['shadow_prices_count'])}.</p>")
-            parts.append("<h2>Binding targets and what they cost</h2><ul>" + "".join(
-                f"<li>{html.escape(b['sentence'])}</li>" for b in summary["binding_targets"][:25]) + "</ul>")
+            parts += _binding_section(summary["binding_targets"], view)
         if "providers" in f.tables and "flows" in f.tables:
             parts += _sharing_section(f.tables["providers"], f.tables["flows"], ch)
     parts.append("<h2>Manifest</h2>" + _table(pd.DataFrame(
@@ -178,6 +185,92 @@ def solve_report(folder: Path) -> str:
          ("solver", json.dumps(manifest.get("solver"))), ("status", manifest.get("status"))]
         + [(k, v) for k, v in manifest.get("versions", {}).items()], columns=["item", "value"])))
     return PAGE.format(title=html.escape(str(title)), body="\n".join(parts))
+
+
+def region_order(scenario: dict, kpis: pd.DataFrame) -> list[str]:
+    """Region names in the one order every table and chart of a report uses: by group (as the scenario lists
+    its regions' groups), then by per-capita spending in the last year (the capped line's, else the last line's),
+    lowest first."""
+    regions = scenario.get("regions") or []
+    names = [r.get("name") or r["id"] for r in regions]
+    groups: dict[str, int] = {}
+    for r in regions:
+        groups.setdefault(str(r.get("group") or ""), len(groups))
+    ratios = line_ratio_kpis(kpis["kpi"].unique()) if len(kpis) else []
+    spend: dict[str, float] = {}
+    if ratios:
+        line = ratios[-1].removesuffix("_max_min_ratio")
+        pcs = kpis[kpis["kpi"] == f"per_capita_{line}"]
+        if len(pcs):
+            last = pcs[pcs["year"] == pcs["year"].max()]
+            spend = dict(zip(last["scope"].astype(str), pd.to_numeric(last["value"], errors="coerce")))
+    key = {n: (groups[str(r.get("group") or "")], spend.get(n, np.inf), i) for i, (n, r) in enumerate(zip(names, regions))}
+    return sorted(names, key=lambda n: key[n])
+
+
+def _headline_section(f, view: View) -> list[str]:
+    """What a bureau reports first (optimizer.postprocess.headline), from the folder: every target met, each
+    service's coverage at the milestones, the money by province and year in the view's unit."""
+    head = f.summary.get("headline")
+    if not isinstance(head, dict) or f.kpis is None:
+        return []
+    t = view.t
+    met, missed, judged = all_met(f.kpis)
+    verdict = f"<span class='{'ok' if met else 'not'}'>{t('yes') if met else t('no')}</span>"
+    out = [f"<p class='status'>{html.escape(t('every_target_met'))}: {verdict} "
+           f"({html.escape(t('met_counts').format(missed=missed, judged=judged))})</p>"]
+    services = pd.DataFrame(head.get("services") or [])
+    if len(services):
+        alloc = f.allocation if f.allocation is not None else pd.DataFrame(columns=["category", "category_name"])
+        first = alloc.drop_duplicates("category")
+        names = dict(zip(first["category"].astype(str), first["category_name"].astype(str)))
+        wide = services.assign(cell=[f"{s:.1%} / {view.people_cell(w)}" for s, w in
+                                     zip(services["share_with_standard"], services["people_without"])])
+        wide = wide.pivot_table(index="category", columns="year", values="cell", aggfunc="first", sort=False)
+        wide.index = [names.get(c, c) for c in wide.index]
+        wide.index.name = t("category")
+        wide.columns = [str(c) for c in wide.columns]
+        out += [f"<h2>{html.escape(t('services_title'))}{html.escape(view.paren(t('cell_note')))}</h2>",
+                _table(wide.reset_index(), 100), f"<p class='note'>{html.escape(t('services_note'))}</p>"]
+    money = f.tables.get("money")
+    if money is not None and len(money):
+        wide = money.pivot_table(index="region_name", columns="year", values="money_10k_yuan", aggfunc="sum")
+        order = [n for n in region_order(f.scenario or {}, f.kpis) if n in wide.index]
+        wide = wide.reindex(order + [n for n in wide.index if n not in order])
+        wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
+        wide.loc[t("total")] = wide.sum(axis=0)
+        wide[t("total")] = wide.sum(axis=1)
+        wide = view.money_rounded(wide)
+        wide.index.name = t("region") + view.paren(view.money_label)
+        wide.columns = [str(c) for c in wide.columns]
+        digits = 0 if view.money_unit == "元" else 2
+        table = wide.reset_index()
+        for c in table.columns[1:]:
+            table[c] = [f"{v:,.{digits}f}" for v in table[c]]
+        out += [f"<h2>{html.escape(t('money_by_region'))}{html.escape(view.paren(view.money_label))}</h2>",
+                _table(table, 200), f"<p class='note'>{html.escape(t('money_note'))}</p>"]
+    return out
+
+
+def _binding_section(binding: list[dict], view: View) -> list[str]:
+    """Binding targets grouped by family: the costliest sentence of each, and the years the family binds."""
+    if not binding:
+        return []
+    groups: dict[str, dict] = {}
+    for b in binding:  # sorted by what they cost: the first of a family is its costliest
+        g = groups.setdefault(str(b.get("family", "")), {"sentence": b["sentence"], "years": set(), "n": 0})
+        if b.get("year") is not None:
+            g["years"].add(str(b["year"]))
+        g["n"] += 1
+    items = []
+    for fam, g in groups.items():
+        years = ", ".join(sorted(g["years"]))
+        words = view.t(f"family:{fam}", fam.replace("_", " "))
+        more = f" ({g['n']} {'项' if view.lang == 'zh' else 'rows'}; {years})" if years else ""
+        items.append(f"<li><b>{html.escape(words)}</b>{html.escape(more)}: {html.escape(g['sentence'])}</li>")
+    title = "起约束作用的目标（按类别，各取代价最高的一项）" if view.lang == "zh" else \
+        "Binding targets, by family (the costliest of each, and the years they bind)"
+    return [f"<h2>{title}</h2><ul>" + "".join(items) + "</ul>"]
 
 
 def _targets_section(kpis: pd.DataFrame) -> list[str]:
@@ -208,7 +301,9 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
     if regions.empty:
         return []
     last = int(regions["year"].max())
-    part = regions[regions["year"] == last].sort_values("value")
+    rank = {n: i for i, n in enumerate(region_order(scenario, kpis))}  # the report's one order, top to bottom
+    part = regions[regions["year"] == last]
+    part = part.assign(rank=[rank.get(str(v), len(rank)) for v in part["scope"]]).sort_values("rank", ascending=False)
     ids = {r.get("name") or r["id"]: r["id"] for r in scenario.get("regions", [])}
     fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(part) + 1)))
     labels = [ch.label(str(s), ids.get(str(s), str(s))) for s in part["scope"]]
@@ -394,7 +489,7 @@ def sweep_report(folder: Path) -> str:
     return PAGE.format(title="sweep", body="\n".join(parts))
 
 
-def report(folder: Path) -> str:
+def report(folder: Path, lang: str | None = None, money_unit: str | None = None) -> str:
     """The report's page: of a sweep, a comparison or a solve, by the files FOLDER holds; a folder that
     is none of these (or a damaged one) is an InputError, and no page."""
     folder = Path(folder)
@@ -407,12 +502,12 @@ def report(folder: Path) -> str:
         require_files(folder, ["manifest.json", "summary.json"], holds=SOLVE_FILES,
                       why="; opt report also reads the folders of opt compare (status.csv, inputs.csv, kpis.csv) "
                           "and of opt sweep (sweep.csv, sweep.png, manifest.json)")
-    return solve_report(folder)
+    return solve_report(folder, lang, money_unit)
 
 
-def write_report(folder: Path, target: Path) -> None:
+def write_report(folder: Path, target: Path, lang: str | None = None, money_unit: str | None = None) -> None:
     """The report of FOLDER written to TARGET in one step (a temporary file renamed into place); an existing
     TARGET is replaced only if it is a report opt wrote."""
-    text = report(folder)
+    text = report(folder, lang, money_unit)
     with atomic_file(target, is_our_report) as tmp:
         tmp.write_text(text, encoding="utf-8")
