@@ -42,7 +42,8 @@ def explain(f, d) -> Explained:
     return Explained(scope_names(f, d), f.slack * np.array([d.resources[kk].to_input for kk in k]),
                      [d.resources[kk].input_unit + " from the nearer bound" for kk in k], change,
                      "people unserved per +1 unit of the bound", np.where(f.binding, np.abs(change), 0.0), meaning,
-                     "moving the binding category bounds by one unit in {year} would change service by {people}")
+                     "moving the binding category bounds by one unit in {year} would change service by {people}",
+                     summary_zh="{year}年起约束作用的服务类别上下限各移动一个单位，服务将变化{people}")
 
 
 def _check(d, scenario) -> Findings:

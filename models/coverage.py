@@ -178,7 +178,7 @@ def explain(f, d) -> Explained:
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the target", effect,
                      "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,
                      "raising every coverage target by 1 percentage point in {year} would leave another {people} unserved",
-                     target=info.floor)
+                     target=info.floor, summary_zh="{year}年各设施覆盖目标提高1个百分点，将再有{people}未获服务")
 
 
 @family("coverage", target=CoverageTarget, validate=_validate, explain=explain, knobs=_knobs, check=_check,

@@ -343,7 +343,8 @@ def _explain(f, d) -> Explained:
                for n, u, y, sc, g, b, sl in zip(info.names, info.units, years, info.scopes, gain, f.binding, f.slack)]
     return Explained(list(info.scopes), f.slack, list(info.units), -gain,
                      "people unserved per unit the constraint is loosened", np.where(f.binding, gain, 0.0), meaning,
-                     "loosening the binding custom constraints by one unit each in {year} would serve another {people}")
+                     "loosening the binding custom constraints by one unit each in {year} would serve another {people}",
+                     summary_zh="{year}年起约束作用的自定义规则各放宽一个单位，可再服务{people}")
 
 
 def _excerpt(text: str, pos: int, width: int = 76) -> tuple[str, int]:

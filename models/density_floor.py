@@ -21,6 +21,10 @@ def _step(u) -> tuple[float, str, str, float]:
     return 0.01, "m2 per person", "10k m2 above the target", u.internal / u.input_amount
 
 
+_UNIT_ZH = {"workers per 10k people": "人/万人", "m2 per person": "平方米/人"}
+_TARGET_ZH = {"facility_standard": "人均社区服务用房面积目标", "personnel_density": "每万人持证社工数目标"}
+
+
 @dataclass(frozen=True)
 class DensityInfo:
     k: int  # the stock: a staff or space type
@@ -43,7 +47,9 @@ def explain(f, d) -> Explained:
     return Explained(scope_names(f, d), f.slack * sf, slack_unit, effect / step,
                      f"people unserved per +1 {unit}", np.where(f.binding, effect, 0.0), meaning,
                      f"raising the target by {step:g} {unit} in every region in {{year}} would leave another {{people}} unserved",
-                     target=info.rate)
+                     target=info.rate,
+                     summary_zh=f"{{year}}年各地区{_TARGET_ZH.get(f.block.family, '目标')}提高{step:g}"
+                                f"{_UNIT_ZH.get(unit, unit)}，将再有{{people}}未获服务")
 
 
 def stock_check(d, k: int, schedule, what: str, unit: str, credit: np.ndarray | None = None) -> tuple[Findings, np.ndarray]:

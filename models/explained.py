@@ -20,6 +20,7 @@ class Explained:
     summary: str  # template with {year} and {people}: the step's effect summed over a year's rows
     target: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the target value per row, where one
     binding: np.ndarray | None = None  # where the family knows better than the row's slack (a cap's floor variable)
+    summary_zh: str = ""  # the summary in Chinese ({year}, {people}); a view without one says it generically
 
 
 def years_of(facts, data) -> np.ndarray:

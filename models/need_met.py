@@ -158,7 +158,7 @@ def explain(f, d) -> Explained:
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the floor", effect,
                      "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,
                      "raising the need-met floors by 1 percentage point in {year} would leave another {people} unserved",
-                     target=info.floor)
+                     target=info.floor, summary_zh="{year}年需求满足率下限提高1个百分点，将再有{people}未获服务")
 
 
 @family("need_met", target=NeedMetTarget, validate=_validate, explain=explain, knobs=_knobs,

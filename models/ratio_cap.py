@@ -33,6 +33,9 @@ class CapInfo:
     line: str = CO_CONSTRUCTION  # the spending line the cap is on
 
 
+_ZH = {"regional_gap": "区域间公共服务支出差距", "urban_rural_gap": "城乡基本公共服务支出差距"}
+
+
 def explain(f, d) -> Explained:
     info = f.block.info
     cap, scale = info.cap, info.scale
@@ -56,7 +59,7 @@ def explain(f, d) -> Explained:
     return Explained([str(u) for u in info.units], f.slack, "100m yuan below the cap", -effect + 0.0,  # never -0
                      "people unserved per +0.1x of the cap", np.where(at_cap, effect, 0.0), meaning,
                      f"loosening the {name} cap by 0.1x in {{year}} would serve another {{people}}", target=cap,
-                     binding=at_cap)
+                     binding=at_cap, summary_zh=f"{{year}}年{_ZH.get(f.block.family, name)}上限放宽0.1倍，可再服务{{people}}")
 
 
 def line_problems(s, key: str, line: str, members: list[int] | None = None) -> list[tuple[tuple, str]]:

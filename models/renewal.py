@@ -134,7 +134,7 @@ def explain(f, d) -> Explained:
     return Explained(scopes, (actual - info.floor) * 100, "percentage points above the floor", effect,
                      "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,
                      "renewing 1 percentage point more of the old space by {year} would leave another {people} unserved",
-                     target=info.floor)
+                     target=info.floor, summary_zh="到{year}年老旧设施更新比例提高1个百分点，将再有{people}未获服务")
 
 
 @family("renewal", target=RenewalTarget, explain=explain, knobs=_knobs, kpis=_kpis, kpi_targets=_kpi_targets,

@@ -30,6 +30,10 @@ def _terms(e) -> tuple:
     return e.row, e.col, e.coef
 
 
+_ZH = {"livelihood_share": "民生支出占比", "special_groups_share": "特殊群体服务资源配置占比"}
+_RES_ZH = {0: "资金", 1: "人员", 2: "用房"}
+
+
 @dataclass(frozen=True)
 class ShareInfo:
     """What the explanation needs: the resource, each row's floor, and the amount the share is taken of
@@ -57,7 +61,8 @@ def explain(f, d) -> Explained:
     return Explained(scope_names(f, d), actual * 100 - s * 100, "percentage points above the floor", effect,
                      "people unserved per +1 percentage point", np.where(f.binding, effect, 0.0), meaning,
                      f"raising the {label} floor by 1 percentage point in {{year}} would leave another {{people}} unserved",
-                     target=s)
+                     target=s, summary_zh=f"{{year}}年{_ZH.get(f.block.family, label)}（{_RES_ZH.get(info.k, res)}）下限"
+                                          f"提高1个百分点，将再有{{people}}未获服务")
 
 
 def share_floor(ctx: Context, name: str, k: int, weight: np.ndarray, target) -> None:

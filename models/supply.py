@@ -27,6 +27,10 @@ def _what(d, k: int) -> tuple[str, str, float]:
     return ("budget" if k == K_FISCAL else u.supply_words), u.input_unit, 1.0 / u.to_input
 
 
+_WHAT_ZH = {"budget": "财政预算", "personnel supply": "可招聘人员", "build capacity": "建设能力"}
+_UNIT_ZH = {"100m yuan": "亿元", "FTE": "人", "10k m2": "万平方米"}
+
+
 def explain(f, d) -> Explained:
     k = f.block.info.k
     what, unit, per = _what(d, k)
@@ -42,7 +46,8 @@ def explain(f, d) -> Explained:
     return Explained(["all regions"] * f.block.n, slack, unit, -gain, f"people unserved per +{unit}",
                      np.where(f.binding, gain, 0.0), meaning,
                      f"1 more {unit} of {what} in {{year}} would serve another {{people}}",
-                     target=f.upper * u.internal / u.input_amount)
+                     target=f.upper * u.internal / u.input_amount,
+                     summary_zh=f"{{year}}年{_WHAT_ZH.get(what, what)}每增加1{_UNIT_ZH.get(unit, unit)}，可再服务{{people}}")
 
 
 def _rows_for(ctx: Context, k: int, t_rows: np.ndarray):

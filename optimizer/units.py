@@ -186,6 +186,12 @@ def fmt_people(n: float) -> str:
     return f"{n:,.0f} people"
 
 
+def people_zh(n: float) -> str:
+    """A binding target's effect for a Chinese sentence: person-services (人次; under the fair objective each
+    counted at its band's slope), in 万 from 10,000."""
+    return f"约{n / 1e4:,.1f}万人次" if abs(n) >= 1e4 else f"约{n:,.0f}人次"
+
+
 def per_capita_factor(res: ResourceUnits) -> float:
     """Internal units of a resource per 10k people at a rate of 1 (in its standard's unit)."""
     return PEOPLE / res.standard_per / res.internal

@@ -172,3 +172,18 @@ def test_a_reader_that_stops_reading_keeps_the_runs_exit_code(tmp_path):
     r = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "west: optimal" in r.stdout and (tmp_path / "w" / "headline.csv").exists()
+
+
+def test_binding_targets_are_said_in_chinese(invoke, tmp_path):
+    from conftest import SCENARIOS
+
+    r = invoke("solve", SCENARIOS / "west.yaml", "--lang", "zh", "--out", tmp_path / "w")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and "west：最优" in text and "起约束作用的目标（按代价排序）" in text
+    assert "2025年民生支出占比（资金）下限提高1个百分点，将再有约1,491.7万人次未获服务" in text
+    assert "would leave another" not in text and "结果已写入" in text
+    # a family without its own Chinese sentence is said from its family, year and effect
+    v = View("zh")
+    said = v.sentence({"family": "budget_pools", "year": 2030, "people": 123_456.0, "sentence": "english"})
+    assert said == "2030年资金池起约束作用：放宽一个单位可再服务约12.3万人次"
+    assert View("en").sentence({"family": "budget_pools", "sentence": "english"}) == "english"

@@ -143,7 +143,7 @@ def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status
     lines = [(t("scenario"), title or name), (t("status"), t(status, status)),
              (t("every_target_met"), f"{t('yes') if met else t('no')}: " + t("met_counts").format(missed=missed, judged=judged)),
              (t("objective"), f"{objective}; {t('objective_note')}")]
-    costly = pd.DataFrame({t("most_costly"): [b["sentence"] for b in binding[:3]] or [t("none")]})
+    costly = pd.DataFrame({t("most_costly"): [view.sentence(b) for b in binding[:3]] or [t("none")]})
     blocks = [(t("services_title"), tables["services"]),
               (t("targets_not_met"), not_met if len(not_met) else pd.DataFrame({t("targets_not_met"): [t("none")]})),
               (t("most_costly"), costly)]

@@ -150,8 +150,10 @@ def solve_report(folder: Path, lang: str | None = None, money_unit: str | None =
     ch = Charts()
     title = scenario.get("title") or summary.get("scenario", folder.name)
     status = summary.get("status", "?")
+    shown = view.t(status, status) if view.lang == "zh" else status
     parts = [f"<h1>{html.escape(str(title))}</h1>",
-             f"<p class='status {'ok' if status == 'optimal' else 'not'}'>{html.escape(summary.get('scenario', ''))}: {html.escape(status)}</p>"]
+             f"<p class='status {'ok' if status == 'optimal' else 'not'}'>{html.escape(summary.get('scenario', '') + view.colon.rstrip())}"
+             f"{' ' if view.lang != 'zh' else ''}{html.escape(shown)}</p>"]
     if not ch.font:
         parts.append("<p class='note'>No CJK font was found when this report was made: charts show ids instead of Chinese names "
                      "(install fonts-wqy-zenhei or fonts-noto-cjk).</p>")
@@ -217,8 +219,8 @@ def _headline_section(f, view: View) -> list[str]:
     t = view.t
     met, missed, judged = all_met(f.kpis)
     verdict = f"<span class='{'ok' if met else 'not'}'>{t('yes') if met else t('no')}</span>"
-    out = [f"<p class='status'>{html.escape(t('every_target_met'))}: {verdict} "
-           f"({html.escape(t('met_counts').format(missed=missed, judged=judged))})</p>"]
+    out = [f"<p class='status'>{html.escape(t('every_target_met') + view.colon)}{verdict}"
+           f"{html.escape(view.paren(t('met_counts').format(missed=missed, judged=judged)))}</p>"]
     services = pd.DataFrame(head.get("services") or [])
     if len(services):
         alloc = f.allocation if f.allocation is not None else pd.DataFrame(columns=["category", "category_name"])
@@ -258,7 +260,7 @@ def _binding_section(binding: list[dict], view: View) -> list[str]:
         return []
     groups: dict[str, dict] = {}
     for b in binding:  # sorted by what they cost: the first of a family is its costliest
-        g = groups.setdefault(str(b.get("family", "")), {"sentence": b["sentence"], "years": set(), "n": 0})
+        g = groups.setdefault(str(b.get("family", "")), {"sentence": view.sentence(b), "years": set(), "n": 0})
         if b.get("year") is not None:
             g["years"].add(str(b["year"]))
         g["n"] += 1

@@ -21,7 +21,7 @@ from optimizer.postprocess.headline import headline_numbers
 from optimizer.postprocess.rowfacts import row_facts
 from optimizer.postprocess.sharing import sharing_tables
 from optimizer.preprocess.data import K_FACILITY, ModelData
-from optimizer.units import PEOPLE, fmt_people
+from optimizer.units import PEOPLE, fmt_people, people_zh
 
 # what the objective's value counts, by kind (the terminal, results.xlsx and summary.json say it)
 OBJECTIVE_UNIT = {"fair": "weighted 10k people, counted at the fair penalty's slopes",
@@ -156,7 +156,9 @@ def constraints_table(model: LinearModel, sol: Solution, d: ModelData) -> tuple[
             if binding[sel].any() and eff > 0.5:
                 summary.append({"family": block.family, "year": int(y), "people": eff,
                                 "binding_rows": int(binding[sel].sum()), "rows": int(sel.sum()),
-                                "sentence": ex.summary.format(year=int(y), people=fmt_people(eff))})
+                                "sentence": ex.summary.format(year=int(y), people=fmt_people(eff)),
+                                **({"sentence_zh": ex.summary_zh.format(year=int(y), people=people_zh(eff))}
+                                   if ex.summary_zh else {})})
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["family", "name", "year", "scope", "target", "slack", "slack_unit", "binding", "shadow_price", "shadow_unit", "meaning"])
     return table, sorted(summary, key=lambda s: -s["people"])
@@ -214,6 +216,7 @@ def make_results(model: LinearModel, ctx: Context, sol: Solution) -> Results:
         summary["shadow_prices_count"] = (
             f"under the fair objective, people in these prices count {lo:g} to {hi:g} times each, by how much of "
             f"their service's need is unmet where the change lands")
+        summary["shadow_prices_weights"] = [lo, hi]
     if "kpis" in extra:  # facility sharing's KPIs join the table
         kp = pd.concat([kp, extra.pop("kpis")], ignore_index=True)
     return Results(alloc, kp, cons, binding, summary, a, extra, headline_numbers(d, a))

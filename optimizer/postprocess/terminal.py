@@ -92,8 +92,12 @@ def show(outcome, console: Console | None = None) -> None:
     console = console or Console()
     sol, res = outcome.solution, outcome.results
     style = STATUS_STYLE.get(sol.status, "bold")
-    console.print(f"[{style}]{outcome.loaded.name}: {sol.status.value}[/]  solver {sol.solver}/{sol.method}, "
-                  f"build {outcome.timings.get('build', 0):.2f}s, solve {sol.seconds:.2f}s")
+    v = outcome.view
+    status = v.t(sol.status.value, sol.status.value) if v.lang == "zh" else sol.status.value
+    line = v.t("run_line").format(name=outcome.loaded.name, status=status, solver=f"{sol.solver}/{sol.method}",
+                                  build=outcome.timings.get("build", 0), solve=sol.seconds)
+    name, _, rest = line.partition("  ")
+    console.print(f"[{style}]{escape(name)}[/]  {escape(rest)}")
     for w in outcome.warnings:
         console.print(f"[yellow]check:[/] {w}")
     if sol.status is Status.TIME_LIMIT:
@@ -136,17 +140,20 @@ def show(outcome, console: Console | None = None) -> None:
                           f"{outcome.loaded.scenario.sharing.max_travel_minutes:g} minutes from shared facilities; "
                           f"{avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
         if res.binding:
-            console.print("[bold]binding targets, by what they cost:[/]")
+            console.print(f"[bold]{escape(outcome.view.t('binding_title'))}:[/]")
             if "shadow_prices_count" in res.summary:
-                console.print(f"  ({res.summary['shadow_prices_count']})")
+                lo_hi = res.summary.get("shadow_prices_weights")
+                note = (f"公平目标下，以上人次按所在服务需求的未满足程度加权，每人计{lo_hi[0]:g}至{lo_hi[1]:g}次"
+                        if outcome.view.lang == "zh" and lo_hi else res.summary["shadow_prices_count"])
+                console.print(f"  ({escape(note)})")
             for b in res.binding[:12]:
-                console.print(f"  - {b['sentence']}")
+                console.print(f"  - {escape(outcome.view.sentence(b))}")
     if outcome.diagnosis is not None:
         console.print("[bold red]the plan's targets cannot all be met.[/]")
         for line in outcome.diagnosis.lines:
             console.print(f"  - {line}")
     if outcome.out_dir is not None:
-        console.print(f"results written to {outcome.out_dir}")
+        console.print(f"{outcome.view.t('written_to')} {outcome.out_dir}")
     elif outcome.results is None and outcome.diagnosis is None:
         console.print("no solution to write: nothing was written, earlier results are untouched")
 
@@ -245,7 +252,7 @@ def show_headline(outcome, console: Console) -> None:
     years = milestone_years(scenario, scenario.years)
     met, missed, judged = all_met(res.kpis)
     verdict = f"[green]{v.t('yes')}[/]" if met else f"[red]{v.t('no')}[/]"
-    console.print(f"[bold]{v.t('every_target_met')}:[/] {verdict} ({v.t('met_counts').format(missed=missed, judged=judged)})")
+    console.print(f"[bold]{v.t('every_target_met')}{v.colon}[/]{verdict}{v.paren(v.t('met_counts').format(missed=missed, judged=judged))}")
     cov = res.headline["services"]
     cov = cov[cov["year"].isin(years)]
     names: list[str] = []

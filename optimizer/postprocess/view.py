@@ -113,6 +113,10 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "scenario": ("scenario", "方案"),
     "most_costly": ("the binding targets that cost the most", "起约束作用且代价最高的目标"),
     "every_target_met": ("every target met", "全部目标达成"),
+    "binding_title": ("binding targets, by what they cost", "起约束作用的目标（按代价排序）"),
+    "written_to": ("results written to", "结果已写入"),
+    "run_line": ("{name}: {status}  solver {solver}, build {build:.2f}s, solve {solve:.2f}s",
+                 "{name}：{status}  求解器 {solver}，建模 {build:.2f} 秒，求解 {solve:.2f} 秒"),
     "met_counts": ("{missed:,} of {judged:,} target checks (every year and region) not met",
                    "{judged:,}项目标检查（各年、各地区）中{missed:,}项未达成"),
     "cell_note": ("share with the standard / people without it, M = million", "覆盖率 / 未达标准人数（万人）"),
@@ -203,6 +207,22 @@ class View:
         v = self.money_from_10k(v10k)
         v = 0.0 if abs(v) < 5e-3 else v
         return f"{v:,.2f} {self.money_label}" if self.money_unit == "亿元" else f"{v:,.0f} {self.money_label}"
+
+    def sentence(self, b: dict) -> str:
+        """A binding target's summary in this language: the family's own Chinese where it has one, else said
+        from its family, year and effect."""
+        if self.lang != "zh":
+            return str(b["sentence"])
+        if b.get("sentence_zh"):
+            return str(b["sentence_zh"])
+        from optimizer.units import people_zh
+
+        fam = self.t(f"family:{b.get('family', '')}", str(b.get("family", "")))
+        return f"{b.get('year', '')}年{fam}起约束作用：放宽一个单位可再服务{people_zh(float(b.get('people', 0.0)))}"
+
+    @property
+    def colon(self) -> str:
+        return "：" if self.lang == "zh" else ": "
 
     def paren(self, text: str) -> str:
         """A unit or note in brackets: full-width in Chinese."""
