@@ -262,9 +262,8 @@ def the_brief(o: RunOutcome):
     assert r is not None
     scenario = o.loaded.scenario
     years = milestone_years(scenario, scenario.years)
-    objective = f"{o.solution.objective:,.4f} ({r.summary.get('objective_unit', '')})"
     return brief(headline_tables(r.headline, r.kpis, years, o.view), r.kpis, o.loaded.name,
-                 o.solution.status.value, objective, r.binding, o.view, scenario.title)
+                 o.solution.status.value, r.binding, o.view, scenario.title)
 
 
 def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:

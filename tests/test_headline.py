@@ -187,3 +187,15 @@ def test_binding_targets_are_said_in_chinese(invoke, tmp_path):
     said = v.sentence({"family": "budget_pools", "year": 2030, "people": 123_456.0, "sentence": "english"})
     assert said == "2030年资金池起约束作用：放宽一个单位可再服务约12.3万人次"
     assert View("en").sentence({"family": "budget_pools", "sentence": "english"}) == "english"
+
+
+def test_the_brief_is_one_page_of_grids(tmp_path):
+    from conftest import SCENARIOS
+
+    solve_scenario(SCENARIOS / "west.yaml", out=tmp_path / "w", lang="zh")
+    ws = openpyxl.load_workbook(tmp_path / "w" / "results.xlsx")["简报"]
+    rows = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+    assert ["资金合计", "21,000.00 亿元（2024-2030）"] in rows and ["方案", "西部12省 公共服务共建 2024-2030"] in rows
+    grid = rows.index(["服务类别", "2026", "2027", "2028", "2029", "2030"])
+    assert rows[grid + 1] == ["养老服务", 19.5, 20, 40, 40, 40]  # share with the standard, %, per milestone
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage

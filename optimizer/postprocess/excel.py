@@ -132,7 +132,8 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
         ws.write(r, 0, caption, title)
         r += 1
         for j, col in enumerate(df.columns):
-            ws.write(r, j, str(col), fmts["head"])
+            if len(df.columns) > 1 or str(col) != caption:  # a list under its caption needs no header of its own
+                ws.write(r, j, str(col), fmts["head"])
             widths[j] = max(widths[j], min(_width(df[col], str(col)), 40)) if j < len(widths) else 12
         for row in df.itertuples(index=False):
             r += 1
@@ -148,6 +149,9 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
         r += 1
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
+    ws.set_landscape()  # one printed page, as a brief is forwarded
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 1)
 
 
 def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame],

@@ -131,22 +131,36 @@ def headline_tables(numbers: dict[str, pd.DataFrame], kpis: pd.DataFrame, years:
     return out
 
 
-def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status: str, objective: str,
-          binding: list[dict], view: View, title: str | None = None):
-    """results.xlsx's first sheet and the sheets after it, from headline_tables' tables."""
+def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status: str, binding: list[dict],
+          view: View, title: str | None = None):
+    """results.xlsx's first sheet, one printed page: the verdict and the money in a few lines, each service's
+    coverage and the people without it as service x milestone grids, the targets not met, the three binding
+    targets that cost most; then the money and targets sheets."""
     from optimizer.postprocess.excel import Brief
 
-    t = view.t
+    t, p = view.t, view.paren
     met, missed, judged = all_met(kpis)
     targets = tables["targets"]
     not_met = targets[targets[t("met")] == t("no")]
+    money = tables["money"]
+    total = float(money.iloc[-1, -1]) if len(money) else float("nan")
+    years = [str(c) for c in money.columns[1:-1]]
     lines = [(t("scenario"), title or name), (t("status"), t(status, status)),
-             (t("every_target_met"), f"{t('yes') if met else t('no')}: " + t("met_counts").format(missed=missed, judged=judged)),
-             (t("objective"), f"{objective}; {t('objective_note')}")]
+             (t("every_target_met"), f"{t('yes') if met else t('no')}" + p(t("met_counts").format(missed=missed, judged=judged))),
+             (t("money_total"), f"{total:,.2f} {view.money_label}" + p(f"{years[0]}-{years[-1]}") if years else "-")]
+    services = tables["services"]
+    cols = list(services.columns)  # service, year, share (%), people without, people for
+    grid = services.pivot_table(index=cols[0], columns=cols[1], values=cols[2], aggfunc="first", sort=False)
+    grid.columns = [str(c) for c in grid.columns]
+    without = services.pivot_table(index=cols[0], columns=cols[1], values=cols[3], aggfunc="first", sort=False)
+    if view.lang == "zh":  # 万人, as the terminal
+        without = (without / 1e4).round(1)
+    without.columns = [str(c) for c in without.columns]
     costly = pd.DataFrame({t("most_costly"): [view.sentence(b) for b in binding[:3]] or [t("none")]})
-    blocks = [(t("services_title"), tables["services"]),
+    blocks = [(cols[2].replace(p("%"), "") + p("%"), grid.reset_index()),
+              (t("people_without") + p("万人" if view.lang == "zh" else t("unit:people")), without.reset_index()),
               (t("targets_not_met"), not_met if len(not_met) else pd.DataFrame({t("targets_not_met"): [t("none")]})),
               (t("most_costly"), costly)]
-    sheets = {t("sheet:money"): tables["money"], t("sheet:money_by_category"): tables["money_by_category"],
+    sheets = {t("sheet:money"): money, t("sheet:money_by_category"): tables["money_by_category"],
               t("sheet:targets"): targets}
     return Brief(t("brief"), lines, blocks, sheets, {t("sheet:targets"): (targets[t("met")] == t("no")).to_numpy()})

@@ -144,7 +144,8 @@ img{{max-width:100%;border:1px solid #eee}}ul li{{margin:.2em 0}}</style></head>
 def solve_report(folder: Path, lang: str | None = None, money_unit: str | None = None) -> str:
     f = read_solve_folder(folder, sharing=True)
     summary, manifest, scenario = f.summary, f.manifest, f.scenario or {}
-    head = summary.get("headline") if isinstance(summary.get("headline"), dict) else {}
+    given = summary.get("headline")
+    head: dict = given if isinstance(given, dict) else {}
     view = View(choose_lang(lang or head.get("lang"), scenario.get("language")),
                 money_unit or head.get("money_unit") or "亿元")
     ch = Charts()

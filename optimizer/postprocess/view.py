@@ -40,6 +40,13 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "per_capita_public_service": ("public-service spending per person", "人均公共服务支出"),
     "per_capita_co_construction": ("co-construction spending per person", "人均共建共融财政支出"),
     "need_met_share": ("share of a service's need met", "服务需求满足率"),
+    "budget_pool_outlay": ("money spent from a budget pool", "资金池累计投入"),
+    "budget_pool_share": ("a budget pool's share to a group", "资金池投向占比"),
+    "renewal_share": ("share of the old space renewed", "老旧设施更新改造比例"),
+    # "養老服務設施覆蓋所有城市社區和90%以上行政村"
+    "coverage_elderly_care_communities": ("elderly-care facilities: share of urban communities", "养老服务设施社区覆盖率"),
+    "coverage_elderly_care_villages": ("elderly-care facilities: share of villages", "养老服务设施行政村覆盖率"),
+    "scope:groups": ("across groups of regions", "各区域组间"),
     "scope:all regions": ("all regions", "全部地区"),
     "resource:fiscal": ("money", "资金"),
     "resource:personnel": ("staff", "人员"),
@@ -90,6 +97,7 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "money_by_region": ("plan money by province and year", "分地区分年度资金"),
     "money_by_category": ("plan money by service and year", "分类别分年度资金"),
     "money_by_year": ("plan money by year, each scenario", "各方案分年度资金"),
+    "money_total": ("plan money in all", "资金合计"),
     "money_note": ("new money, salaries of staff added and construction of space built",
                    "新增资金、新增人员工资与新建用房投资"),
     "services_title": ("coverage of each service's standard", "各类服务标准覆盖情况"),
@@ -238,6 +246,10 @@ class View:
         """A KPI's scope in this language: its words where the table has them, resource ids in words."""
         if f"scope:{scope}" in TERMS:
             return self.t(f"scope:{scope}")
+        if self.lang == "zh":  # a pool's floor or ceiling, a tilt's group (budget_pools' scopes)
+            for en, zh in ((" (floor)", "（下限）"), (" (ceiling)", "（上限）"), (": central+west", "：中西部")):
+                if scope.endswith(en):
+                    return scope[: -len(en)] + zh
         head, sep, tail = scope.rpartition(" / ")
         return f"{head}{sep}{self.t('resource:' + tail, tail)}" if sep else scope
 
