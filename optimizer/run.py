@@ -231,8 +231,8 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                          float(o.solution.objective))]
                 rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
                 rows += [("warning", w) for w in o.warnings]
-                sheets, notes = workbook_tables(r.allocation, r.kpis, r.constraints, r.extra)
-                write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=the_brief(o))
+                sheets, notes = workbook_tables(r.allocation, named_kpis(r.kpis, o.view), r.constraints, r.extra)
+                write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=the_brief(o), view=o.view)
                 files.append("results.xlsx")
         if o.diagnosis is not None:
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")
@@ -255,6 +255,12 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
 
 HEADLINE_FILES = {"services": "headline.csv", "money": "money_by_region.csv", "money_by_category": "money_by_category.csv",
                   "targets": "targets.csv"}
+
+
+def named_kpis(kpis, view: View):
+    """The KPI table with the plan's name of each KPI beside its id (results.xlsx)."""
+    return kpis.assign(kpi_name=[view.t(k, k.replace("_", " ")) for k in kpis["kpi"]])[
+        ["year", "kpi", "kpi_name", *[c for c in kpis.columns if c not in ("year", "kpi")]]]
 
 
 def the_brief(o: RunOutcome):

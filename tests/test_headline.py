@@ -103,12 +103,15 @@ def test_chinese_words_are_the_plans(tmp_path):
     money = wb["分地区资金"]
     assert money["A1"].value == "地区（亿元）" and money["A14"].value == "合计"
     assert money.cell(14, 9).value == pytest.approx(21_000)  # 3,000 亿元 a year for seven years
-    kpis = wb["kpis"]
+    assert wb.sheetnames[4:] == ["摘要", "配置明细", "指标", "约束"]
+    kpis = wb["指标"]
     heads = [c.value for c in kpis[1]]
-    col = heads.index("value (in the row's unit)") + 1
-    units = [c.value for c in kpis[chr(64 + heads.index("unit") + 1)]]
+    assert heads[:3] == ["年份", "指标代码", "指标"]
+    col = heads.index("实际值（单位见“单位”列）") + 1
+    units = [c.value for c in kpis[chr(64 + heads.index("单位") + 1)]]
     row = units.index("share") + 1
     assert kpis.cell(row, col).number_format == "0.0%"
+    assert kpis.cell(row, 3).value in ("民生支出占比", "特殊群体服务资源配置占比（资金）", "特殊群体服务资源配置占比（人员）")
 
 
 def test_the_default_money_unit_is_the_budgets():

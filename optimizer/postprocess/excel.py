@@ -26,12 +26,12 @@ def _width(series: pd.Series, header: str) -> int:
     return min(max(8, longest + 2), 80)
 
 
-def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None) -> None:
+def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None, words=None) -> None:
     """One table: header with units, numbers formatted, rows whose target is not met highlighted."""
     ws = wb.add_worksheet(name)
     kinds = []
     for j, col in enumerate(df.columns):
-        header = HEADERS.get(col, col)
+        header = words(col) if words is not None else HEADERS.get(col, col)
         ws.write(0, j, header, fmts["head"])
         is_num = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
         whole = pd.api.types.is_integer_dtype(df[col])
@@ -155,9 +155,12 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
 
 
 def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[str, pd.DataFrame],
-               brief: Brief | None = None, chart: tuple[str, str] | None = None) -> None:
+               brief: Brief | None = None, chart: tuple[str, str] | None = None, view=None) -> None:
     """`chart` (sheet, title): a column chart of that sheet's numeric columns against its first, placed on it
-    (compare.xlsx: each scenario's money by year)."""
+    (compare.xlsx: each scenario's money by year). `view` (optimizer.postprocess.view.View): sheet names and
+    headers in its language (the tables' own column names stay in the CSV files)."""
+    sheet_name = (lambda n: view.t(f"sheet:{n}", n)) if view is not None else (lambda n: n)
+    words = (lambda c: view.t(f"col:{c}", HEADERS.get(c, c))) if view is not None and view.lang == "zh" else None
     """Tables longer than a worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     import xlsxwriter
 
@@ -185,9 +188,9 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
         _brief(wb, fmts, brief)
         for name, df in brief.sheets.items():
             _sheet(wb, name, df, fmts, brief.bad.get(name))
-    ws = wb.add_worksheet("summary")
-    ws.write(0, 0, "item", head)
-    ws.write(0, 1, "value", head)
+    ws = wb.add_worksheet(sheet_name("summary"))
+    ws.write(0, 0, words("item") if words else "item", head)
+    ws.write(0, 1, words("value_col") if words else "value", head)
     for i, (k, v) in enumerate(summary_rows, start=1):
         ws.write(i, 0, k)
         if isinstance(v, float):
@@ -201,9 +204,9 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
         bad_rows = None
         if "met" in df.columns:
             bad_rows = (df["met"] == False).to_numpy()  # noqa: E712 - column mixes '' and booleans
-        _sheet(wb, name, df, fmts, bad_rows)
+        _sheet(wb, sheet_name(name), df, fmts, bad_rows, words)
         if chart is not None and name == chart[0] and len(df):
-            _chart(wb, name, df, chart[1])
+            _chart(wb, sheet_name(name), df, chart[1])
     wb.close()
 
 
