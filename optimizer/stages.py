@@ -81,6 +81,18 @@ class Price:
                 f"(objective 'unserved') would {fewer} over the years ({self.people_unserved_if_unserved:,.0f} "
                 f"instead of {self.people_unserved:,.0f}), {lowest}")
 
+    def sentence_zh(self) -> str:
+        gap = np.nan_to_num(self.lowest_share - self.lowest_share_if_unserved, nan=0.0)
+        j = int(np.argmax(gap))
+        more = round(self.people_more)
+        fewer = (f"少{more / 1e4:,.1f}万人次未达标准" if more > 0 else f"多{-more / 1e4:,.1f}万人次未达标准" if more < 0
+                 else "未达标准人次相同")
+        lowest = ("，最低服务需求满足率相同" if gap[j] <= 5e-4 else
+                  f"，但{int(self.years[j])}年最低服务需求满足率将为{self.lowest_share_if_unserved[j]:.1%}"
+                  f"（现为{self.lowest_share[j]:.1%}，为两者差距最大的一年）")
+        return (f"公平的代价：资金、人员和用房不变，若每名未达标准者只计一次（目标 unserved），各年合计将{fewer}"
+                f"（{self.people_unserved_if_unserved / 1e4:,.1f}万人次，现为{self.people_unserved / 1e4:,.1f}万人次）{lowest}")
+
     def as_dict(self, years) -> dict:
         def by_year(v):
             return {int(y): (None if np.isnan(x) else float(x)) for y, x in zip(years, v)}
@@ -89,7 +101,7 @@ class Price:
                 "people_fewer_short_if_unserved": self.people_more,
                 "lowest_share_met_by_year": by_year(self.lowest_share),
                 "lowest_share_met_if_unserved_by_year": by_year(self.lowest_share_if_unserved),
-                "sentence": self.sentence()}
+                "sentence": self.sentence(), "sentence_zh": self.sentence_zh()}
 
 
 def price_of_fairness(model: LinearModel, ctx: Context, sol: Solution, **opts) -> Price | None:

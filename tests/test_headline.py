@@ -184,7 +184,8 @@ def test_binding_targets_are_said_in_chinese(invoke, tmp_path):
     text = " ".join(r.output.split())
     assert r.exit_code == 0 and "west：最优" in text and "起约束作用的目标（按代价排序）" in text
     assert "2025年民生支出占比（资金）下限提高1个百分点，将再有约1,491.7万人次未获服务" in text
-    assert "would leave another" not in text and "结果已写入" in text
+    assert "would leave another" not in text and "结果已写入" in text and "price of fairness" not in text
+    assert "公平的代价：资金、人员和用房不变" in text and "但2028年最低服务需求满足率将为18.5%（现为40.0%" in text
     # a family without its own Chinese sentence is said from its family, year and effect
     v = View("zh")
     said = v.sentence({"family": "budget_pools", "year": 2030, "people": 123_456.0, "sentence": "english"})

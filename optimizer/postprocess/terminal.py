@@ -113,7 +113,8 @@ def show(outcome, console: Console | None = None) -> None:
             console.print(f"whole facilities (MIP): relative gap {res.summary['mip_gap']:.2e}; shadow prices are "
                           f"not defined for a MIP and are left at 0")
         if "price_of_fairness" in res.summary:
-            console.print(res.summary["price_of_fairness"]["sentence"])
+            price = res.summary["price_of_fairness"]
+            console.print(escape(price.get("sentence_zh", price["sentence"]) if v.lang == "zh" else price["sentence"]))
         years = outcome.loaded.scenario.years
         for y in milestone_years(outcome.loaded.scenario, years):
             table = Table(title=f"{y}", show_lines=False, title_justify="left")
@@ -136,9 +137,11 @@ def show(outcome, console: Console | None = None) -> None:
             avoided = k[(k["year"] == last) & (k["kpi"] == "m2_building_avoided_by_sharing")]["value"].sum()
             prov = res.extra["providers"]
             util = prov[prov["year"] == last]["utilisation"].mean() if len(prov) else 0.0
-            console.print(f"facility sharing {last}: {cov:,.0f} people get community space within "
-                          f"{outcome.loaded.scenario.sharing.max_travel_minutes:g} minutes from shared facilities; "
-                          f"{avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
+            minutes = outcome.loaded.scenario.sharing.max_travel_minutes
+            console.print(f"设施共享（{last}年）：{cov:,.0f}人可在{minutes:g}分钟内使用共享设施的社区服务用房；少建"
+                          f"{avoided:,.0f}平方米；提供方平均使用率{util:.0%}" if v.lang == "zh" else
+                          f"facility sharing {last}: {cov:,.0f} people get community space within {minutes:g} minutes "
+                          f"from shared facilities; {avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
         if res.binding:
             console.print(f"[bold]{escape(outcome.view.t('binding_title'))}:[/]")
             if "shadow_prices_count" in res.summary:
