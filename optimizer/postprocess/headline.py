@@ -143,7 +143,7 @@ def brief(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, name: str, status
     targets = tables["targets"]
     not_met = targets[targets[t("met")] == t("no")]
     money = tables["money"]
-    total = float(money.iloc[-1, -1]) if len(money) else float("nan")
+    total = float(money.to_numpy()[-1, -1]) if len(money) else float("nan")
     years = [str(c) for c in money.columns[1:-1]]
     lines = [(t("scenario"), title or name), (t("status"), t(status, status)),
              (t("every_target_met"), f"{t('yes') if met else t('no')}" + p(t("met_counts").format(missed=missed, judged=judged))),
