@@ -159,3 +159,31 @@ def test_one_province_order_in_the_report():
                                                      "per_capita_public_service", "per_capita_public_service"],
                          "scope": ["regions", "甲", "乙", "丙"], "value": [1.2, 900.0, 100.0, 500.0]})
     assert region_order(scenario, kpis) == ["丙", "甲", "乙"]  # east first (as listed), lowest spending first
+
+
+def test_the_report_charts_follow_the_one_province_order(monkeypatch, tmp_path):
+    """The allocation bars and the unserved heatmap draw their provinces in region_order (the money table's),
+    and the heatmap's scale is in 10k person-services with each cell's value written on it."""
+    import matplotlib.axes
+
+    from optimizer.postprocess import report as rep
+
+    drawn: dict[str, list] = {}
+    real_ordered = rep._ordered
+
+    def spy(pivot, part, order):
+        out = real_ordered(pivot, part, order)
+        drawn.setdefault("orders", []).append((list(out.index), order))
+        return out
+
+    monkeypatch.setattr(rep, "_ordered", spy)
+    texts = []
+    real_text = matplotlib.axes.Axes.text
+    monkeypatch.setattr(matplotlib.axes.Axes, "text", lambda self, x, y, s, *a, **k: (texts.append(s), real_text(self, x, y, s, *a, **k))[1])
+    from optimizer.run import solve_scenario
+
+    solve_scenario(SCENARIOS / "west.yaml", out=tmp_path / "w", with_report=True)
+    assert drawn["orders"]
+    for rows, order in drawn["orders"]:
+        assert rows[::-1] == order[: len(rows)]  # barh draws bottom-up: reversed, the report's order
+    assert "24,922" in texts  # 四川 elderly care: 249.22 million person-services over the years, in 10k

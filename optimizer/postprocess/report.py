@@ -172,10 +172,11 @@ def solve_report(folder: Path, lang: str | None = None, money_unit: str | None =
                      f"solve {summary.get('solve_seconds', 0):.2f}s.</p>")
         parts += _targets_section(kpis)
         parts += _pcs_section(kpis, scenario, ch)
-        parts += _allocation_section(alloc, ch)
+        order = region_order(scenario, kpis)
+        parts += _allocation_section(alloc, ch, order)
         parts += _shares_section(kpis, ch)
         parts += _coverage_section(alloc, kpis, summary)
-        parts += _unserved_section(alloc, ch)
+        parts += _unserved_section(alloc, ch, order)
         if summary.get("binding_targets"):
             if summary.get("shadow_prices_count"):
                 parts.append(f"<p class='note'>{html.escape(summary['shadow_prices_count'])}.</p>")
@@ -325,7 +326,15 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
             "<details><summary>the numbers</summary>" + _table(table.iloc[::-1], 400) + "</details>"]
 
 
-def _allocation_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
+def _ordered(pivot: pd.DataFrame, part: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """A chart's rows (region labels) in the report's one region order, the first at the top."""
+    label = dict(zip(part["region_name"].astype(str), part["rl"]))
+    wanted = [label[n] for n in order if n in label and label[n] in pivot.index]
+    rows = wanted + [r for r in pivot.index if r not in wanted]
+    return pivot.loc[rows[::-1]]  # barh and imshow draw the last row at the top
+
+
+def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None) -> list[str]:
     out = ["<h2>Allocation by category and resource</h2>"]
     units = alloc.drop_duplicates("resource")  # every resource, in the axis order: money, staff and space types
     for res, unit in zip(units["resource"].astype(str), units["unit"].astype(str)):
@@ -336,7 +345,7 @@ def _allocation_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
         part = part.assign(rl=[ch.label(n, i) for n, i in zip(names, part["region"])],
                            cl=[ch.label(str(n), str(i)) for n, i in zip(part["category_name"], part["category"])])
         pivot = part.pivot_table(index="rl", columns="cl", values="allocated", aggfunc="sum").fillna(0)
-        pivot = pivot.loc[pivot.sum(axis=1).sort_values().index]
+        pivot = _ordered(pivot, part, order) if order else pivot.loc[pivot.sum(axis=1).sort_values().index]
         fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(pivot) + 1.5)))
         pivot.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab20")
         ax.set_xlabel(f"{res}: new allocation, all years ({unit})")
@@ -406,17 +415,26 @@ def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) ->
     return parts
 
 
-def _unserved_section(alloc: pd.DataFrame, ch: Charts) -> list[str]:
+def _unserved_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None) -> list[str]:
     part = alloc.assign(rl=[ch.label(str(n), str(i)) for n, i in zip(alloc["region_name"], alloc["region"])],
                         cl=[ch.label(str(n), str(i)) for n, i in zip(alloc["category_name"], alloc["category"])])
     pivot = part.pivot_table(index="rl", columns="cl", values="people_unserved", aggfunc="sum").fillna(0)
     if pivot.values.sum() <= 0:
         return ["<h2>People unserved</h2><p>Every standard is met.</p>"]
+    if order:
+        pivot = _ordered(pivot, part, order).iloc[::-1]  # imshow draws the first row at the top
+    values = pivot.values / 1e4  # 10k person-services: a scale without matplotlib's "1e8" offset
     fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.3 * len(pivot) + 1.5)))
-    im = ax.imshow(pivot.values, aspect="auto", cmap="Reds")
+    im = ax.imshow(values, aspect="auto", cmap="Reds")
     ax.set_xticks(range(len(pivot.columns)), pivot.columns, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(pivot.index)), pivot.index, fontsize=8)
-    fig.colorbar(im, ax=ax, label="person-services unserved, all years and resources")
+    if values.size <= 600:  # each cell's value on it, where they fit
+        top = values.max()
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=6,
+                    color="white" if v > 0.6 * top else "black")
+    bar = fig.colorbar(im, ax=ax, label="person-services unserved, all years and resources (10k)")
+    bar.ax.yaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     return [f"<h2>People unserved by category and region</h2><img alt='people unserved' src='{ch.png(fig)}'>"]
 
 
