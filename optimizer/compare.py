@@ -119,8 +119,8 @@ def money_by_year(money: pd.DataFrame, sides: list[Side], view: View) -> pd.Data
     if money.empty:
         return money
     year = view.t("year")
-    total = money[money[f"{view.t('region')} ({view.money_label})"] == view.t("total")]
-    return total[[year] + [s.label for s in sides]].rename(columns={year: f"{year} ({view.money_label})"})
+    total = money[money[view.t("region") + view.paren(view.money_label)] == view.t("total")]
+    return total[[year] + [s.label for s in sides]].rename(columns={year: year + view.paren(view.money_label)})
 
 
 def money_side_by_side(sides: list[Side], view: View) -> pd.DataFrame:
@@ -140,7 +140,7 @@ def money_side_by_side(sides: list[Side], view: View) -> pd.DataFrame:
     total.insert(1, "region_name", view.t("total"))
     frame = pd.concat([frame, total], ignore_index=True)
     frame = _differences(frame, sides, view)
-    return frame.rename(columns={"region_name": f"{view.t('region')} ({view.money_label})", "year": view.t("year")})
+    return frame.rename(columns={"region_name": view.t("region") + view.paren(view.money_label), "year": view.t("year")})
 
 
 def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFrame]:
@@ -184,7 +184,7 @@ def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFra
     inputs = pd.DataFrame(rows, columns=["key"] + [s.label for s in sides])
     status = pd.DataFrame({"scenario": [s.label for s in sides], "status": [s.status for s in sides],
                            view.t("every_target_met"): [_all_met(s.kpis, view) for s in sides],
-                           f"{view.t('total')} ({view.money_label})": [
+                           view.t("total") + view.paren(view.money_label): [
                                float(view.money_from_10k(s.money["money_10k_yuan"].to_numpy(dtype=float)).sum())
                                if len(s.money) else np.nan for s in sides]})
     return {"status": status, "kpis": kpi.sort_values(keys, kind="stable"), "money": money_side_by_side(sides, view),
@@ -253,7 +253,7 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
             sheets = {"status": tables["status"], "money by year": by_year,
                       **{k: v for k, v in tables.items() if k != "status"}}
         write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], sheets,
-                   chart=("money by year", view.t("money_by_year")) if len(by_year) else None)
+                   chart=("money by year", view.t("money_by_year")) if len(by_year) else None, view=view)
         files = [f"{name}.csv" for name in tables] + ["compare.xlsx"]
         write_json(sealed(tmp, command_manifest(argv or [], files, compared=[str(i) for i in items])), tmp / "manifest.json")
     return tables
