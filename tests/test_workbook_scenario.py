@@ -98,3 +98,56 @@ def test_a_changed_cell_changes_the_answer(invoke, tmp_path):
     wb.save(tmp_path / "cut.xlsx")
     o = solve_scenario(tmp_path / "cut.xlsx", write=False)
     assert o.results.headline["money"]["money_10k_yuan"].sum() == pytest.approx(7 * 2850 * 1e4, rel=1e-9)
+
+
+def test_a_damaged_workbook_is_refused_not_read_differently(invoke, tmp_path):
+    """What a new user's attack found read silently as another plan (exit 0): a formula whose result was never
+    saved, merged cells, a column or key given twice, a value beside its own keys, a sheet shifted off A1, a
+    stray value far from the table. Each now an error naming sheet and cell, all at once, nothing written."""
+    invoke("template", SCENARIOS / "west.yaml", "--out", tmp_path / "w.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    wb["资源"]["B2"] = "=1000*3"  # openpyxl saves no result for it
+    wb["区域"].merge_cells("D2:D4")
+    wb["区域"].cell(1, wb["区域"].max_column + 1, "base_spending_pc")
+    t = wb["目标"]
+    t.append([t["A2"].value, t["B2"].value])  # the first target's key again
+    t.append(["regional_gap.cap", 1.6])  # beside regional_gap.cap.<year> (or .mid) keys
+    wb["方案"].insert_cols(1)
+    wb["人口"]["Z5000"] = " "
+    wb.save(tmp_path / "bad.xlsx")
+    out = tmp_path / "r"
+    r = invoke("solve", tmp_path / "bad.xlsx", "--out", out)
+    text = " ".join(r.output.split())
+    assert r.exit_code == 1 and "Traceback" not in text and not out.exists(), r.output
+    assert "资源!B2: expected a value, found a formula (=1000*3) whose result was never saved" in text
+    assert "区域!D2:D4: expected one value per cell, found merged cells" in text
+    assert "expected each column once, found it again (first in column D)" in text
+    assert "expected once, found given again (first at" in text  # the repeated target row
+    assert "方案!A1: expected the header key | value in row 1" in text
+    assert text.count("problems in the input") == 1
+
+
+def test_texts_that_look_like_numbers_or_lists_read_back_as_text(invoke, tmp_path):
+    """Region ids that are codes ('110000', '0110'), a title that starts with [ and a name with spaces around it
+    come back as the same text (an apostrophe keeps them text in the cell)."""
+    import yaml
+
+    raw = yaml.safe_load((SCENARIOS / "../tests/scenarios/tiny.yaml").read_text(encoding="utf-8"))
+    raw["title"] = "[草案] 两区规划"
+    raw["regions"][0]["id"], raw["regions"][1]["id"] = "110000", "0110"
+    raw["regions"][0]["name"] = " 甲区 "
+    path = tmp_path / "codes.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert invoke("template", path, "--out", tmp_path / "c.xlsx").exit_code == 0
+    a = solve_scenario(path, write=False)
+    b = solve_scenario(tmp_path / "c.xlsx", write=False)
+    assert b.loaded.scenario.title == "[草案] 两区规划"
+    assert [r.id for r in b.loaded.scenario.regions] == [r.id for r in a.loaded.scenario.regions]
+    assert b.loaded.scenario.regions[0].name == " 甲区 "
+    assert b.results.allocation.equals(a.results.allocation)
+
+
+def test_an_xls_file_is_told_to_be_saved_as_xlsx(invoke, tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 an old workbook")
+    r = invoke("validate", tmp_path / "old.xls")
+    assert r.exit_code == 1 and "found a .xls file: save it as .xlsx" in r.output

@@ -34,14 +34,26 @@ README_LINES = [
 ]
 
 
-def _cell(v: Any):
-    """A value as a cell: numbers (a table's number read as text too), text, true/false, lists as YAML."""
+TEXT_KEYS = {"id", "name", "title", "description", "group", "area", "region", "node", "provider", "community", "kind",
+             "serves", "line", "pool", "type"}  # text even where it looks like a number (a region code 110000)
+MAX_TEXT = 32_767  # Excel's limit on a cell's text
+
+
+def _cell(v: Any, key: Any = None):
+    """A value as a cell: numbers (a table's number read as text too, but for ids and names), text (with a
+    leading apostrophe where it starts with [, { or ' or looks like a number, so that it reads back as the same
+    text), true/false, lists as YAML."""
     if isinstance(v, bool) or isinstance(v, (int, float)):
         return v
     if isinstance(v, str):
-        if _NUMBER.match(v):
+        if len(v) > MAX_TEXT:
+            raise ValueError(f"expected text of at most {MAX_TEXT:,} characters (a cell's limit), found {len(v):,}")
+        number = _NUMBER.match(v) and not (v.strip().lstrip("+-").startswith("0") and v.strip().lstrip("+-")[1:2].isdigit())
+        if number and str(key) not in TEXT_KEYS:
             f = float(v)
             return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
+        if number or v.strip()[:1] in ("[", "{", "'") or v != v.strip():
+            return "'" + v
         return v
     if isinstance(v, (list, dict)):
         return yaml.safe_dump(v, default_flow_style=True, allow_unicode=True, width=10**9).strip()
@@ -66,23 +78,24 @@ def template_sheets(raw: dict) -> dict[str, tuple[list[str], list[list[Any]]]]:
         if kind == README:
             out[sheet] = (["说明", "notes"], [list(line) for line in README_LINES])
         elif kind == KV and not key and sheet == "方案":
-            out[sheet] = (["key", "value"], [[k, _cell(raw[k])] for k in TOP_SCALARS if raw.get(k) is not None])
+            out[sheet] = (["key", "value"], [[k, _cell(raw[k], k)] for k in TOP_SCALARS if raw.get(k) is not None])
             used |= set(TOP_SCALARS)
         elif kind == KV and key:
-            out[sheet] = (["key", "value"], [[path_text(p), _cell(v)] for p, v in flatten(raw.get(key) or {})
+            out[sheet] = (["key", "value"], [[path_text(p), _cell(v, p[-1])] for p, v in flatten(raw.get(key) or {})
                                               if v is not None and p])
             used.add(key)
         elif kind == TABLE:
             rows = [flatten(r) for r in raw.get(key) or []]
             cols = _columns(rows)
             out[sheet] = ([path_text(c) for c in cols],
-                          [[_cell(dict(r).get(c)) if dict(r).get(c) is not None else None for c in cols] for r in rows])
+                          [[_cell(dict(r).get(c), c[-1]) if dict(r).get(c) is not None else None for c in cols]
+                           for r in rows])
             used.add(key)
         elif kind == RECORDS:
             items = [(rid, flatten(spec)) for rid, spec in (raw.get(key) or {}).items()]
             cols = _columns([r for _, r in items])
             out[sheet] = (["id"] + [path_text(c) for c in cols],
-                          [[rid] + [_cell(dict(r).get(c)) if dict(r).get(c) is not None else None for c in cols]
+                          [[rid] + [_cell(dict(r).get(c), c[-1]) if dict(r).get(c) is not None else None for c in cols]
                            for rid, r in items])
             used.add(key)
         elif kind == WIDE:
@@ -95,7 +108,7 @@ def template_sheets(raw: dict) -> dict[str, tuple[list[str], list[list[Any]]]]:
                           [[rid] + [_cell(v.get(y)) if isinstance(v, dict) and v.get(y) is not None else None
                                     for y in years] for rid, v in table.items()])
             used.add(key)
-    rest = [[path_text(p), _cell(v)] for k, v in raw.items() if k not in used for p, v in flatten(v, (k,))
+    rest = [[path_text(p), _cell(v, p[-1])] for k, v in raw.items() if k not in used for p, v in flatten(v, (k,))
             if v is not None]
     out["其他"] = (["key", "value"], rest)
     return out
@@ -104,11 +117,18 @@ def template_sheets(raw: dict) -> dict[str, tuple[list[str], list[list[Any]]]]:
 def write_template(raw: dict, path: Path) -> None:
     import xlsxwriter
 
+    from optimizer.errors import InputError, Problem, Where
+
+    try:
+        sheets = template_sheets(raw)
+    except ValueError as e:  # a text longer than a cell holds
+        raise InputError([Problem(Where(str(path)), "", f"cannot be written as a workbook: {e}")]) from None
+
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False})
     wb.set_properties({"created": FIXED_CREATED, "author": TEMPLATE_MARK, "title": "opt scenario"})
     head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
-    for sheet, (header, rows) in template_sheets(raw).items():
+    for sheet, (header, rows) in sheets.items():
         ws = wb.add_worksheet(sheet)
         for j, h in enumerate(header):
             ws.write_string(0, j, h, head)

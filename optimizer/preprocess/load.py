@@ -77,6 +77,9 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tup
     if path in chain:
         cycle = " -> ".join(str(p) for p in chain + (path,))
         raise InputError([Problem(Where(str(chain[-1])), "extends", f"expected a chain of scenarios, found a cycle: {cycle}")])
+    if path.suffix.lower() in (".xls", ".xlsm", ".xlsb", ".ods"):
+        raise InputError([Problem(Where(str(path)), "", f"expected a YAML scenario or an .xlsx workbook (opt template "
+                                  f"writes one), found a {path.suffix} file: save it as .xlsx")])
     if path.suffix.lower() == ".xlsx":  # a workbook opt template wrote (optimizer/preprocess/workbook.py)
         data, locs = read_workbook(path)
     else:

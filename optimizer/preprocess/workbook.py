@@ -35,6 +35,7 @@ SHEETS: dict[str, tuple[str, str | None, str]] = {
     "目标": (KV, "targets", "targets"),
     "其他": (KV, None, "other"),
 }
+MAX_CELLS = 5_000_000  # a sheet's used range: a stray value at XFD1048576 would be 17 billion cells
 PROBLEMS = "_workbook_problems"  # the reading's problems, carried to the schema's check
 TOP_SCALARS = ("name", "title", "description", "language", "years")  # the 方案 sheet's keys
 _TOKEN = re.compile(r"\[(\d+)\]|(?:^|\.)([^.\[\]]+)")
@@ -83,7 +84,7 @@ def parse_path(text: str) -> tuple | None:
     return tuple(out) if out and pos == len(text) else None
 
 
-def _put(root: dict, path: tuple, value, where: Where, problems: list[Problem]) -> tuple | None:
+def _put(root: dict, path: tuple, value, where: Where, problems: list[Problem], first: Locations) -> tuple | None:
     """Set value at path in root (lists grown as positions are met); the path as a data path, or None."""
     node: Any = root
     data_path: list = []
@@ -99,6 +100,14 @@ def _put(root: dict, path: tuple, value, where: Where, problems: list[Problem]) 
             if isinstance(node, list):
                 while len(node) <= key:
                     node.append({})
+                taken = node[key] not in ({}, None)
+            else:
+                taken = key in node
+            if taken:  # a key may be given once (a repeated column, row or sheet; a value beside its keys)
+                problems.append(Problem(where, path_text(tuple(data_path)), "expected once, found given again"
+                                        + (f" (first at {first[tuple(data_path)]})" if tuple(data_path) in first else
+                                           " (keys under it are given too)")))
+                return None
             node[key] = value
             break
         child: list | dict = [] if isinstance(nxt, list) else {}
@@ -128,13 +137,15 @@ def _cell_value(v, where: Where, key: str, problems: list[Problem]):
         return int(v)
     if isinstance(v, str):
         text = v.strip()
+        if text.startswith("'"):  # text as written, even one that starts with [ or looks like a number
+            return v.lstrip()[1:]
         if text[:1] in "[{":
             try:
                 return load_value(text, f"{where}")
             except InputError as e:
                 problems.extend(Problem(where, key, p.message) for p in e.problems)
                 return None
-        return text
+        return v if text else None
     return v
 
 
@@ -152,22 +163,26 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
     import io
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many types for a corrupt file
         raise InputError([Problem(Where(name), "", f"expected a workbook (.xlsx) written by opt template, found one "
-                                                   f"that cannot be read: {e}")]) from None
+                                                   f"that cannot be read ({type(e).__name__}: {e}; a password-protected "
+                                                   f"workbook cannot be read: save it without one)")]) from None
     english = {en: zh for zh, (_, _, en) in SHEETS.items()}
     raw: dict = {}
     locs: Locations = {}
+    given: Locations = {}  # each value's place, to name the first of a key given twice
     problems: list[Problem] = []
 
     def put(path: tuple, value, cell: str) -> None:
         where = Where(name, cell=cell)
         if value is None:
             return
-        at = _put(raw, path, value, where, problems)
+        at = _put(raw, path, value, where, problems, given)
         if at is not None:
             locs[at] = where
+            given[at] = where
             for n in range(1, len(at)):  # the first place a key is met names it
                 locs.setdefault(at[:n], where)
 
@@ -183,11 +198,45 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
         kind, key, _ = SHEETS[zh]
         if kind == README:
             continue
-        rows = list(wb[sheet].iter_rows(values_only=True))
+        ws = wb[sheet]
+        if key:  # a key the sheet holds is placed there, even where the sheet leaves it empty
+            locs.setdefault((key,), Where(name, cell=f"{sheet}!A1"))
+        if ws.max_row * ws.max_column > MAX_CELLS:
+            problems.append(Problem(Where(name, cell=f"{sheet}!A1"), "", f"expected at most {MAX_CELLS:,} cells in a "
+                                    f"sheet (opt's limit), found a sheet of {ws.max_row:,} rows x {ws.max_column:,} "
+                                    f"columns (a value far from the table? clear the cells beyond it)"))
+            continue
+        for merged in ws.merged_cells.ranges:
+            problems.append(Problem(Where(name, cell=f"{sheet}!{merged.coord}"), "", "expected one value per cell, "
+                                    "found merged cells: unmerge them and write the value in each"))
+        for row in formulas[sheet].iter_rows():
+            for c in row:
+                if c.data_type == "f" and ws[c.coordinate].value is None:
+                    problems.append(Problem(Where(name, cell=f"{sheet}!{c.coordinate}"), "", f"expected a value, found "
+                                            f"a formula ({c.value}) whose result was never saved: open the workbook "
+                                            f"in Excel and save it, or write the value"))
+        rows = list(ws.iter_rows(values_only=True))
         if not rows:
             continue
         head = [("" if h is None else str(h).strip()) for h in rows[0]]
         base: tuple = (key,) if key else ()
+        expected_head = {KV: ["key", "value"], RECORDS: ["id"], WIDE: ["region"]}.get(kind)
+        if expected_head is not None and [h.lower() for h in head[:len(expected_head)]] != expected_head:
+            problems.append(Problem(Where(name, cell=f"{sheet}!A1"), key or "", f"expected the header "
+                                    f"{' | '.join(expected_head)} in row 1 from column A, as opt template writes it, "
+                                    f"found {' | '.join(head[:len(expected_head)]) or 'an empty row'}"))
+            continue
+        if kind == TABLE and not any(head):
+            problems.append(Problem(Where(name, cell=f"{sheet}!A1"), key or "", "expected the column names in row 1, "
+                                    "found an empty row"))
+            continue
+        seen_cols: dict[str, int] = {}
+        for j, h in enumerate(head):
+            if h and h in seen_cols:
+                problems.append(Problem(Where(name, cell=f"{sheet}!{get_column_letter(j + 1)}1"), h,
+                                        f"expected each column once, found it again (first in column "
+                                        f"{get_column_letter(seen_cols[h] + 1)})"))
+            seen_cols.setdefault(h, j)
         if kind == KV:
             for r, row in enumerate(rows[1:], start=2):
                 cells = list(row) + [None, None]
@@ -242,6 +291,7 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
                 cell = f"{sheet}!{get_column_letter(j + 1)}{r}"
                 put(prefix + col, _cell_value(v, Where(name, cell=cell), path_text(col), problems), cell)
     wb.close()
+    formulas.close()
     if not raw:
         raise InputError(problems or [Problem(Where(name), "", "expected a scenario in the workbook's sheets, found none")])
     if problems:  # said with the schema's own findings, all at once (load.load_scenario)
