@@ -93,7 +93,7 @@ def _flatten(obj, prefix="") -> dict[str, object]:
     return out
 
 
-def _differences(table: pd.DataFrame, sides: list[Side], view: View) -> pd.DataFrame:
+def _differences(table: pd.DataFrame, sides: list[Side]) -> pd.DataFrame:
     """Beside each scenario after the first: its difference from the first and that in percent of the first."""
     base = sides[0].label
     for s in sides[1:]:
@@ -139,7 +139,7 @@ def money_side_by_side(sides: list[Side], view: View) -> pd.DataFrame:
     total.insert(0, "region", "")
     total.insert(1, "region_name", view.t("total"))
     frame = pd.concat([frame, total], ignore_index=True)
-    frame = _differences(frame, sides, view)
+    frame = _differences(frame, sides)
     return frame.rename(columns={"region_name": view.t("region") + view.paren(view.money_label), "year": view.t("year")})
 
 
@@ -152,7 +152,7 @@ def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFra
         part = s.kpis[keys + ["value"]].rename(columns={"value": s.label})
         kpi = part if kpi is None else kpi.merge(part, on=keys, how="outer")
     assert kpi is not None
-    kpi = _differences(kpi, sides, view)
+    kpi = _differences(kpi, sides)
     kpi.insert(2, "name", [view.t(k, k.replace("_", " ")) for k in kpi["kpi"]])
     akeys = ["region", "category", "resource", "unit", "year"]
     names = [k for k in ("region_name", "category_name") if all(k in s.allocation.columns for s in sides)]
@@ -164,7 +164,7 @@ def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFra
     assert alloc is not None
     alloc = alloc.fillna(0.0)
     base = sides[0].label
-    alloc = _differences(alloc, sides, view)
+    alloc = _differences(alloc, sides)
     parts = []
     for s in sides:  # the lowest share of need met per region, category and year, side by side
         part = (coverage(s.allocation) if {"need", "unmet"} <= set(s.allocation.columns) else

@@ -222,7 +222,9 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                     write_csv(df, tmp / f"{name}.csv")
                     files.append(f"{name}.csv")
                 summary.update(r.summary)
-                files += write_headline(o, tmp, summary)
+                scenario = o.loaded.scenario
+                headline = headline_tables(r.headline, r.kpis, milestone_years(scenario, scenario.years), o.view)
+                files += write_headline(o, headline, tmp, summary)
                 summary["binding_targets"] = r.binding
                 summary["not_proven_optimal"] = not o.solution.status.is_ok
                 rows = [("scenario", o.loaded.name), ("status", o.solution.status.value),
@@ -232,7 +234,9 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                 rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
                 rows += [("warning", w) for w in o.warnings]
                 sheets, notes = workbook_tables(r.allocation, named_kpis(r.kpis, o.view), r.constraints, r.extra)
-                write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=the_brief(o), view=o.view)
+                brief_sheet = brief(headline, r.kpis, o.loaded.name, o.solution.status.value, r.binding, o.view,
+                                    scenario.title)
+                write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=brief_sheet, view=o.view)
                 files.append("results.xlsx")
         if o.diagnosis is not None:
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")
@@ -263,23 +267,13 @@ def named_kpis(kpis, view: View):
         ["year", "kpi", "kpi_name", *[c for c in kpis.columns if c not in ("year", "kpi")]]]
 
 
-def the_brief(o: RunOutcome):
+def write_headline(o: RunOutcome, tables: dict, tmp: Path, summary: dict) -> list[str]:
+    """The headline's tables (headline_tables, in the run's language and money unit), and its numbers in
+    summary.json (fixed units: people, 10k yuan; the same bytes whatever the view)."""
     r = o.results
     assert r is not None
     scenario = o.loaded.scenario
     years = milestone_years(scenario, scenario.years)
-    return brief(headline_tables(r.headline, r.kpis, years, o.view), r.kpis, o.loaded.name,
-                 o.solution.status.value, r.binding, o.view, scenario.title)
-
-
-def write_headline(o: RunOutcome, tmp: Path, summary: dict) -> list[str]:
-    """The headline's tables, in the run's language and money unit, and its numbers in summary.json (fixed
-    units: people, 10k yuan; the same bytes whatever the view)."""
-    r = o.results
-    assert r is not None
-    scenario = o.loaded.scenario
-    years = milestone_years(scenario, scenario.years)
-    tables = headline_tables(r.headline, r.kpis, years, o.view)
     for name, file in HEADLINE_FILES.items():
         write_csv(tables[name], tmp / file)
     write_csv(r.headline["money"], tmp / "money.csv")  # fixed units, for programs (opt compare)

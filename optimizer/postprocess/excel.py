@@ -131,10 +131,11 @@ def _brief(wb, fmts: dict, brief: Brief) -> None:
         r += 1
         ws.write(r, 0, caption, title)
         r += 1
+        widths += [12] * (len(df.columns) - len(widths))  # a wide grid: many milestone years
         for j, col in enumerate(df.columns):
             if len(df.columns) > 1 or str(col) != caption:  # a list under its caption needs no header of its own
                 ws.write(r, j, str(col), fmts["head"])
-            widths[j] = max(widths[j], min(_width(df[col], str(col)), 40)) if j < len(widths) else 12
+            widths[j] = max(widths[j], min(_width(df[col], str(col)), 40))
         for row in df.itertuples(index=False):
             r += 1
             for j, v in enumerate(row):

@@ -91,6 +91,22 @@ def _judged(kpis: pd.DataFrame) -> pd.Series:
     return kpis["met"].astype(str).isin(["True", "False"])
 
 
+def money_wide(money: pd.DataFrame, key: str, label: str, view: View, order: list[str] | None = None) -> pd.DataFrame:
+    """Money (rows of `key`, year, money_10k_yuan) as a table of `key` x year in the view's unit, rounded to it,
+    with a total row and column summed before rounding; rows in `order` where given, else as they come."""
+    wide = money.pivot_table(index=key, columns="year", values="money_10k_yuan", aggfunc="sum", sort=False)
+    if order is not None:
+        first = [n for n in order if n in wide.index]
+        wide = wide.reindex(first + [n for n in wide.index if n not in first])
+    wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
+    wide.loc[view.t("total")] = wide.sum(axis=0)
+    wide[view.t("total")] = wide.sum(axis=1)
+    wide = view.money_rounded(wide)
+    wide.index.name = label + view.paren(view.money_label)
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()
+
+
 def _count(v: pd.Series) -> np.ndarray:
     """People as whole numbers (no -0, no decimals)."""
     return np.round(v.to_numpy(dtype=float)).astype(np.int64) + 0
@@ -110,15 +126,7 @@ def headline_tables(numbers: dict[str, pd.DataFrame], kpis: pd.DataFrame, years:
                              t("people_for") + p(view.unit("people")): _count(cov["people_for"])})
     out = {"services": coverage}
     for name, key, label in (("money", "region_name", t("region")), ("money_by_category", "category_name", t("category"))):
-        m = numbers[name]
-        wide = m.pivot_table(index=key, columns="year", values="money_10k_yuan", aggfunc="sum", sort=False)
-        wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
-        wide.loc[t("total")] = wide.sum(axis=0)
-        wide[t("total")] = wide.sum(axis=1)
-        wide = view.money_rounded(wide)
-        wide.index.name = label + p(view.money_label)
-        wide.columns = [str(c) for c in wide.columns]
-        out[name] = wide.reset_index()
+        out[name] = money_wide(numbers[name], key, label, view)
     k = targets_at(kpis, sorted(set(int(y) for y in kpis["year"])))
     scale = np.where(k["unit"] == "share", 100.0, np.where(k["unit"] == "10k yuan", view.money_from_10k(1.0), 1.0))
     known = np.isfinite(k["value"].to_numpy(dtype=float))

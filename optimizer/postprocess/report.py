@@ -18,7 +18,7 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.coverage import coverage
-from optimizer.postprocess.headline import all_met
+from optimizer.postprocess.headline import all_met, money_wide
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
@@ -238,17 +238,8 @@ def _headline_section(f, view: View) -> list[str]:
                 _table(wide.reset_index(), 100), f"<p class='note'>{html.escape(t('services_note'))}</p>"]
     money = f.tables.get("money")
     if money is not None and len(money):
-        wide = money.pivot_table(index="region_name", columns="year", values="money_10k_yuan", aggfunc="sum")
-        order = [n for n in region_order(f.scenario or {}, f.kpis) if n in wide.index]
-        wide = wide.reindex(order + [n for n in wide.index if n not in order])
-        wide = wide.apply(lambda col: view.money_from_10k(col.to_numpy()))
-        wide.loc[t("total")] = wide.sum(axis=0)
-        wide[t("total")] = wide.sum(axis=1)
-        wide = view.money_rounded(wide)
-        wide.index.name = t("region") + view.paren(view.money_label)
-        wide.columns = [str(c) for c in wide.columns]
+        table = money_wide(money, "region_name", t("region"), view, region_order(f.scenario or {}, f.kpis))
         digits = 0 if view.money_unit == "元" else 2
-        table = wide.reset_index()
         for c in table.columns[1:]:
             table[c] = [f"{v:,.{digits}f}" for v in table[c]]
         out += [f"<h2>{html.escape(t('money_by_region'))}{html.escape(view.paren(view.money_label))}</h2>",

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from optimizer.postprocess.excel import FIXED_CREATED, _width
@@ -142,8 +143,6 @@ def write_template(raw: dict, path: Path) -> None:
                     ws.write_number(i, j, v)
                 else:
                     ws.write_string(i, j, str(v))
-        import pandas as pd
-
         for j, h in enumerate(header):
             column = pd.Series([r[j] if j < len(r) else None for r in rows], dtype=object).dropna()
             ws.set_column(j, j, min(_width(column, h), 60 if sheet != "说明" else 110))

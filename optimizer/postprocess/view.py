@@ -80,7 +80,6 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "optimal": ("optimal", "最优"),
     "infeasible": ("infeasible: the targets cannot all be met", "不可行：目标无法同时达成"),
     "time_limit": ("stopped at the time limit", "达到时间上限"),
-    "all_targets_met": ("every target met", "全部目标达成"),
     "targets_not_met": ("targets not met", "未达成目标"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
@@ -104,7 +103,6 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "services_note": ("people without a service's standard: in each province the largest shortfall among its "
                       "money, staff and space, in people; coverage: the rest of the people the standard is for",
                       "未达标准人数：各地区资金、人员、用房三项缺口中折合人数最多的一项；覆盖率：其余人口占该服务对象人口的比例"),
-    "targets_title": ("targets at the milestones", "阶段目标达成情况"),
     "target": ("target", "目标值"),
     "value": ("value", "实际值"),
     "met": ("met", "是否达成"),
@@ -173,7 +171,6 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
                    "{judged:,}项目标检查（各年、各地区）中{missed:,}项未达成"),
     "cell_note": ("share with the standard / people without it, M = million", "覆盖率 / 未达标准人数（万人）"),
     "objective": ("objective", "目标函数值"),
-    "details": ("every year's KPIs: kpis.csv and targets.csv", "各年指标详见 kpis.csv 与 targets.csv"),
     # units
     "unit:share": ("%", "%"),
     "unit:people": ("people", "人"),
@@ -234,18 +231,8 @@ class View:
         return self.money_unit if self.lang == "zh" else MONEY_UNITS[self.money_unit][1]
 
     def money_from_10k(self, v):
-        """Amounts in 10k yuan (the tables' unit) in this view's unit."""
-        return np.asarray(v, dtype=float) * (1e4 / MONEY_UNITS[self.money_unit][0]) if not np.isscalar(v) else \
-            float(v) * (1e4 / MONEY_UNITS[self.money_unit][0])
-
-    def people(self, n: float) -> str:
-        """A count of people for a sentence or a cell: 6,941.1万人, or 69,410,916 people."""
-        if not np.isfinite(n):
-            return "-"
-        n = 0.0 if abs(n) < 0.5 else n
-        if self.lang == "zh":
-            return f"{n / 1e4:,.1f}万人" if abs(n) >= 1e5 else f"{n:,.0f}人"
-        return f"{n:,.0f} people"
+        """Amounts in 10k yuan (the tables' unit: a number or an array) in this view's unit."""
+        return v * (1e4 / MONEY_UNITS[self.money_unit][0])
 
     def people_cell(self, n: float) -> str:
         """A count of people for a table cell whose title gives the unit: 万人 (6,941.1), or 69.4M."""
