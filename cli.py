@@ -275,8 +275,8 @@ def compare(
     view = View(choose_lang(lang), money_unit or "亿元")
     tables = _guard(lambda: compare_to_folder(items, target, sys.argv, near=near, view=view), debug)
     def said() -> None:
-        show_comparison(tables, out_console)
-        out_console.print(f"comparison written to {target}")
+        show_comparison(tables, out_console, view)
+        out_console.print(f"{'对比结果已写入' if view.lang == 'zh' else 'comparison written to'} {target}")
 
     _shown(said, 0)
 

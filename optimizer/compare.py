@@ -153,7 +153,7 @@ def compare(sides: list[Side], view: View | None = None) -> dict[str, pd.DataFra
         kpi = part if kpi is None else kpi.merge(part, on=keys, how="outer")
     assert kpi is not None
     kpi = _differences(kpi, sides)
-    kpi.insert(2, "name", [view.t(k, k.replace("_", " ")) for k in kpi["kpi"]])
+    kpi.insert(2, "kpi_name", [view.kpi_name(k) for k in kpi["kpi"]])
     akeys = ["region", "category", "resource", "unit", "year"]
     names = [k for k in ("region_name", "category_name") if all(k in s.allocation.columns for s in sides)]
     alloc = None
@@ -234,6 +234,7 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
                       near: bool = False, view: View | None = None) -> dict[str, pd.DataFrame]:
     """Compare and write the tables (CSV and compare.xlsx) and a manifest, all or nothing; with `near`, the
     changes each scenario forces on the plan announced first and those that are choice (changes.csv)."""
+    from optimizer.postprocess.detail import detail_sheet
     from optimizer.postprocess.excel import write_xlsx
     from optimizer.postprocess.manifest import command_manifest
     from optimizer.postprocess.places import atomic_folder, sealed
@@ -252,7 +253,9 @@ def compare_to_folder(items: list, folder: Path, argv: list[str] | None = None,
         if len(by_year):
             sheets = {"status": tables["status"], "money by year": by_year,
                       **{k: v for k, v in tables.items() if k != "status"}}
-        write_xlsx(tmp / "compare.xlsx", [("compared", ", ".join(str(i) for i in items))], sheets,
+        sheets = {name: detail_sheet(df, view) for name, df in sheets.items()}
+        compared = ", ".join(str(i) for i in items)
+        write_xlsx(tmp / "compare.xlsx", [("对比的方案" if view.lang == "zh" else "compared", compared)], sheets,
                    chart=("money by year", view.t("money_by_year")) if len(by_year) else None, view=view)
         files = [f"{name}.csv" for name in tables] + ["compare.xlsx"]
         write_json(sealed(tmp, command_manifest(argv or [], files, compared=[str(i) for i in items])), tmp / "manifest.json")

@@ -14,6 +14,7 @@ from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.errors import InputError, Problem, Where
 from optimizer.heap import heap_kept
+from optimizer.postprocess.detail import detail_sheet, summary_rows
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.headline import all_met, brief, headline_tables, milestone_years
 from optimizer.postprocess.manifest import manifest
@@ -227,13 +228,11 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
                 files += write_headline(o, headline, tmp, summary)
                 summary["binding_targets"] = r.binding
                 summary["not_proven_optimal"] = not o.solution.status.is_ok
-                rows = [("scenario", o.loaded.name), ("status", o.solution.status.value),
-                        ("people unserved (people)", float(r.summary["people_unserved"])),
-                        (f"objective ({r.summary.get('objective_unit', 'weighted 10k people')})",
-                         float(o.solution.objective))]
-                rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in r.binding[:30]]
-                rows += [("warning", w) for w in o.warnings]
+                rows = summary_rows(o.loaded.name, o.solution.status.value, float(r.summary["people_unserved"]),
+                                    float(o.solution.objective), r.summary.get("objective_unit", "weighted 10k people"),
+                                    r.binding, o.warnings, o.view)
                 sheets, notes = workbook_tables(r.allocation, named_kpis(r.kpis, o.view), r.constraints, r.extra)
+                sheets = {name: detail_sheet(df, o.view) for name, df in sheets.items()}
                 brief_sheet = brief(headline, r.kpis, o.loaded.name, o.solution.status.value, r.binding, o.view,
                                     scenario.title)
                 write_xlsx(tmp / "results.xlsx", rows + notes, sheets, brief=brief_sheet, view=o.view)
@@ -263,7 +262,7 @@ HEADLINE_FILES = {"services": "headline.csv", "money": "money_by_region.csv", "m
 
 def named_kpis(kpis, view: View):
     """The KPI table with the plan's name of each KPI beside its id (results.xlsx)."""
-    return kpis.assign(kpi_name=[view.t(k, k.replace("_", " ")) for k in kpis["kpi"]])[
+    return kpis.assign(kpi_name=[view.kpi_name(k) for k in kpis["kpi"]])[
         ["year", "kpi", "kpi_name", *[c for c in kpis.columns if c not in ("year", "kpi")]]]
 
 

@@ -90,7 +90,7 @@ class Price:
         lowest = ("，最低服务需求满足率相同" if gap[j] <= 5e-4 else
                   f"，但{int(self.years[j])}年最低服务需求满足率将为{self.lowest_share_if_unserved[j]:.1%}"
                   f"（现为{self.lowest_share[j]:.1%}，为两者差距最大的一年）")
-        return (f"公平的代价：资金、人员和用房不变，若每名未达标准者只计一次（目标 unserved），各年合计将{fewer}"
+        return (f"公平的代价：资金、人员和用房不变，若每名未达标准者只计一次（即 objective: unserved），各年合计将{fewer}"
                 f"（{self.people_unserved_if_unserved / 1e4:,.1f}万人次，现为{self.people_unserved / 1e4:,.1f}万人次）{lowest}")
 
     def as_dict(self, years) -> dict:

@@ -114,4 +114,4 @@ def test_explain_says_a_mip_has_no_shadow_prices(cov, invoke):
 def test_the_terminal_shows_the_new_targets(cov, invoke, tmp_path):
     r = invoke("solve", cov, "--out", tmp_path / "out")
     assert r.exit_code == 0, r.output
-    assert "coverage elderly villages (all regions)" in r.output and "lowest share of a category's need met" in r.output
+    assert "elderly facilities: share of villages (all regions)" in r.output and "lowest share of a service's need met" in r.output

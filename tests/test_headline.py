@@ -109,7 +109,7 @@ def test_chinese_words_are_the_plans(tmp_path):
     assert heads[:3] == ["年份", "指标代码", "指标"]
     col = heads.index("实际值（单位见“单位”列）") + 1
     units = [c.value for c in kpis[chr(64 + heads.index("单位") + 1)]]
-    row = units.index("share") + 1
+    row = units.index("比例") + 1  # a share, in Chinese: still a percent
     assert kpis.cell(row, col).number_format == "0.0%"
     assert kpis.cell(row, 3).value in ("民生支出占比", "特殊群体服务资源配置占比（资金）", "特殊群体服务资源配置占比（人员）")
 

@@ -151,3 +151,32 @@ def test_an_xls_file_is_told_to_be_saved_as_xlsx(invoke, tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 an old workbook")
     r = invoke("validate", tmp_path / "old.xls")
     assert r.exit_code == 1 and "found a .xls file: save it as .xlsx" in r.output
+
+
+def test_a_cells_problem_and_a_cross_check_come_at_once(invoke, tmp_path):
+    """A cell that is not a value (read) and a region id given twice (cross-checked after the schema): one
+    message with both, not one round each."""
+    invoke("template", SCENARIOS / "west.yaml", "--out", tmp_path / "w.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    wb.create_sheet("Notes")
+    wb["区域"]["A3"] = wb["区域"]["A2"].value
+    wb.save(tmp_path / "bad.xlsx")
+    r = invoke("validate", tmp_path / "bad.xlsx")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 1 and "3 problems in the input" in text, r.output
+    assert "found a sheet 'Notes'" in text and "expected unique ids, found 'Innermongolia' 2 times" in text
+    assert "人口!B3: population.Guangxi: expected a region id from 'regions'" in text  # Guangxi's row is gone
+
+
+def test_an_emptied_sheet_is_said_not_silently_read_as_none(invoke, tmp_path):
+    invoke("template", SCENARIOS / "west.yaml", "--out", tmp_path / "w.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    wb["目标"].delete_rows(2, wb["目标"].max_row)
+    wb.save(tmp_path / "no-targets.xlsx")
+    r = invoke("solve", tmp_path / "no-targets.xlsx", "--out", tmp_path / "r")
+    assert r.exit_code == 0 and "sheet 目标 holds no rows: the scenario has no targets" in " ".join(r.output.split())
+    judged = (tmp_path / "r" / "targets.csv").read_text(encoding="utf-8-sig")
+    assert "livelihood share" not in judged and "licensed social workers" not in judged
+    r = invoke("solve", tmp_path / "w.xlsx", "--out", tmp_path / "full")
+    assert r.exit_code == 0 and "holds no rows" not in r.output
+    assert "licensed social workers" in (tmp_path / "full" / "targets.csv").read_text(encoding="utf-8-sig")

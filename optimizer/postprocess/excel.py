@@ -18,6 +18,7 @@ HEADERS = {
 }
 YEAR_HEADERS = ("year", "年份")  # a year is written plainly: 2030, not 2,030.00
 PER_ROW = ("value", "target")  # columns whose number format follows the row's unit (a share as a percent)
+SHARE_UNITS = ("share", "比例")  # a row whose value is a share, in English and Chinese tables
 
 
 def _width(series: pd.Series, header: str) -> int:
@@ -44,7 +45,7 @@ def _sheet(wb, name: str, df: pd.DataFrame, fmts: dict, bad_rows=None, words=Non
         for j, v in enumerate(row):
             kind = kinds[j]
             if per_row[j]:  # a share as a percent, an index or ratio to 3 decimals, the rest with separators
-                kind = "pct" if units[i - 1] == "share" else "small" if isinstance(v, float) and abs(v) < 10 else kind
+                kind = "pct" if units[i - 1] in SHARE_UNITS else "small" if isinstance(v, float) and abs(v) < 10 else kind
             fmt = fmts[("bad_" if bad else "") + kind]
             if isinstance(v, (float, np.floating)) and not np.isfinite(v):
                 ws.write_blank(i, j, None, fmt)
@@ -159,10 +160,10 @@ def write_xlsx(path: Path, summary_rows: list[tuple[str, object]], tables: dict[
                brief: Brief | None = None, chart: tuple[str, str] | None = None, view=None) -> None:
     """`chart` (sheet, title): a column chart of that sheet's numeric columns against its first, placed on it
     (compare.xlsx: each scenario's money by year). `view` (optimizer.postprocess.view.View): sheet names and
-    headers in its language (the tables' own column names stay in the CSV files)."""
+    headers in its language (the tables' own column names stay in the CSV files). Tables longer than a
+    worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     sheet_name = (lambda n: view.t(f"sheet:{n}", n)) if view is not None else (lambda n: n)
     words = (lambda c: view.t(f"col:{c}", HEADERS.get(c, c))) if view is not None and view.lang == "zh" else None
-    """Tables longer than a worksheet are cut there, and the summary sheet says so (the CSV has them all)."""
     import xlsxwriter
 
     summary_rows = list(summary_rows)

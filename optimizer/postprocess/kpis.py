@@ -43,11 +43,6 @@ def line_ratio_kpis(names) -> list[str]:
     return sorted(found, key=lambda n: (n != "co_construction_max_min_ratio", n))
 
 
-def line_words(kpi: str) -> str:
-    """'public_service_max_min_ratio' -> 'public service per capita, max/min'."""
-    return kpi.removesuffix("_max_min_ratio").replace("_", " ") + " per capita, max/min"
-
-
 def line_kpis(d: ModelData, alloc: np.ndarray, add) -> None:
     """For every spending line: per-capita spending of each region, group and area (baseline on the line plus
     new fiscal money, which adds to every line), its max/min ratio, the baseline's, and how much new money

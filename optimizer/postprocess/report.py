@@ -18,8 +18,9 @@ import pandas as pd
 
 from optimizer.errors import InputError, Problem, Where
 from optimizer.postprocess.coverage import coverage
+from optimizer.postprocess.detail import prices_note, unit_zh
 from optimizer.postprocess.headline import all_met, money_wide
-from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
 from optimizer.postprocess.view import View, choose_lang
@@ -27,25 +28,6 @@ from optimizer.postprocess.view import View, choose_lang
 log = logging.getLogger("opt")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
              "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC")
-NAMES = {  # KPI ids in words
-    "livelihood_share_fiscal": "livelihood share of money", "special_group_share_fiscal": "special-group share of money",
-    "special_group_share_personnel": "special-group share of personnel", "special_group_share_facility": "special-group share of space",
-    "social_workers_per_10k": "social workers per 10k", "community_space_per_person": "community space per person",
-    "fiscal_outlay": "fiscal outlay",
-    "budget_pool_outlay": "budget pool: money spent so far", "budget_pool_share": "budget pool: least share to the regions named",
-}
-
-
-def kpi_words(kpi: str) -> str:
-    """A KPI id in words (a spending line's ratio named after its line)."""
-    if kpi in NAMES:
-        return NAMES[kpi]
-    for end, words in (("_baseline_max_min_ratio", "before new money"), ("_ratio_narrowed", "narrowed by new money")):
-        if kpi.endswith(end):
-            return f"{line_words(kpi.removesuffix(end) + '_max_min_ratio')}, {words}"
-    return line_words(kpi) if kpi.endswith("_max_min_ratio") else kpi
-
-
 def _plt():
     import matplotlib
 
@@ -109,24 +91,30 @@ class Charts:
         return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _table(df: pd.DataFrame, max_rows: int = 60, bad: pd.Series | None = None) -> str:
+def _words(view: View | None):
+    """en, zh -> the one of this view's language (English without a view: compare and sweep reports)."""
+    return (lambda en, zh: zh) if view is not None and view.lang == "zh" else (lambda en, zh: en)
+
+
+def _table(df: pd.DataFrame, max_rows: int = 60, bad: pd.Series | None = None, view: View | None = None) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
     for i, (_, r) in enumerate(df.head(max_rows).iterrows()):
         cls = ' class="bad"' if bad is not None and bool(bad.iloc[i]) else ""
-        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r)
+        cells = "".join(f"<td>{html.escape(_cell(v, view))}</td>" for v in r)
         rows.append(f"<tr{cls}>{cells}</tr>")
-    more = f"<p class='note'>{len(df) - max_rows:,} more rows in the CSV.</p>" if len(df) > max_rows else ""
+    more = (f"<p class='note'>{_words(view)(f'{len(df) - max_rows:,} more rows in the CSV.', f'另有{len(df) - max_rows:,}行见CSV文件。')}</p>"
+            if len(df) > max_rows else "")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
-def _cell(v) -> str:
+def _cell(v, view: View | None = None) -> str:
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
             return ""
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
     if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "NO"
+        return (view.t("yes") if v else view.t("no")) if view is not None and view.lang == "zh" else "yes" if v else "NO"
     return str(v)
 
 
@@ -155,39 +143,39 @@ def solve_report(folder: Path, lang: str | None = None, money_unit: str | None =
     parts = [f"<h1>{html.escape(str(title))}</h1>",
              f"<p class='status {'ok' if status == 'optimal' else 'not'}'>{html.escape(summary.get('scenario', '') + view.colon.rstrip())}"
              f"{' ' if view.lang != 'zh' else ''}{html.escape(shown)}</p>"]
+    w = _words(view)
     if not ch.font:
         parts.append("<p class='note'>No CJK font was found when this report was made: charts show ids instead of Chinese names "
                      "(install fonts-wqy-zenhei or fonts-noto-cjk).</p>")
     if "diagnosis" in summary:
-        parts.append("<h2>The plan's targets cannot all be met</h2><ul>" +
+        parts.append(f"<h2>{w('The plan' + chr(39) + 's targets cannot all be met', '方案目标无法同时达成')}</h2><ul>" +
                      "".join(f"<li>{html.escape(line)}</li>" for line in summary["diagnosis"]) + "</ul>")
     if f.kpis is not None and f.allocation is not None:
         kpis, alloc = f.kpis, f.allocation
         parts += _headline_section(f, view)
         parts.append(f"<p class='note'>{html.escape(view.t('people_unserved_total'))}: "
                      f"{summary.get('people_unserved', float('nan')):,.0f} — {html.escape(view.t('objective_note'))}</p>")
-        parts.append(f"<p>People short of a standard, summed over categories, resources and years: "
-                     f"<b>{summary.get('people_unserved', float('nan')):,.0f}</b> person-services. "
-                     f"Solver {html.escape(str(summary.get('solver', '')))}/{html.escape(str(summary.get('method', '')))}, "
-                     f"solve {summary.get('solve_seconds', 0):.2f}s.</p>")
-        parts += _targets_section(kpis)
-        parts += _pcs_section(kpis, scenario, ch)
+        solver = f"{summary.get('solver', '')}/{summary.get('method', '')}"
+        parts.append("<p>" + html.escape(w(f"Solver {solver}, solve {summary.get('solve_seconds', 0):.2f}s.",
+                                           f"求解器 {solver}，求解 {summary.get('solve_seconds', 0):.2f} 秒。")) + "</p>")
+        parts += _targets_section(kpis, view)
+        parts += _pcs_section(kpis, scenario, ch, view)
         order = region_order(scenario, kpis)
-        parts += _allocation_section(alloc, ch, order)
-        parts += _shares_section(kpis, ch)
-        parts += _coverage_section(alloc, kpis, summary)
-        parts += _unserved_section(alloc, ch, order)
+        parts += _allocation_section(alloc, ch, order, view)
+        parts += _shares_section(kpis, ch, view)
+        parts += _coverage_section(alloc, kpis, summary, view)
+        parts += _unserved_section(alloc, ch, order, view)
         if summary.get("binding_targets"):
-            if summary.get("shadow_prices_count"):
-                parts.append(f"<p class='note'>{html.escape(summary['shadow_prices_count'])}.</p>")
+            if note := prices_note(summary, view):
+                parts.append(f"<p class='note'>{html.escape(note)}{w('.', '。')}</p>")
             parts += _binding_section(summary["binding_targets"], view)
         if "providers" in f.tables and "flows" in f.tables:
-            parts += _sharing_section(f.tables["providers"], f.tables["flows"], ch)
-    parts.append("<h2>Manifest</h2>" + _table(pd.DataFrame(
-        [("scenario", manifest.get("scenario")), ("scenario sha256", manifest.get("scenario_sha256")),
-         ("overrides", "; ".join(o["set"] for o in manifest.get("overrides", [])) or "none"),
-         ("solver", json.dumps(manifest.get("solver"))), ("status", manifest.get("status"))]
-        + [(k, v) for k, v in manifest.get("versions", {}).items()], columns=["item", "value"])))
+            parts += _sharing_section(f.tables["providers"], f.tables["flows"], ch, view)
+    parts.append(f"<h2>{w('Manifest', '运行记录')}</h2>" + _table(pd.DataFrame(
+        [(w("scenario", "方案文件"), manifest.get("scenario")), (w("scenario sha256", "方案文件 sha256"), manifest.get("scenario_sha256")),
+         (w("overrides", "参数覆盖"), "; ".join(o["set"] for o in manifest.get("overrides", [])) or w("none", "无")),
+         (w("solver", "求解器"), json.dumps(manifest.get("solver"))), (w("status", "求解状态"), manifest.get("status"))]
+        + [(k, v) for k, v in manifest.get("versions", {}).items()], columns=[w("item", "项目"), w("value", "内容")])))
     return PAGE.format(title=html.escape(str(title)), body="\n".join(parts))
 
 
@@ -261,28 +249,48 @@ def _binding_section(binding: list[dict], view: View) -> list[str]:
     for fam, g in groups.items():
         years = ", ".join(sorted(g["years"]))
         words = view.t(f"family:{fam}", fam.replace("_", " "))
-        more = f" ({g['n']} {'项' if view.lang == 'zh' else 'rows'}; {years})" if years else ""
-        items.append(f"<li><b>{html.escape(words)}</b>{html.escape(more)}: {html.escape(g['sentence'])}</li>")
+        more = view.paren(f"{g['n']}项；{years}" if view.lang == "zh" else f"{g['n']} rows; {years}") if years else ""
+        items.append(f"<li><b>{html.escape(words)}</b>{html.escape(more + view.colon)}{html.escape(g['sentence'])}</li>")
     title = "起约束作用的目标（按类别，各取代价最高的一项）" if view.lang == "zh" else \
         "Binding targets, by family (the costliest of each, and the years they bind)"
     return [f"<h2>{title}</h2><ul>" + "".join(items) + "</ul>"]
 
 
-def _targets_section(kpis: pd.DataFrame) -> list[str]:
+def _targets_section(kpis: pd.DataFrame, view: View) -> list[str]:
+    """Each target at its milestones, in the order the KPIs come (the plan's families, not the alphabet): the
+    lowest and highest value over its scopes, the target, met or not; shares as percents."""
+    w = _words(view)
     t = kpis[kpis["target"].notna()].copy()
     if t.empty:
         return []
-    milestones = sorted(set(t["year"]))
     t["met"] = t["met"].astype(str)
-    t = t[t["year"].isin(milestones)]
-    agg = t.groupby(["kpi", "year"]).agg(worst=("value", "min"), best=("value", "max"), target=("target", "first"),
-                                          met=("met", lambda s: "yes" if (s == "True").all() else "NO")).reset_index()
-    agg["kpi"] = agg["kpi"].map(kpi_words)
-    return ["<h2>The plan's targets</h2>", _table(agg.rename(columns={"worst": "lowest value", "best": "highest value"}),
-                                                  max_rows=200, bad=agg["met"] == "NO")]
+    agg = t.groupby(["kpi", "year"], sort=False).agg(
+        unit=("unit", "first"), worst=("value", "min"), best=("value", "max"), target=("target", "first"),
+        met=("met", lambda m: (m == "True").all())).reset_index()
+    rank = {k: i for i, k in enumerate(dict.fromkeys(t["kpi"]))}
+    agg = agg.sort_values(["kpi", "year"], key=lambda c: c.map(rank) if c.name == "kpi" else c, kind="stable")
+
+    def shown(v, unit):  # money in the view's unit (kpis.csv holds 10k yuan)
+        if not np.isfinite(v):
+            return ""
+        if unit == "10k yuan":
+            return f"{view.money_from_10k(float(v)):,.{0 if view.money_unit == '元' else 2}f}"
+        return f"{v:.1%}" if unit == "share" else _cell(float(v))
+
+    table = pd.DataFrame({
+        w("target", "指标"): [view.kpi_name(k) for k in agg["kpi"]], w("year", "年份"): agg["year"].astype(str),
+        w("lowest value", "最低值"): [shown(v, u) for v, u in zip(agg["worst"], agg["unit"])],
+        w("highest value", "最高值"): [shown(v, u) for v, u in zip(agg["best"], agg["unit"])],
+        w("target value", "目标值"): [shown(v, u) for v, u in zip(agg["target"], agg["unit"])],
+        w("unit", "单位"): ["%" if u == "share" else view.money_label if u == "10k yuan" else w(u, unit_zh(u))
+                           for u in agg["unit"]],
+        w("met", "是否达成"): [(view.t("yes") if m else view.t("no")) if view.lang == "zh" else "yes" if m else "NO"
+                              for m in agg["met"]]})
+    return [f"<h2>{w('The plan' + chr(39) + 's targets', '方案目标达成情况')}</h2>",
+            _table(table, max_rows=200, bad=~agg["met"].reset_index(drop=True), view=view)]
 
 
-def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
+def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts, view: View) -> list[str]:
     """The line a cap is on (the one whose ratio has a target), else the last line given."""
     ratios = line_ratio_kpis(kpis["kpi"].unique())
     if not ratios:
@@ -290,7 +298,8 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
     capped = [r for r in ratios if pd.to_numeric(kpis.loc[kpis["kpi"] == r, "target"], errors="coerce").notna().any()]
     ratio_kpi = (capped or ratios)[-1]
     line = ratio_kpi.removesuffix("_max_min_ratio")
-    words = line.replace("_", " ")
+    w = _words(view)
+    words = view.t(f"per_capita_{line}", f"{line.replace('_', ' ')} spending per person")
     pcs = kpis[kpis["kpi"] == f"per_capita_{line}"]
     regions = pcs[~pcs["scope"].astype(str).str.match(r"^(group|area) ")]
     if regions.empty:
@@ -309,12 +318,13 @@ def _pcs_section(kpis: pd.DataFrame, scenario: dict, ch: Charts) -> list[str]:
     cap = float(pd.to_numeric(ratio["target"], errors="coerce").iloc[0]) if len(ratio) else float("nan")
     if np.isfinite(cap):
         lo = float(part["value"].min())
-        ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=f"cap band: min to {cap:.2f} x min")
+        ax.axvspan(lo, lo * cap, color="#f2cf5b", alpha=0.25, label=w(f"cap band: min to {cap:.2f} x min", f"上限区间：最低值至其{cap:.2f}倍"))
         ax.legend(loc="lower right")
-    ax.set_xlabel(f"per-capita {words} spending {last} (yuan/person, baseline and new money)")
-    table = part[["scope", "value"]].rename(columns={"scope": "region", "value": f"yuan/person in {last}"})
-    return [f"<h2>Per-capita {words} spending by region, {last}</h2><img alt='per-capita {words} spending by region' src='{ch.png(fig)}'>",
-            "<details><summary>the numbers</summary>" + _table(table.iloc[::-1], 400) + "</details>"]
+    ax.set_xlabel(w(f"{words}, {last} (yuan/person, baseline and new money)", f"{last}年{words}（元/人，基数与新增资金）"))
+    table = part[["scope", "value"]].rename(columns={"scope": w("region", "地区"), "value": w(f"yuan/person in {last}", f"{last}年（元/人）")})
+    title = w(f"{words} by region, {last}", f"分地区{words}（{last}年）")
+    return [f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='{ch.png(fig)}'>",
+            f"<details><summary>{w('the numbers', '数据')}</summary>" + _table(table.iloc[::-1], 400, view=view) + "</details>"]
 
 
 def _ordered(pivot: pd.DataFrame, part: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -325,8 +335,9 @@ def _ordered(pivot: pd.DataFrame, part: pd.DataFrame, order: list[str]) -> pd.Da
     return pivot.loc[rows[::-1]]  # barh and imshow draw the last row at the top
 
 
-def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None) -> list[str]:
-    out = ["<h2>Allocation by category and resource</h2>"]
+def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None, view: View | None = None) -> list[str]:
+    w = _words(view)
+    out = [f"<h2>{w('Allocation by category and resource', '分类别分资源新增配置')}</h2>"]
     units = alloc.drop_duplicates("resource")  # every resource, in the axis order: money, staff and space types
     for res, unit in zip(units["resource"].astype(str), units["unit"].astype(str)):
         part = alloc[alloc["resource"] == res]
@@ -339,7 +350,9 @@ def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None
         pivot = _ordered(pivot, part, order) if order else pivot.loc[pivot.sum(axis=1).sort_values().index]
         fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(pivot) + 1.5)))
         pivot.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab20")
-        ax.set_xlabel(f"{res}: new allocation, all years ({unit})")
+        shown = view.t(f"resource:{res}", res) if view is not None else res
+        ax.set_xlabel(w(f"{res}: new allocation, all years ({unit})",
+                        f"{shown}：各年新增配置合计（{unit_zh(unit)}）"))
         ax.set_ylabel("")
         ax.legend(fontsize=7, ncol=2, loc="lower right")
         ax.xaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -347,7 +360,7 @@ def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None
     return out
 
 
-def _shares_section(kpis: pd.DataFrame, ch: Charts) -> list[str]:
+def _shares_section(kpis: pd.DataFrame, ch: Charts, view: View) -> list[str]:
     k = kpis[kpis["kpi"].isin(["livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel"])
              & (kpis["scope"] == "all regions")]
     if k.empty:
@@ -355,14 +368,16 @@ def _shares_section(kpis: pd.DataFrame, ch: Charts) -> list[str]:
     fig, ax = ch.plt.subplots(figsize=(9, 4))
     for i, (name, part) in enumerate(k.groupby("kpi")):
         color = f"C{i}"
-        ax.plot(part["year"], part["value"], marker="o", color=color, label=NAMES.get(name, name))
+        label = view.kpi_name(str(name)) if ch.font or view.lang != "zh" else str(name)
+        ax.plot(part["year"], part["value"], marker="o", color=color, label=label)
         if part["target"].notna().any():
-            ax.plot(part["year"], part["target"], ls="--", color=color, label=f"{NAMES.get(name, name)}: target")
+            ax.plot(part["year"], part["target"], ls="--", color=color, label=f"{label}{view.colon}{view.t('target')}")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(ch.matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return [f"<h2>Livelihood and special-group shares over the years</h2><img alt='shares over the years' src='{ch.png(fig)}'>"]
+    title = _words(view)("Livelihood and special-group shares over the years", "民生支出占比与特殊群体服务资源配置占比（各年）")
+    return [f"<h2>{title}</h2><img alt='{title}' src='{ch.png(fig)}'>"]
 
 
 def _heat(share: float) -> str:
@@ -374,7 +389,7 @@ def _heat(share: float) -> str:
     return f' style="background:rgb({r},{g},120)"'
 
 
-def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) -> list[str]:
+def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict, view: View) -> list[str]:
     """The share of need met, region x category, for the milestone years (the years targets fall in, and the
     last): the lowest over money, staff and space, each value printed."""
     if not {"need", "unmet"} <= set(alloc.columns):
@@ -385,12 +400,14 @@ def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) ->
     years = sorted(set(kpis.loc[kpis["target"].notna(), "year"]) | {int(cov["year"].max())})
     if len(years) > 4:
         years = years[:: max(1, len(years) // 3)][:3] + [years[-1]]
-    parts = ["<h2>Share of need met, by region and category</h2>",
-             "<p class='note'>For each region and service, the lowest share of its need met over money, staff and "
-             "space (need: the people it serves times the standard).</p>"]
+    w = _words(view)
+    parts = [f"<h2>{w('Share of need met, by region and category', '分地区分类别服务需求满足率')}</h2>",
+             "<p class='note'>" + w("For each region and service, the lowest share of its need met over money, staff and "
+                                    "space (need: the people it serves times the standard).",
+                                    "各地区各类服务在资金、人员、用房三项中最低的需求满足率（需求：服务对象人数乘以标准）。") + "</p>"]
     price = summary.get("price_of_fairness")
     if price:
-        parts.append(f"<p>{html.escape(price['sentence'])}.</p>")
+        parts.append(f"<p>{html.escape(price.get('sentence_zh', price['sentence']) if view.lang == 'zh' else price['sentence'])}{w('.', '。')}</p>")
     regions = list(dict.fromkeys(cov["region_name"].astype(str)))
     cats = list(dict.fromkeys(cov["category_name"].astype(str)))
     for y in years:
@@ -398,7 +415,7 @@ def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) ->
         grid = part.pivot_table(index="region_name", columns="category_name", values="need_met_share",
                                 aggfunc="min", observed=True)
         grid = grid.reindex(index=[r for r in regions if r in grid.index], columns=[c for c in cats if c in grid.columns])
-        head = "<th>region</th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in grid.columns)
+        head = f"<th>{w('region', '地区')}</th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in grid.columns)
         body = "".join("<tr><td>" + html.escape(str(r)) + "</td>" + "".join(
             f"<td{_heat(v)}>{'' if not np.isfinite(v) else f'{v:.0%}'}</td>" for v in row) + "</tr>"
             for r, row in zip(grid.index, grid.to_numpy(dtype=float)))
@@ -406,12 +423,13 @@ def _coverage_section(alloc: pd.DataFrame, kpis: pd.DataFrame, summary: dict) ->
     return parts
 
 
-def _unserved_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None) -> list[str]:
+def _unserved_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None = None, view: View | None = None) -> list[str]:
+    w = _words(view)
     part = alloc.assign(rl=[ch.label(str(n), str(i)) for n, i in zip(alloc["region_name"], alloc["region"])],
                         cl=[ch.label(str(n), str(i)) for n, i in zip(alloc["category_name"], alloc["category"])])
     pivot = part.pivot_table(index="rl", columns="cl", values="people_unserved", aggfunc="sum").fillna(0)
     if pivot.values.sum() <= 0:
-        return ["<h2>People unserved</h2><p>Every standard is met.</p>"]
+        return [f"<h2>{w('People unserved', '未达标准人数')}</h2><p>{w('Every standard is met.', '各项标准均已达到。')}</p>"]
     if order:
         pivot = _ordered(pivot, part, order).iloc[::-1]  # imshow draws the first row at the top
     values = pivot.values / 1e4  # 10k person-services: a scale without matplotlib's "1e8" offset
@@ -424,12 +442,15 @@ def _unserved_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None =
         for (i, j), v in np.ndenumerate(values):
             ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=6,
                     color="white" if v > 0.6 * top else "black")
-    bar = fig.colorbar(im, ax=ax, label="person-services unserved, all years and resources (10k)")
+    bar = fig.colorbar(im, ax=ax, label=w("person-services unserved, all years and resources (10k)",
+                                          "未满足服务人次，各年各资源合计（万人次）" if ch.font else "person-services unserved (10k)"))
     bar.ax.yaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    return [f"<h2>People unserved by category and region</h2><img alt='people unserved' src='{ch.png(fig)}'>"]
+    title = w("Person-services unserved by category and region", "分地区分类别未满足服务人次")
+    return [f"<h2>{title}</h2><img alt='{title}' src='{ch.png(fig)}'>"]
 
 
-def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts) -> list[str]:
+def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts, view: View | None = None) -> list[str]:
+    w = _words(view)
     if prov.empty:
         return []
     last = int(prov["year"].max())
@@ -437,10 +458,14 @@ def _sharing_section(prov: pd.DataFrame, flows: pd.DataFrame, ch: Charts) -> lis
     fig, ax = ch.plt.subplots(figsize=(9, max(3, 0.22 * len(p) + 1)))
     ax.barh(p["provider"] + " (" + p["kind"] + ")", p["utilisation"], color="#59a14f")
     ax.xaxis.set_major_formatter(ch.matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel(f"share of shareable space used, {last}")
+    ax.set_xlabel(w(f"share of shareable space used, {last}", f"{last}年可共享用房利用率" if ch.font else f"share used, {last}"))
     top = flows[flows["year"] == last].sort_values("amount_m2", ascending=False)
-    return [f"<h2>Facility sharing, {last}</h2><img alt='provider utilisation' src='{ch.png(fig)}'>",
-            "<p>Largest flows:</p>", _table(top[["provider", "provider_kind", "community", "amount_m2", "travel_minutes"]], 20)]
+    flows_shown = top[["provider", "provider_kind", "community", "amount_m2", "travel_minutes"]]
+    if view is not None and view.lang == "zh":
+        flows_shown = flows_shown.set_axis(["提供方", "提供方类型", "社区", "共享面积（平方米）", "出行时间（分钟）"], axis=1)
+    return [f"<h2>{w('Facility sharing', '设施共享')}{view.paren(str(last)) if view else f', {last}'}</h2>"
+            f"<img alt='provider utilisation' src='{ch.png(fig)}'>",
+            f"<p>{w('Largest flows:', '共享量最大的流向：')}</p>", _table(flows_shown, 20, view=view)]
 
 
 def compare_report(folder: Path) -> str:

@@ -8,8 +8,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
+from optimizer.postprocess.detail import objective_unit_zh, prices_note, unit_zh
 from optimizer.postprocess.headline import all_met, headline_tables, milestone_years
-from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis, line_words
+from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis
+from optimizer.postprocess.view import View
 
 STATUS_STYLE = {Status.OPTIMAL: "bold green", Status.TIME_LIMIT: "bold yellow", Status.INFEASIBLE: "bold red"}
 SHOWN = ("livelihood_share_fiscal", "special_group_share_fiscal", "special_group_share_personnel",
@@ -17,24 +19,14 @@ SHOWN = ("livelihood_share_fiscal", "special_group_share_fiscal", "special_group
          "people_unserved", "people_unserved_total", "fiscal_outlay")
 
 
-LABELS = {
-    "livelihood_share_fiscal": "livelihood share of money",
-    "special_group_share_fiscal": "special-group share of money",
-    "special_group_share_personnel": "special-group share of personnel",
-    "special_group_share_facility": "special-group share of space",
-    "social_workers_per_10k": "social workers per 10k",
-    "community_space_per_person": "community space per person",
-    "people_unserved": "people unserved",
-    "people_unserved_total": "person-services unserved",
-    "fiscal_outlay": "fiscal outlay",
-}
+EN = View()  # KPI names in the English tables (the run's own view translates them again under zh)
 
 
 def _kpi_label(label: str, row, v) -> str:
     """The KPI's words in the run's language: the plan's term where the table has one, with its scope."""
     if v.lang != "zh":
         return label
-    name = v.t(row["kpi"], label.split(" (")[0])
+    name = v.kpi_name(row["kpi"])
     scope = label[label.index(" (") + 2:-1] if " (" in label else ""
     head = ""
     for en, zh in (("lowest: ", "最低："), ("largest: ", "最多：")):
@@ -65,26 +57,26 @@ def kpi_rows(kpis, year: int):
             continue
         if name in ("social_workers_per_10k", "community_space_per_person"):
             worst = part.loc[part["value"].idxmin()]
-            out.append((f"{LABELS[name]} (lowest: {worst['scope']})", worst))
+            out.append((f"{EN.kpi_name(name)} (lowest: {worst['scope']})", worst))
         elif name == "people_unserved":
             worst = part.loc[part["value"].idxmax()]
-            out.append((f"{LABELS[name]} (largest: {worst['scope']})", worst))
+            out.append((f"{EN.kpi_name(name)} (largest: {worst['scope']})", worst))
         else:
             for _, row in part.iterrows():
-                out.append((f"{LABELS.get(name) or line_words(name)} ({row['scope']})", row))
+                out.append((f"{EN.kpi_name(name)} ({row['scope']})", row))
     shown = {*line_ratio_kpis(k["kpi"].unique()), *SHOWN}
     low = k[(k["kpi"] == "need_met_lowest") & (k["scope"] == "lowest category and resource, all regions")]
     if not low.empty:  # how the worst-served service fares, whatever the objective
-        out.append(("lowest share of a category's need met (all regions)", low.iloc[0]))
+        out.append((f"{EN.kpi_name('need_met_lowest')} (all regions)", low.iloc[0]))
     targeted = k[k["target"].notna() & ~k["kpi"].isin(shown)]
     for name in targeted["kpi"].unique():  # the other families' targets (need met, coverage, renewal, pools)
         part = targeted[targeted["kpi"] == name]
         if len(part) > 3:  # one per region: the worst of them
             worst = part.loc[part["value"].idxmin()]
-            out.append((f"{name.replace('_', ' ')} (lowest: {worst['scope']})", worst))
+            out.append((f"{EN.kpi_name(name)} (lowest: {worst['scope']})", worst))
             continue
         for _, row in part.iterrows():
-            out.append((f"{name.replace('_', ' ')} ({row['scope']})", row))
+            out.append((f"{EN.kpi_name(name)} ({row['scope']})", row))
     return out
 
 
@@ -107,8 +99,10 @@ def show(outcome, console: Console | None = None) -> None:
     if res is not None:
         show_headline(outcome, console)
         v = outcome.view
-        console.print(f"{v.t('objective')}: {sol.objective:,.4f} ({res.summary.get('objective_unit', 'weighted 10k people')}); "
-                      f"{v.t('people_unserved_total')}: {res.summary['people_unserved']:,.0f} — {v.t('objective_note')}")
+        unit = res.summary.get("objective_unit", "weighted 10k people")
+        console.print(f"{v.t('objective')}{v.colon}{sol.objective:,.4f}{v.paren(objective_unit_zh(unit) if v.lang == 'zh' else unit)}"
+                      f"{'；' if v.lang == 'zh' else '; '}{v.t('people_unserved_total')}{v.colon}"
+                      f"{res.summary['people_unserved']:,.0f} — {v.t('objective_note')}")
         if "mip_gap" in res.summary:  # whole facilities (--integer): how far from the best the answer may be
             console.print(f"whole facilities (MIP): relative gap {res.summary['mip_gap']:.2e}; shadow prices are "
                           f"not defined for a MIP and are left at 0")
@@ -144,10 +138,7 @@ def show(outcome, console: Console | None = None) -> None:
                           f"from shared facilities; {avoided:,.0f} m2 of building avoided; providers {util:.0%} used on average")
         if res.binding:
             console.print(f"[bold]{escape(outcome.view.t('binding_title'))}:[/]")
-            if "shadow_prices_count" in res.summary:
-                lo_hi = res.summary.get("shadow_prices_weights")
-                note = (f"公平目标下，以上人次按所在服务需求的未满足程度加权，每人计{lo_hi[0]:g}至{lo_hi[1]:g}次"
-                        if outcome.view.lang == "zh" and lo_hi else res.summary["shadow_prices_count"])
+            if note := prices_note(res.summary, outcome.view):
                 console.print(f"  ({escape(note)})")
             for b in res.binding[:12]:
                 console.print(f"  - {escape(outcome.view.sentence(b))}")
@@ -195,34 +186,40 @@ def show_explanation(outcome, console: Console, top: int = 20) -> None:
         console.print(table)
 
 
-def show_comparison(tables: dict, console: Console) -> None:
+def show_comparison(tables: dict, console: Console, view: View = EN) -> None:
+    zh = view.lang == "zh"
     status = tables["status"]
     labels = list(status["scenario"])
-    console.print("  ".join(f"{a}: {b}" for a, b in zip(status["scenario"], status["status"])))
+    console.print("  ".join(f"{a}{view.colon}{view.t(b, b) if zh else b}" for a, b in zip(status["scenario"], status["status"])))
     k = tables["kpis"]
     if k.empty:
         return
     year = int(k["year"].max())
     part = k[(k["year"] == year) & k["kpi"].isin(SHOWN) & k["scope"].isin(AGGREGATE_SCOPES)]
-    table = Table(title=f"KPIs in {year}", title_justify="left")
-    table.add_column("KPI")
+    table = Table(title=f"{year}年指标" if zh else f"KPIs in {year}", title_justify="left")
+    table.add_column(view.t("kpi") if zh else "KPI")
     for lab in labels:
         table.add_column(lab, justify="right")
     for _, row in part.iterrows():
-        table.add_row(f"{LABELS.get(row['kpi'], row['kpi'])} ({row['scope']})", *[_fmt(row[lab], row["unit"]) for lab in labels])
+        table.add_row(f"{view.kpi_name(row['kpi'])}{view.paren(view.scope(str(row['scope'])))}",
+                      *[_fmt(row[lab], row["unit"]) for lab in labels])
     console.print(table)
     diff = tables["inputs"]
     if len(diff):
-        console.print(f"{len(diff)} input keys differ, e.g. " + "; ".join(
-            f"{r['key']}: " + " vs ".join(str(r[lab]) for lab in labels) for _, r in diff.head(5).iterrows()))
+        e_g = "; ".join(f"{r['key']}: " + " vs ".join(str(r[lab]) for lab in labels) for _, r in diff.head(5).iterrows())
+        console.print(f"{len(diff)}项输入不同，例如 {e_g}" if zh else f"{len(diff)} input keys differ, e.g. {e_g}")
     changes = tables.get("changes")
     for name, part in (changes.groupby("scenario", sort=False) if changes is not None and len(changes) else ()):
         money = part[part["resource"] == "fiscal"]
         unit = str(money["unit"].iloc[0]) if len(money) else ""
-        console.print(f"{name} against the plan announced, money: changes forced by the input "
-                      f"{money['forced'].abs().sum():,.0f} {unit} in all ({(money['forced'].abs() > 1e-6).sum():,} "
-                      f"cells); changes an answer chosen afresh would add by choice {money['choice'].abs().sum():,.0f} "
-                      f"{unit} ({(money['choice'].abs() > 1e-6).sum():,} cells): changes.csv")
+        forced, chosen = money["forced"].abs(), money["choice"].abs()
+        console.print(f"{name}与已公布方案相比（资金）：输入变化迫使的调整合计{forced.sum():,.0f} {unit_zh(unit)}"
+                      f"（{(forced > 1e-6).sum():,}个单元）；重新选择方案时可选的调整{chosen.sum():,.0f} {unit_zh(unit)}"
+                      f"（{(chosen > 1e-6).sum():,}个单元）：见 changes.csv" if zh else
+                      f"{name} against the plan announced, money: changes forced by the input "
+                      f"{forced.sum():,.0f} {unit} in all ({(forced > 1e-6).sum():,} "
+                      f"cells); changes an answer chosen afresh would add by choice {chosen.sum():,.0f} "
+                      f"{unit} ({(chosen > 1e-6).sum():,} cells): changes.csv")
 
 
 def _print_wide(console: Console, title: str, head: str, names: list[str], columns: dict[str, list[str]]) -> None:

@@ -40,6 +40,9 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "per_capita_public_service": ("public-service spending per person", "人均公共服务支出"),
     "per_capita_co_construction": ("co-construction spending per person", "人均共建共融财政支出"),
     "need_met_share": ("share of a service's need met", "服务需求满足率"),
+    "renewal_done": ("old space renewed", "老旧设施更新改造面积"),
+    "renewal_outlay": ("money spent on renewal", "老旧设施更新改造投入"),
+    "m2_building_avoided_by_sharing": ("space not built thanks to sharing", "因共享少建的服务用房面积"),
     "budget_pool_outlay": ("money spent from a budget pool", "资金池累计投入"),
     "budget_pool_share": ("a budget pool's share to a group", "资金池投向占比"),
     "renewal_share": ("share of the old space renewed", "老旧设施更新改造比例"),
@@ -183,6 +186,18 @@ TERMS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
 }
 
 
+# KPI ids made from a spending line, a facility type or a subpopulation: (suffix, English, Chinese) around
+# the line's words; (prefix, English, Chinese) around the rest of the id
+LINE_KPIS = (("_baseline_max_min_ratio", "{line}, highest region over lowest, before new money", "{line}区域差距（新增资金前）"),
+             ("_ratio_narrowed", "{line}: regional gap narrowed by new money", "{line}区域差距缩小幅度"),
+             ("_max_min_ratio", "{line}, highest region over lowest", "{line}区域差距"),
+             ("_gini", "{line}, Gini", "{line}基尼系数"), ("_theil", "{line}, Theil", "{line}泰尔指数"))
+OTHER_KPIS = (("facilities_built_", "{rest} facilities built", "新建{rest}设施数"),
+              ("people_with_space_within_", "people with space within {rest}", "{rest}内可达服务用房的人口"),
+              ("subpopulation_", "residents: {rest}", "人口：{rest}"))
+PLACES = {"communities": ("urban communities", "城市社区"), "villages": ("villages", "行政村")}
+
+
 def choose_lang(asked: str | None, scenario_language: str | None = None) -> str:
     """--lang, else the scenario's `language:`, else the locale (zh for a Chinese one), else en."""
     if asked:
@@ -225,6 +240,33 @@ class View:
         if words is None:
             return default if default is not None else key
         return words[1] if self.lang == "zh" else words[0]
+
+    def kpi_name(self, kpi: str) -> str:
+        """A KPI id in this language: the plan's term where the table has one, else said from the id's parts
+        (a spending line's gap before new money, a facility type's count, ...), else the id in words."""
+        if kpi in TERMS:
+            return self.t(kpi)
+        zh = self.lang == "zh"
+        for end, en, cn in LINE_KPIS:
+            if kpi.endswith(end):
+                line = kpi.removesuffix(end)
+                words = self.t(f"per_capita_{line}", f"{line.replace('_', ' ')} spending per person")
+                return (cn if zh else en).format(line=words)
+        for place, (pen, pzh) in PLACES.items():  # a declared facility type's coverage (the plan's: in TERMS)
+            if kpi.startswith("coverage_") and kpi.endswith("_" + place):
+                fid = kpi.removeprefix("coverage_").removesuffix("_" + place)
+                return f"{fid}设施{pzh}覆盖率" if zh else f"{fid.replace('_', ' ')} facilities: share of {pen}"
+        for start, en, cn in OTHER_KPIS:
+            if kpi.startswith(start):
+                rest = kpi.removeprefix(start)
+                if start == "subpopulation_" and rest.endswith("_share"):
+                    return (f"人口占比：{rest.removesuffix('_share')}" if zh else f"residents' share: {rest.removesuffix('_share')}")
+                for place, (pen, pzh) in PLACES.items():
+                    if rest.endswith("_" + place):
+                        rest = f"{rest.removesuffix('_' + place)}" + (f"（{pzh}）" if zh else f" ({pen})")
+                rest = rest.replace("_minutes", "分钟" if zh else " minutes")
+                return (cn if zh else en).format(rest=rest if zh else rest.replace("_", " "))
+        return kpi.replace("_", " ")
 
     @property
     def money_label(self) -> str:

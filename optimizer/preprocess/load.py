@@ -266,9 +266,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loade
         scenario = schema.model_validate(raw, context=schedule_context(raw))
     except ValidationError as err:
         raise InputError(read_problems + problems_from_validation(err.errors(), raw, locs, schema=schema)) from None
-    if read_problems:
-        raise InputError(read_problems)
-    problems = cross_check(scenario, raw, locs)
+    problems = read_problems + cross_check(scenario, raw, locs)  # a workbook's problems with the rest, at once
     if problems:
         raise InputError(problems)
     for o in applied:

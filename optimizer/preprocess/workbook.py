@@ -16,6 +16,7 @@ A cell holds a number, text (with a unit, as in YAML: '60 万元'), true/false, 
 YAML ([salaries, construction]). An empty cell is a key not given."""
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ SHEETS: dict[str, tuple[str, str | None, str]] = {
     "其他": (KV, None, "other"),
 }
 MAX_CELLS = 5_000_000  # a sheet's used range: a stray value at XFD1048576 would be 17 billion cells
+log = logging.getLogger("opt")
 PROBLEMS = "_workbook_problems"  # the reading's problems, carried to the schema's check
 TOP_SCALARS = ("name", "title", "description", "language", "years")  # the 方案 sheet's keys
 _TOKEN = re.compile(r"\[(\d+)\]|(?:^|\.)([^.\[\]]+)")
@@ -216,6 +218,9 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
                                             f"a formula ({c.value}) whose result was never saved: open the workbook "
                                             f"in Excel and save it, or write the value"))
         rows = list(ws.iter_rows(values_only=True))
+        if key and not any(v is not None and str(v).strip() != "" for row in rows[1:] for v in row):
+            log.warning("%s: sheet %s holds no rows: the scenario has no %s (the YAML's key %s is empty)",
+                        name, sheet, key, key)
         if not rows:
             continue
         head = [("" if h is None else str(h).strip()) for h in rows[0]]

@@ -1,0 +1,128 @@
+"""results.xlsx's detailed sheets (allocation, KPIs, constraints) and summary rows in the run's language.
+
+The CSV files keep ids and English units (programs read them back); under --lang zh the workbook's copy
+says the same in Chinese: resources, units, families and scopes in the plan's words, and each constraint's
+meaning said again from its row's own numbers (the families' English sentences stay in constraints.csv)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from optimizer.postprocess.view import View
+
+# unit words, longest first where one holds another ("10k m2" before "m2")
+UNIT_ZH = (("percentage points", "个百分点"), ("percentage point", "个百分点"), ("workers per 10k people", "人/万人"),
+           ("FTE per 10k people", "人/万人"), ("m2 per person", "平方米/人"), ("m2/person", "平方米/人"),
+           ("yuan/person", "元/人"), ("100m yuan", "亿元"), ("10k yuan", "万元"), ("10k m2", "万平方米"),
+           ("person-services", "人次"), ("facilities", "处设施"), ("FTE", "人"), ("m2", "平方米"), ("people", "人"),
+           ("yuan", "元"), ("index", "指数"), ("share", "比例"), ("x", "倍"))
+# a slack's or shadow price's phrase around its unit, in the order tried
+PHRASES = ((r"^people unserved per \+(\d[\d.]*)x of the cap$", r"上限每放宽\1倍少未达标准人数"),
+           (r"^people unserved per \+(\d[\d.]*) unit of the bound$", r"界限每移动\1个单位少未达标准人数"),
+           (r"^people unserved per unit the constraint is loosened$", "约束每放宽一个单位少未达标准人数"),
+           (r"^people unserved per \+(\d[\d.]*) (.+)$", r"目标每提高\1\2多未达标准人数"),
+           (r"^people unserved per \+(.+)$", r"每增加\1少未达标准人数"),
+           (r"^people served per point of share lowered$", "占比每降低1个百分点多服务人数"),
+           (r"^people served per (.+) more$", r"每增加\1多服务人数"),
+           (r"^(.+) below the cap$", r"\1（距上限）"), (r"^(.+) above the least share$", r"\1（高于最低占比）"),
+           (r"^(.+) above the target$", r"\1（高于目标）"), (r"^(.+) above the floor$", r"\1（高于下限）"),
+           (r"^(.+) from the nearer bound$", r"\1（距较近的界限）"), (r"^(.+) from the band's edge$", r"\1（距区间边界）"))
+FLAGS = ("binding", "met")
+
+
+def unit_zh(text: str) -> str:
+    """A unit, or a slack's or shadow price's phrase, in Chinese: unit words replaced, known phrases
+    reworded; a unit a scenario declared itself (its own words) stays as written."""
+    for pattern, repl in PHRASES:
+        if re.match(pattern, text):
+            text = re.sub(pattern, repl, text)
+            break
+    for en, zh in UNIT_ZH:
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z0-9])", zh, text)
+    return text
+
+
+def _meaning(row, view: View) -> str:
+    """A constraint's row said in Chinese from its own numbers (year, scope, family, target, slack, price)."""
+    family = view.t(f"family:{row.family}", str(row.family))
+    parts = [f"{row.year}年{view.scope(str(row.scope))}：{family}"]
+    if pd.notna(row.target):
+        parts.append(f"目标值{row.target:,.4g}")
+    slack = 0.0 if abs(row.slack) < 1e-6 else row.slack  # a solver's 1e-14 is no slack
+    parts.append(f"余量{slack:,.4g}{unit_zh(str(row.slack_unit))}")
+    if row.binding:
+        price = abs(float(row.shadow_price))
+        parts.append("起约束作用" + (f"，{unit_zh(str(row.shadow_unit))}约{price:,.0f}" if price >= 0.5 else ""))
+    else:
+        parts.append("未起约束作用")
+    return "，".join(parts)
+
+
+def _flag(b, view: View):
+    if isinstance(b, (bool, np.bool_)) or b in ("True", "False"):
+        return view.t("yes") if b in (True, "True") else view.t("no")
+    return b
+
+
+def detail_sheet(df: pd.DataFrame, view: View) -> pd.DataFrame:
+    """One detailed table as the workbook shows it in this view's language (English: unchanged)."""
+    if view.lang != "zh" or df.empty:
+        return df
+    out = df.copy()
+    if "meaning" in out.columns and {"family", "slack", "slack_unit", "binding"} <= set(out.columns):
+        out["meaning"] = [_meaning(r, view) for r in df.itertuples(index=False)]
+    for col in ("unit", "slack_unit", "shadow_unit"):
+        if col in out.columns:
+            out[col] = out[col].astype(str).map({u: unit_zh(u) for u in out[col].astype(str).unique()})
+    if "resource" in out.columns:
+        out["resource"] = out["resource"].astype(str).map(lambda r: view.t(f"resource:{r}", r))
+    if "scope" in out.columns:
+        out["scope"] = out["scope"].astype(str).map({s: view.scope(s) for s in out["scope"].astype(str).unique()})
+    if "family" in out.columns:
+        out["family"] = out["family"].astype(str).map(lambda f: view.t(f"family:{f}", f))
+    if "status" in out.columns:  # a run's status (compare's status sheet)
+        out["status"] = out["status"].astype(str).map(lambda v: view.t(v, v))
+    for col in FLAGS:
+        if col in out.columns:  # True/False, and '' where a KPI has no target
+            out[col] = out[col].map(lambda b: _flag(b, view))
+    return out
+
+
+def summary_rows(name: str, status: str, people: float, objective: float, objective_unit: str,
+                 binding: list[dict], warnings: list[str], view: View) -> list[tuple[str, object]]:
+    """The summary sheet's rows: the run, its objective in its unit, the binding targets (their sentences in
+    this language), then the warnings."""
+    if view.lang != "zh":
+        rows: list[tuple[str, object]] = [("scenario", name), ("status", status), ("person-services unserved (person-services)", people),
+                                          (f"objective ({objective_unit})", objective)]
+        rows += [(f"binding: {b['family']} {b['year']}", b["sentence"]) for b in binding[:30]]
+        return rows + [("warning", w) for w in warnings]
+    rows = [(view.t("scenario"), name), (view.t("status"), view.t(status, status)),
+            (f"{view.t('people_unserved_total')}（人次）", people),
+            (f"{view.t('objective')}（{objective_unit_zh(objective_unit)}）", objective)]
+    rows += [(f"{b['year']}年{view.t('family:' + str(b['family']), str(b['family']))}", view.sentence(b))
+             for b in binding[:30]]
+    return rows + [("提示", w) for w in warnings]
+
+
+OBJECTIVE_UNIT_ZH = {"weighted 10k people, counted at the fair penalty's slopes": "加权万人次，按公平目标各段斜率计",
+                     "weighted 10k people": "加权万人次", "weighted 10k people (its second stage)": "加权万人次（第二阶段）",
+                     "100m yuan": "亿元"}
+
+
+def objective_unit_zh(unit: str) -> str:
+    return OBJECTIVE_UNIT_ZH.get(unit, unit)
+
+
+def prices_note(summary: dict, view: View) -> str:
+    """What the binding targets' people mean under the run's objective (summary.json's shadow_prices_count),
+    in this language; '' where there is nothing to say."""
+    note = str(summary.get("shadow_prices_count") or "")
+    if not note or view.lang != "zh":
+        return note
+    lo_hi = summary.get("shadow_prices_weights")
+    if lo_hi:
+        return f"公平目标下，以上人次按所在服务需求的未满足程度加权，每人计{lo_hi[0]:g}至{lo_hi[1]:g}次"
+    return "目标为最低成本时所有需求均已满足：以上以“人次”表述的数字实为目标函数的单位，即亿元成本"
