@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import sys
@@ -196,6 +197,17 @@ def explain(
     set_: list[str] | None = SetOpt,
     solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     top: int = typer.Option(20, "--top", help="how many binding targets to list"),
+    combine: list[str] | None = typer.Option(
+        None, "--combine", metavar="KEY=WEIGHT",
+        help="where the plan is infeasible, the cheapest combination of changes to these knobs (repeatable): a "
+             "budget, a supply or a floor by its key, weighted per unit of its change, e.g. "
+             "--combine resources.fiscal.budget=1 --combine targets.personnel_density.min=100"),
+    curve: str | None = typer.Option(
+        None, "--curve", metavar="KEY",
+        help="the price of one target or supply: person-services unserved against its value, re-solved point after "
+             "point on one model; curve.csv and curve.png in --out (e.g. --curve targets.personnel_density.min)"),
+    points: int = typer.Option(11, "--points", help="points of --curve, from half the value written tighter to half looser"),
+    out: Path | None = typer.Option(None, "--out", help="folder for --curve's files (default results/<scenario>-curve)"),
     debug: bool = DebugOpt,
 ) -> None:
     """Why the plan looks as it does: binding targets with their shadow prices in words,
@@ -207,9 +219,95 @@ def explain(
     _check_solver_options(solver=solver)
     if top < 1:
         _bad_option("--top", "a whole number of at least 1", top)
+    weights = _weights(combine or [])
+    if curve is not None:
+        _price_curve(scenario, set_ or [], curve, points, out, solver, debug)
+        return
+    if weights:  # a knob the plan does not have is said before any solve
+        from optimizer.diagnose import combination, linear_knobs
+        from optimizer.preprocess.load import load_scenario
+
+        known = linear_knobs(_guard(lambda: load_scenario(scenario, set_ or []), debug).scenario)
+        unknown = [k for k in weights if k not in known]
+        if unknown:
+            _bad_option("--combine", f"a knob of this plan ({', '.join(known)})", f"'{unknown[0]}'")
     outcome = _guard(lambda: solve_scenario(scenario, set_ or [], write=False, solver=solver), debug)
     _shown(lambda: show_explanation(outcome, out_console, top), outcome.exit_code)
+    if weights and outcome.diagnosis is not None:
+        try:
+            found = combination(outcome.loaded.scenario, weights, outcome.solver)
+        except ValueError as e:
+            _bad_option("--combine", "a budget, a supply or a floor whose change moves only bounds", str(e))
+        def said() -> None:
+            for line in found.lines:
+                out_console.print(f"  - {line}", soft_wrap=True)
+
+        _shown(said, outcome.exit_code)
+    elif weights:
+        out_console.print("the plan is feasible: no combination of changes is needed")
     raise typer.Exit(outcome.exit_code)
+
+
+def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Path | None, solver: str | None,
+                 debug: bool) -> None:
+    """opt explain --curve KEY: the curve's table and chart, all or nothing, and the table on the terminal."""
+    import time
+
+    from optimizer.curve import default_shifts, draw, price_curve
+    from optimizer.diagnose import linear_knobs
+    from optimizer.postprocess.manifest import manifest
+    from optimizer.postprocess.places import atomic_folder, claim_folder, sealed
+    from optimizer.postprocess.write import write_csv, write_json
+    from optimizer.preprocess.load import load_scenario
+    from optimizer.run import solver_options
+
+    if points < 3:
+        _bad_option("--points", "a whole number of at least 3", points)
+    loaded = _guard(lambda: load_scenario(scenario, sets), debug)
+    known = linear_knobs(loaded.scenario)
+    if key not in known:
+        _bad_option("--curve", f"a target or supply this plan has ({', '.join(known)})", f"'{key}'")
+    target = out or Path("results") / f"{loaded.name}-curve"
+    _guard(lambda: claim_folder(target), debug)
+    knob = known[key]
+    opts = _guard(lambda: solver_options(loaded, solver=solver), debug)
+    t = time.perf_counter()
+    found = _guard(lambda: price_curve(loaded.scenario, knob, default_shifts(loaded.scenario, knob, points), opts), debug)
+    seconds = time.perf_counter() - t
+
+    def write() -> None:
+        with atomic_folder(target) as tmp:
+            write_csv(found.table, tmp / "curve.csv")
+            written = found.table.loc[found.table["shift"].abs().idxmin(), "value"]
+            draw(found, float(written), tmp / "curve.png")
+            m = manifest(loaded, opts, "curve", {"curve": seconds, "solves": found.solve_seconds}, sys.argv,
+                         ["curve.csv", "curve.png"])
+            m["curve"] = {"key": key, "points": points, "parametric": found.parametric}
+            write_json(sealed(tmp, m), tmp / "manifest.json")
+
+    _guard(write, debug)
+    how = "one model, bounds moved" if found.parametric else "each point built (its matrix changes)"
+    out_console.print(f"the price of the {knob.what} ({how}; each solve from the last one's basis):")
+    for r in found.table.itertuples(index=False):
+        shown = (f"objective {r.objective:,.4f} ({found.objective_unit}); {r.person_services_unserved:,.0f} "
+                 f"person-services unserved" if r.status == "optimal" else r.status)
+        out_console.print(f"  {r.value:,.6g} {knob.unit}: {shown}")
+    out_console.print(f"curve written to {target}")
+
+
+def _weights(items: list[str]) -> dict[str, float]:
+    """--combine KEY=WEIGHT, each weight a number of at least 0 (per unit of the knob's change)."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        try:
+            w = float(text)
+        except ValueError:
+            w = math.nan
+        if not sep or not key.strip() or not (w >= 0 and math.isfinite(w)):
+            _bad_option("--combine", "KEY=WEIGHT with a weight of at least 0 (per unit of the knob's change)", f"'{item}'")
+        out[key.strip()] = w
+    return out
 
 
 @app.command()

@@ -28,6 +28,7 @@ from models.registry import Knob, in_build_order, load_all
 from optimizer.backend.highs import iis_rows
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
+from optimizer.exact import Direction, direction, elastic
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT
@@ -41,6 +42,18 @@ class Relaxation:
     schedule: dict | None = None
     at_least: float | None = None  # bisection cut short: the least change lies in [at_least, shift]
     undecided: str = ""  # why the search stopped before its answer
+    exact: bool = False  # the least shift from one LP (optimizer.exact), not a bisection
+    step: float | None = None  # a bisection's: the least change lies within step below `shift`
+    checked: str = ""  # the suggestion re-solved: as printed (feasible) and 1% short of it (infeasible)
+
+    @property
+    def how(self) -> str:
+        """How exact the change is, in words: one LP, or a bisection to its step; and its check."""
+        if self.shift is None or self.knob.delay:
+            return ""
+        how = ("exact: one LP" if self.exact else
+               f"bisection, exact to {_fmt(self.step, self.knob.unit)}" if self.step is not None else "")
+        return "; ".join(x for x in (how, self.checked) if x)
 
     @property
     def set_text(self) -> str:
@@ -72,7 +85,8 @@ class Relaxation:
         if self.at_least is not None:
             return (f"the {k.what} {verb} by {_fmt(self.shift, k.unit)} ({values}) makes the plan feasible; the least "
                     f"change is between {_fmt(self.at_least, k.unit)} and that, not narrowed further: {self.undecided}")
-        return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit)} ({values})"
+        how = f"; {self.how}" if self.how else ""
+        return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit)} ({values}{how})"
 
 
 def _milestones(schedule: dict) -> list[tuple[int, float]]:
@@ -266,7 +280,8 @@ class Prober:
             return False
         if sol.shows_feasible:
             return True
-        out_of_time = sol.status is Status.TIME_LIMIT or (self.deadline is not None and self.left() <= 0)
+        left = self.left()
+        out_of_time = sol.status is Status.TIME_LIMIT or (left is not None and left <= 0)
         self.why = ("the time limit was reached" if out_of_time else
                     f"{sol.solver} stopped without a verdict ({sol.message or sol.status.value})")
         return None
@@ -326,14 +341,28 @@ def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
     return Relaxation(knob, None)
 
 
-def _done(knob: Knob, lo: float, hi: float) -> bool:
-    return hi - lo <= knob.tol * (max(1.0, hi) if math.isinf(knob.limit) else 1.0)
+REL_STEP = 1e-3  # a bisection stops within this share of the knob's own value (of the target, not a fixed step)
 
 
-def _proven_short(scenario, knob: Knob, lo: float, hi: float) -> float:
+def step_of(scenario, knob: Knob, hi: float) -> float:
+    """Where a bisection of the knob stops: 0.1% of the largest value of its schedule (a cap of 1.5x: 0.0015x;
+    a floor of 15 per 10k: 0.015), whole years for a delay, the knob's own step for one written as 0."""
+    if knob.delay:
+        return knob.tol
+    value = _get(scenario, knob.path)
+    values = [abs(v) for v in (value.values() if isinstance(value, dict) else [value]) if isinstance(v, (int, float))]
+    size = max(values, default=0.0)
+    return REL_STEP * size if size > 0 else knob.tol * max(1.0, hi)
+
+
+def _done(step: float, lo: float, hi: float) -> bool:
+    return hi - lo <= step
+
+
+def _proven_short(scenario, knob: Knob, lo: float, hi: float, step: float) -> float:
     """The largest shift in [lo, hi] that the pre-solve check proves is not enough (to the knob's
     tolerance), by the check alone: ~70 ms a step at 2,850 counties, where a solve takes ~50 s."""
-    while not _done(knob, lo, hi):
+    while not _done(step, lo, hi):
         mid = (lo + hi) / 2
         s = _shifted(scenario, knob, mid)[0]
         lo, hi = (mid, hi) if check(build_data(s), s) else (lo, mid)
@@ -344,19 +373,63 @@ def narrow(scenario, r: Relaxation, probe: Prober, max_steps: int = 60) -> Relax
     """Bisection between r.at_least (infeasible) and r.shift (feasible) to the knob's tolerance;
     cut short (time, a probe without a verdict), the bracket it got to."""
     knob, lo, hi = r.knob, r.at_least, r.shift
+    assert lo is not None and hi is not None  # a bracket: known short, known enough
+    exact = least_shift_exact(scenario, r, probe)
+    if exact is not None:
+        return exact
+    step = step_of(scenario, knob, hi)
     for _ in range(max_steps):
-        if _done(knob, lo, hi):
+        if _done(step, lo, hi):
             break
         mid = (lo + hi) / 2
         found = _feasible_at(scenario, knob, probe, mid)
         if found is None:  # hi still makes it feasible: said, with how far the search (and the check) got
-            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=_proven_short(scenario, knob, lo, mid),
-                              undecided=probe.why)
+            return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], at_least=_proven_short(scenario, knob, lo, mid, step),
+                              undecided=probe.why, step=step)
         if found:
             hi = mid
         else:
             lo = mid
-    return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1])
+    return Relaxation(knob, hi, _shifted(scenario, knob, hi)[1], step=step)
+
+
+def _model_of(scenario):
+    return build_model(build_data(scenario), feasibility_form(scenario))[0]
+
+
+def least_shift_exact(scenario, r: Relaxation, probe: Prober) -> Relaxation | None:
+    """The knob's least shift from one elastic LP (optimizer.exact), where its shift moves only bounds, in
+    proportion, up to the shift r found enough; checked by re-solving as printed (feasible) and 1% short of
+    it (infeasible). None where the knob has no such direction or the LP gives no answer: bisect it."""
+    knob, hi = r.knob, r.shift
+    if knob.delay or hi is None or hi <= 0:
+        return None
+    left = probe.left()
+    if left is not None and left <= 0:
+        return None
+    probe.progress(f"infeasible: the least change of the {knob.what}, in one LP")
+    base = _model_of(scenario)
+    g = direction(lambda d: _model_of(_shifted(scenario, knob, d)[0]), hi, base)
+    if g is None:
+        return None
+    probe.solves += 1
+    sol = solve(elastic(base, [g], [1.0]), time_limit=probe.left(), **probe.opts)
+    if sol.status is not Status.OPTIMAL or sol.x is None:
+        return None
+    least = min(max(float(sol.x[-1]), 0.0), hi)
+    schedule = _shifted(scenario, knob, least)[1]
+    printed = {y: float(_num(v, knob.sign > 0)) for y, v in schedule.items()}
+    as_written = printed if isinstance(_get(scenario, knob.path), dict) else printed[CONSTANT]
+    as_printed = probe(_with(scenario, knob, as_written),
+                       f"the {knob.what} as suggested")
+    short = probe(_shifted(scenario, knob, 0.99 * least)[0], f"the {knob.what} 1% short of the suggestion")
+    checked = ("checked: feasible as printed, infeasible 1% short" if as_printed and short is False else
+               f"check: as printed {_verdict(as_printed)}, 1% short {_verdict(short, False)}")
+    return Relaxation(knob, least, schedule, exact=True, checked=checked)
+
+
+def _verdict(found: bool | None, want: bool = True) -> str:
+    return "not decided" if found is None else ("feasible" if found else "infeasible") + ("" if found == want else " (!)")
 
 
 def least_shift(scenario, knob: Knob, probe: Prober) -> Relaxation:
@@ -446,3 +519,86 @@ def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None
         return Diagnosis(relax, together=combos)
     names = model.row_names()  # all 1.7M of them at 2,850 counties: only when there are rows to name
     return Diagnosis(relax, [names[i] for i in rows], combos)
+
+
+@dataclass
+class Combination:
+    """The cheapest combination of changes under the user's weights (cost per unit of each knob's change), from
+    one elastic LP over the knobs named; `relaxations` those it changes, `checked` the re-solve as printed."""
+
+    weights: dict[str, float]
+    relaxations: list[Relaxation]
+    feasible: bool | None  # the knobs named, as far as they go: enough, not enough, or not decided
+    checked: str = ""
+    why: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        said = ", ".join(f"{k} x{w:g}" for k, w in self.weights.items())
+        if self.feasible is None:
+            return [f"cheapest combination ({said}): not decided ({self.why})"]
+        if not self.feasible:
+            return [f"cheapest combination ({said}): changing these together cannot make the plan feasible"]
+        changed = [r for r in self.relaxations if r.shift]
+        sets = " ".join(f"--set {r.set_text}" for r in changed)
+        said_changes = "; ".join(r.sentence for r in changed) or "no change"
+        return [f"cheapest combination ({said}; exact: one LP; {self.checked}): {said_changes}   ({sets})"]
+
+
+def linear_knobs(scenario) -> dict[str, Knob]:
+    """The knobs a combination may change, by their key: those that apply and are not a milestone's delay."""
+    return {".".join(str(p) for p in k.path): k for k in knobs(scenario) if _applies(scenario, k) and not k.delay}
+
+
+def combination(scenario, weights: dict[str, float], solver_opts: dict, progress=None) -> Combination:
+    """The least weighted sum of changes (weight per unit of each knob) that makes the plan feasible, the other
+    targets as written: one elastic LP with a column per knob. Every knob named must move only bounds, in
+    proportion (optimizer.exact); one that changes the matrix (a ratio cap, a share floor) raises ValueError
+    naming it. A floor goes at most to where its lowest year reaches its limit; a supply or budget without end."""
+    probe = Prober(solver_opts, solver_opts.get("time_limit"), progress)
+    every = linear_knobs(scenario)
+    base = _model_of(scenario)
+    dirs: list[Direction] = []
+    chosen: list[Knob] = []
+    for key in weights:
+        k = every[key]
+        g = _exact_direction(scenario, k, base)
+        if g is None:
+            raise ValueError(f"{key}: its change multiplies a variable of the plan (or moves its years unevenly), "
+                             f"so it has no exact combination; combine {', '.join(linear_knobs_exact(scenario, base))}")
+        dirs.append(g)
+        chosen.append(k)
+    probe.progress("infeasible: the cheapest combination, in one LP")
+    sol = solve(elastic(base, dirs, [weights[".".join(str(p) for p in k.path)] for k in chosen]),
+                time_limit=probe.left(), **probe.opts)
+    if sol.status is Status.INFEASIBLE:
+        return Combination(weights, [], False)
+    if sol.status is not Status.OPTIMAL or sol.x is None:
+        return Combination(weights, [], None, why=sol.message or sol.status.value)
+    shifts = [max(float(v), 0.0) for v in sol.x[-len(chosen):]]
+    out, current = [], scenario
+    for k, d in zip(chosen, shifts):
+        sched = _shifted(scenario, k, d)[1]
+        printed = {y: float(_num(v, k.sign > 0)) for y, v in sched.items()} if d > 0 else None
+        if printed is not None:
+            current = _with(current, k, printed if isinstance(_get(scenario, k.path), dict) else printed[CONSTANT])
+        out.append(Relaxation(k, d, sched, exact=True))
+    found = probe(current, "the combination as suggested")
+    return Combination(weights, out, True, checked=f"checked: {_verdict(found)} as printed")
+
+
+def _exact_direction(scenario, k: Knob, base) -> Direction | None:
+    """The knob's direction over its reach: a floor to the first year that reaches its limit (beyond it the
+    years move apart), a supply or budget without end (checked to its largest value)."""
+    sched = _get(scenario, k.path)
+    values = [v for v in (sched.values() if isinstance(sched, dict) else [sched]) if v is not None]
+    if math.isinf(k.limit):
+        g = direction(lambda d: _model_of(_shifted(scenario, k, d)[0]), max(max(map(abs, values), default=1.0), 1.0), base)
+        return replace(g, hi=math.inf) if g is not None else None
+    reach = min((v - k.limit if k.sign < 0 else k.limit - v for v in values), default=0.0)
+    return direction(lambda d: _model_of(_shifted(scenario, k, d)[0]), reach, base) if reach > 0 else None
+
+
+def linear_knobs_exact(scenario, base) -> list[str]:
+    """The keys of the knobs a combination can take: those whose change moves bounds alone."""
+    return [key for key, k in linear_knobs(scenario).items() if _exact_direction(scenario, k, base) is not None]

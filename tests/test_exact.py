@@ -1,0 +1,169 @@
+"""The least change in one LP (issue 20.1, 20.3): knobs that move only bounds get their least shift from one
+elastic LP, exact where a bisection stops on a step; knobs that change the matrix are bisected to a step
+relative to their own value, and say it; each suggestion is re-solved as printed and 1% short; the cheapest
+combination under the user's weights is one LP too. Hand-solved, so a sign, a factor or a looser stop fails."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from test_diagnosis_together import TWO_CONFLICTS
+
+from optimizer.backend.lp import LinearModel
+from optimizer.backend.solve import solve
+from optimizer.diagnose import combination
+from optimizer.exact import direction, elastic, moved
+from optimizer.preprocess.load import load_scenario
+from optimizer.run import solve_scenario
+
+from conftest import SCENARIOS
+
+
+def _lp(row_lower, row_upper, col_upper) -> LinearModel:
+    """x1 + x2 within [row_lower, row_upper], 0 <= x_j <= col_upper_j."""
+    return LinearModel(A=sp.csr_matrix(np.array([[1.0, 1.0]])), row_lower=np.array([row_lower]),
+                       row_upper=np.array([row_upper]), col_lower=np.zeros(2), col_upper=np.array(col_upper, float),
+                       cost=np.zeros(2), var_blocks={}, row_blocks=[])
+
+
+def test_a_column_bound_that_moves_by_hand():
+    """Need x1 + x2 >= 10 with x1 <= 3 + d, x2 <= 4: the least d is 3, to the solver's tolerance."""
+    g = direction(lambda d: _lp(10.0, np.inf, [3.0 + d, 4.0]), hi=20.0)
+    assert g is not None and g.col_upper.tolist() == [1.0, 0.0] and not g.row_lower.any()
+    sol = solve(elastic(_lp(10.0, np.inf, [3.0, 4.0]), [g], [1.0]))
+    assert sol.x[-1] == pytest.approx(3.0, abs=1e-9)
+
+
+def test_a_two_sided_row_whose_sides_move_apart_by_hand():
+    """7 + 0.5 d <= x1 + x2 <= 5 + d with x <= 3 each: the upper side must reach 7 + 0.5 d (d >= 4) and the
+    columns hold at most 6: 7 + 0.5 d <= 6 never, so infeasible; with x <= 10 each, d = 4 exactly."""
+    def build(cap):
+        return lambda d: _lp(7.0 + 0.5 * d, 5.0 + d, [cap, cap])
+
+    g = direction(build(10.0), hi=10.0)
+    assert g is not None and g.row_lower.tolist() == [0.5] and g.row_upper.tolist() == [1.0]
+    sol = solve(elastic(build(10.0)(0.0), [g], [1.0]))
+    assert sol.x[-1] == pytest.approx(4.0, abs=1e-9)
+    assert solve(elastic(build(3.0)(0.0), [direction(build(3.0), hi=10.0)], [1.0])).status.value == "infeasible"
+    assert moved(build(10.0)(0.0), [g], [4.0]).row_upper.tolist() == [9.0]
+
+
+def test_a_knob_that_changes_the_matrix_or_bends_has_no_direction():
+    def matrix(d):
+        m = _lp(10.0, np.inf, [5.0, 5.0])
+        return LinearModel(**{**m.__dict__, "A": sp.csr_matrix(np.array([[1.0, 1.0 + d]]))})
+
+    assert direction(matrix, hi=2.0) is None
+    assert direction(lambda d: _lp(10.0 - min(d, 1.0), np.inf, [5.0, 5.0]), hi=4.0) is None  # clamped part way
+    assert direction(lambda d: _lp(10.0, np.inf, [5.0, 5.0]), hi=4.0) is None  # moves nothing
+
+
+@pytest.fixture(scope="module")
+def short_west(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exact") / "west"
+    o = solve_scenario(SCENARIOS / "west.yaml", ["resources.fiscal.budget=2000"], out=out)
+    assert o.diagnosis is not None
+    return o, out
+
+
+def test_the_least_supply_is_exact_not_a_bisection_step(short_west):
+    """West with 2000 (100m yuan) a year: the personnel supply's least raise from the LP; the plan is feasible
+    at the printed value and infeasible 0.01% below it (a bisection to 0.1% would overstate it more)."""
+    o, _ = short_west
+    r = next(r for r in o.diagnosis.relaxations if r.knob.path == ("resources", "personnel", "supply"))
+    assert r.exact and r.checked == "checked: feasible as printed, infeasible 1% short"
+    printed = float(r.set_text.split("=")[1])
+    base = ["resources.fiscal.budget=2000"]
+    assert solve_scenario(SCENARIOS / "west.yaml", base + [f"resources.personnel.supply={printed}"], write=False,
+                          joint=False).solution.status.value == "optimal"
+    below = printed - 1e-4 * r.shift
+    assert solve_scenario(SCENARIOS / "west.yaml", base + [f"resources.personnel.supply={below}"], write=False,
+                          joint=False).solution.status.value == "infeasible"
+
+
+def test_every_bounds_knob_is_exact_and_a_ratio_is_bisected_to_its_own_step(short_west):
+    o, out = short_west
+    by = {".".join(map(str, r.knob.path)): r for r in o.diagnosis.relaxations if r.shift is not None}
+    for key in ("targets.facility_standard.min", "targets.personnel_density.min", "resources.fiscal.budget",
+                "resources.personnel.supply"):
+        assert by[key].exact and "exact: one LP; checked: feasible as printed, infeasible 1% short" in by[key].sentence
+    share = by["targets.livelihood_share.min"]
+    assert not share.exact and share.step == pytest.approx(0.7e-3)  # 0.1% of the 70% floor, not a fixed step
+    assert "bisection, exact to 0.07%" in share.sentence
+    lines = json.loads((out / "summary.json").read_text(encoding="utf-8"))["diagnosis"]
+    assert sum("exact: one LP" in line for line in lines) == 4
+
+
+@pytest.mark.parametrize("density_weight, supply, density", [(5.0, 0.0, 6.0), (20.0, 60.0, 0.0)])
+def test_the_cheapest_combination_by_hand(tmp_path, density_weight, supply, density):
+    """100,000 residents: 10 per 10k is 100 FTE against 40 (supply + 10 x density cut >= 60) and 5 (10k m2)
+    of space against a capacity of 2 (+3). A cut of the density target by 1 per 10k saves 10 FTE: at 5 a
+    unit it is cheaper than 10 FTE at 1 each (cut 6); at 20 a unit, the supply is (raise 60)."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_CONFLICTS, encoding="utf-8")
+    s = load_scenario(path).scenario
+    c = combination(s, {"resources.personnel.supply": 1.0, "targets.personnel_density.min": density_weight,
+                        "resources.facility.supply": 1.0}, {})
+    got = {".".join(map(str, r.knob.path)): r.shift for r in c.relaxations}
+    assert c.feasible and c.checked == "checked: feasible as printed"
+    assert got["resources.personnel.supply"] == pytest.approx(supply, abs=1e-6)
+    assert got["targets.personnel_density.min"] == pytest.approx(density, abs=1e-6)
+    assert got["resources.facility.supply"] == pytest.approx(3.0, abs=1e-6)
+    assert "--set resources.facility.supply=5" in c.lines[0]
+
+
+def test_a_combination_without_the_space_is_not_enough(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_CONFLICTS, encoding="utf-8")
+    c = combination(load_scenario(path).scenario, {"resources.personnel.supply": 1.0}, {})
+    assert c.feasible is False and "cannot make the plan feasible" in c.lines[0]
+
+
+@pytest.mark.parametrize("combine, expected", [
+    ("resources.fiscal.budget=-1", "a weight of at least 0"),
+    ("resources.fiscal.budget", "KEY=WEIGHT"),
+    ("no.such.knob=1", "a knob of this plan (targets.regional_gap.cap, "),
+    ("targets.regional_gap.cap=1", "its change multiplies a variable of the plan"),
+])
+def test_bad_combinations_are_refused(invoke, combine, expected):
+    r = invoke("explain", SCENARIOS / "west.yaml", "--set", "resources.fiscal.budget=2000", "--combine", combine)
+    assert r.exit_code == 1 and expected in " ".join(r.output.split()), r.output
+
+
+def test_the_price_curve_is_the_independent_solves_on_one_model(invoke, tmp_path):
+    """--curve on the density target moves bounds on one model (no rebuild); each point's objective is what an
+    independent opt solve with that --set finds, to 1e-7; the regional cap's points are built (its matrix)."""
+    r = invoke("explain", SCENARIOS / "west.yaml", "--curve", "targets.personnel_density.min", "--points", "5",
+               "--out", tmp_path / "c")
+    assert r.exit_code == 0, r.output
+    assert "one model, bounds moved" in r.output
+    table = __import__("pandas").read_csv(tmp_path / "c" / "curve.csv", encoding="utf-8-sig")
+    assert table["value"].tolist() == [22.5, 18.75, 15.0, 11.25, 7.5]
+    assert table["status"].tolist()[:2] == ["infeasible", "infeasible"]
+    for value, objective in zip(table["value"][2:], table["objective"][2:]):
+        alone = solve_scenario(SCENARIOS / "west.yaml", [f"targets.personnel_density.min={{2030: {value}}}"], write=False)
+        assert objective == pytest.approx(alone.solution.objective, rel=1e-7)
+    assert (tmp_path / "c" / "curve.png").read_bytes().startswith(b"\x89PNG")
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["curve"] == {"key": "targets.personnel_density.min", "points": 5, "parametric": True}
+    r = invoke("explain", SCENARIOS / "west.yaml", "--curve", "targets.regional_gap.cap", "--points", "3",
+               "--out", tmp_path / "g")
+    assert r.exit_code == 0 and "each point built" in r.output
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--curve", "no.such"], "a target or supply this plan has (targets.regional_gap.cap, "),
+    (["--curve", "resources.fiscal.budget", "--points", "2"], "--points: expected a whole number of at least 3"),
+])
+def test_bad_curves_are_refused(invoke, tmp_path, args, expected):
+    r = invoke("explain", SCENARIOS / "west.yaml", *args, "--out", tmp_path / "c")
+    assert r.exit_code == 1 and expected in " ".join(r.output.split()) and not (tmp_path / "c").exists(), r.output
+
+
+def test_a_curve_never_replaces_a_users_folder(invoke, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep", encoding="utf-8")
+    r = invoke("explain", SCENARIOS / "west.yaml", "--curve", "resources.fiscal.budget", "--out", tmp_path / "mine")
+    assert r.exit_code != 0 and (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep"
