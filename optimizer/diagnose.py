@@ -28,7 +28,7 @@ from models.registry import Knob, in_build_order, load_all
 from optimizer.backend.highs import iis_rows
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
-from optimizer.exact import Direction, direction, elastic
+from optimizer.exact import Direction, direction, elastic, moved
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT
@@ -159,6 +159,14 @@ class Diagnosis:
             shown = ", ".join(self.iis[:12]) + (" ..." if len(self.iis) > 12 else "")
             out.append(f"an irreducible infeasible set of {len(self.iis)} rows: {shown}")
         return out
+
+    def lines_in(self, lang: str) -> list[str]:
+        """The lines in a language: English, or Chinese (optimizer.diagnosis_zh)."""
+        if lang != "zh":
+            return self.lines
+        from optimizer.diagnosis_zh import lines_zh
+
+        return lines_zh(self)
 
     def table(self) -> pd.DataFrame:
         """One row per knob relaxed alone; then, where none does, one per knob of each combination
@@ -369,14 +377,14 @@ def _proven_short(scenario, knob: Knob, lo: float, hi: float, step: float) -> fl
     return lo
 
 
-def narrow(scenario, r: Relaxation, probe: Prober, max_steps: int = 60) -> Relaxation:
+def narrow(scenario, r: Relaxation, probe: Prober, max_steps: int = 60, exact: bool = True) -> Relaxation:
     """Bisection between r.at_least (infeasible) and r.shift (feasible) to the knob's tolerance;
     cut short (time, a probe without a verdict), the bracket it got to."""
     knob, lo, hi = r.knob, r.at_least, r.shift
     assert lo is not None and hi is not None  # a bracket: known short, known enough
-    exact = least_shift_exact(scenario, r, probe)
-    if exact is not None:
-        return exact
+    exactly = least_shift_exact(scenario, r, probe) if exact else None
+    if exactly is not None:
+        return exactly
     step = step_of(scenario, knob, hi)
     for _ in range(max_steps):
         if _done(step, lo, hi):
@@ -397,34 +405,82 @@ def _model_of(scenario):
     return build_model(build_data(scenario), feasibility_form(scenario))[0]
 
 
+RESOLVE_CHECK_COLUMNS = 200_000  # below: a suggestion is checked by two re-solves; above, by its residual
+
+
 def least_shift_exact(scenario, r: Relaxation, probe: Prober) -> Relaxation | None:
     """The knob's least shift from one elastic LP (optimizer.exact), where its shift moves only bounds, in
-    proportion, up to the shift r found enough; checked by re-solving as printed (feasible) and 1% short of
-    it (infeasible). None where the knob has no such direction or the LP gives no answer: bisect it."""
+    proportion, up to the shift r found enough. None where the knob has no such direction or the LP gives no
+    answer: bisect it."""
     knob, hi = r.knob, r.shift
     if knob.delay or hi is None or hi <= 0:
         return None
+    base = _model_of(scenario)
+    g = direction(lambda d: _model_of(_shifted(scenario, knob, d)[0]), hi, base)
+    found = _exact(scenario, knob, probe, base, g, complete=True) if g is not None else None
+    return found[1]() if found is not None else None
+
+
+Checked = Callable[[], Relaxation]  # the relaxation with its check done (re-solves): run once all are decided
+
+
+def decide_exact(scenario, knob: Knob, probe: Prober, base) -> tuple[Relaxation, Checked] | None:
+    """A knob that moves only bounds, decided by one LP with no bracket first: its least shift, or that no shift
+    up to its most relaxed is enough (a supply or budget: any; a floor written with one value: to its limit).
+    None where it has no direction, or the LP leaves it open (a floor whose years reach 0 at different
+    shifts, not enough before the first does): the caller brackets and bisects it."""
+    if knob.delay:
+        return None
+    g = _exact_direction(scenario, knob, base)
+    if g is None:
+        return None
+    most = _most_relaxed(scenario, knob)
+    if most is not None and check(build_data(most), most):  # the pre-solve check proves it in numbers: no LP
+        r = Relaxation(knob, None)
+        return r, lambda: r
+    sched = _get(scenario, knob.path)
+    values = [v for v in (sched.values() if isinstance(sched, dict) else [sched]) if v is not None]
+    complete = math.isinf(knob.limit) or len(set(values)) == 1  # the LP's range is the knob's whole range
+    return _exact(scenario, knob, probe, base, g, complete)
+
+
+def _exact(scenario, knob: Knob, probe: Prober, base, g: Direction, complete: bool) -> tuple[Relaxation, Checked] | None:
+    """The knob's least shift from the elastic LP, and the check of it to run later (it re-solves)."""
     left = probe.left()
     if left is not None and left <= 0:
         return None
     probe.progress(f"infeasible: the least change of the {knob.what}, in one LP")
-    base = _model_of(scenario)
-    g = direction(lambda d: _model_of(_shifted(scenario, knob, d)[0]), hi, base)
-    if g is None:
-        return None
     probe.solves += 1
-    sol = solve(elastic(base, [g], [1.0]), time_limit=probe.left(), **probe.opts)
+    sol = solve(elastic(base, [g], [1.0]), time_limit=left, **probe.opts)
+    if sol.status is Status.INFEASIBLE:  # no shift in the LP's range is enough: a proof where that range is all
+        none = Relaxation(knob, None, exact=True)
+        return (none, lambda: none) if complete else None
     if sol.status is not Status.OPTIMAL or sol.x is None:
         return None
-    least = min(max(float(sol.x[-1]), 0.0), hi)
+    least = min(max(float(sol.x[-1]), 0.0), g.hi)
+    schedule = _shifted(scenario, knob, least)[1]
+    x = sol.x
+    return Relaxation(knob, least, schedule, exact=True), lambda: _checked(scenario, knob, probe, base, g, least, x)
+
+
+def _checked(scenario, knob: Knob, probe: Prober, base, g: Direction, least: float, x) -> Relaxation:
+    """The least shift re-solved as printed (feasible) and 1% short (infeasible); on a model too large to
+    re-solve twice, the LP's own point checked against the plan as printed."""
     schedule = _shifted(scenario, knob, least)[1]
     printed = {y: float(_num(v, knob.sign > 0)) for y, v in schedule.items()}
-    as_written = printed if isinstance(_get(scenario, knob.path), dict) else printed[CONSTANT]
-    as_printed = probe(_with(scenario, knob, as_written),
-                       f"the {knob.what} as suggested")
-    short = probe(_shifted(scenario, knob, 0.99 * least)[0], f"the {knob.what} 1% short of the suggestion")
-    checked = ("checked: feasible as printed, infeasible 1% short" if as_printed and short is False else
-               f"check: as printed {_verdict(as_printed)}, 1% short {_verdict(short, False)}")
+    if base.A.shape[1] < RESOLVE_CHECK_COLUMNS:
+        as_written = printed if isinstance(_get(scenario, knob.path), dict) else printed[CONSTANT]
+        as_printed = probe(_with(scenario, knob, as_written), f"the {knob.what} as suggested")
+        short = probe(_shifted(scenario, knob, 0.99 * least)[0], f"the {knob.what} 1% short of the suggestion")
+        checked = ("checked: feasible as printed, infeasible 1% short" if as_printed and short is False else
+                   f"check: as printed {_verdict(as_printed)}, 1% short {_verdict(short, False)}")
+    else:  # a re-solve costs a full solve here: the LP's own point is checked against the plan as printed
+        now = _get(scenario, knob.path)
+        now = now if isinstance(now, dict) else {CONSTANT: now}
+        d_printed = min(knob.sign * (printed[y] - now[y]) for y in printed)  # each year at least as relaxed
+        worst = moved(base, [g], [d_printed]).violation(x[:-1])
+        checked = (f"checked: the LP's point meets the plan as printed (worst row off by {worst:.0e}); less is "
+                   f"infeasible by the LP's optimum")
     return Relaxation(knob, least, schedule, exact=True, checked=checked)
 
 
@@ -493,28 +549,34 @@ def together(scenario, chosen: list[Knob], keeps: str, probe: Prober) -> Togethe
 
 
 IIS_SECONDS = 60.0
+IIS_LEAST_SECONDS = 5.0
 
 
-def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None = None, joint: bool = True) -> Diagnosis:
-    """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got.
-    Builds the plan's model again for the IIS step (2 s at 2,850 counties) rather than be handed
-    one to hold through every probe."""
+def diagnose(scenario, solver_opts: dict, progress: Callable[[str], None] | None = None, joint: bool = True,
+             solve_seconds: float | None = None) -> Diagnosis:
+    """With solver_opts' time_limit, the diagnosis as a whole stops there and says how far it got. A knob
+    that moves only bounds is decided by one LP on the plan's model, built once; the others are bracketed,
+    every one of them first, then narrowed as far as the time allows. The irreducible infeasible set gets
+    the first solve's time (`solve_seconds`; at least 5 s, at most 60)."""
     probe = Prober(solver_opts, solver_opts.get("time_limit"), progress)
-    # which targets can restore feasibility alone, every one of them first; then how little is enough,
-    # as far as the time allows
-    found = [bracket(scenario, k, probe) for k in knobs(scenario) if _applies(scenario, k)]
-    relax = [narrow(scenario, r, probe) if r.shift is not None else r for r in found]
+    every = [k for k in knobs(scenario) if _applies(scenario, k)]
+    base = _model_of(scenario)
+    exact = {id(k): decide_exact(scenario, k, probe, base) for k in every}
+    found = [e[0] if (e := exact[id(k)]) is not None else bracket(scenario, k, probe) for k in every]
+    relax = [r if r.exact or r.shift is None else narrow(scenario, r, probe, exact=False) for r in found]
+    relax = [e[1]() if (e := exact[id(r.knob)]) is not None else r for r in relax]  # the checks, last
+    del base  # the combinations and the IIS build their own
     combos: list[Together] = []
     if joint and relax and all(r.shift is None and not r.undecided for r in relax):  # several conflict together
-        every = [k for k in knobs(scenario) if _applies(scenario, k)]
         combos = [together(scenario, [k for k in every if k.resource], "every target", probe),
-                 together(scenario, [k for k in every if not (k.resource or k.delay)], "the resources", probe)]
+                  together(scenario, [k for k in every if not (k.resource or k.delay)], "the resources", probe)]
     left = probe.left()
     rows = None
+    budget = min(IIS_SECONDS, max(IIS_LEAST_SECONDS, solve_seconds or IIS_SECONDS))
     if solver_opts.get("solver", "auto") != "cbc" and (left is None or left > 1):
         probe.progress("infeasible: looking for an irreducible infeasible set of rows")
-        model, _ = build_model(build_data(scenario), feasibility_form(scenario))
-        rows = iis_rows(model, IIS_SECONDS if left is None else min(IIS_SECONDS, left))
+        model = _model_of(scenario)
+        rows = iis_rows(model, budget if left is None else min(budget, left))
     if not rows:
         return Diagnosis(relax, together=combos)
     names = model.row_names()  # all 1.7M of them at 2,850 counties: only when there are rows to name

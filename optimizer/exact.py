@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from optimizer.backend.lp import LinearModel
+from optimizer.backend.lp import LinearModel, RowBlock, VarBlock
 
 LINEAR_TOL = 1e-9  # relative: a bound at hi/2 off the line through 0 and hi by more is not a direction
 
@@ -110,11 +110,13 @@ def elastic(model: LinearModel, dirs: list[Direction], weights: list[float]) -> 
     row_lower = np.where(split, -np.inf, model.row_lower)
     row_upper = model.row_upper.copy()
     blocks, lowers, uppers = [rows_main], [row_lower], [row_upper]
+    named = list(model.row_blocks)  # the rows keep their names (an LP file, PuLP); the new ones are named apart
     if split.any():  # the lower side of a split row, on its own
         idx = np.flatnonzero(split)
         blocks.append(sp.hstack([model.A[idx], sp.csr_matrix(-G_lo[idx])], format="csr"))
         lowers.append(model.row_lower[idx])
         uppers.append(np.full(len(idx), np.inf))
+        named.append(_named_rows("elastic_lower", idx))
     col_lower, col_upper = model.col_lower.copy(), model.col_upper.copy()
     for side, bounds in (("lower", col_lower), ("upper", col_upper)):
         C = np.column_stack([getattr(g, f"col_{side}") for g in dirs]) if K else np.zeros((n, 0))
@@ -126,12 +128,21 @@ def elastic(model: LinearModel, dirs: list[Direction], weights: list[float]) -> 
             lowers.append(bounds[cols] if side == "lower" else np.full(len(cols), -np.inf))
             uppers.append(bounds[cols] if side == "upper" else np.full(len(cols), np.inf))
             bounds[cols] = -np.inf if side == "lower" else np.inf
+            named.append(_named_rows(f"elastic_col_{side}", cols))
     return LinearModel(
         A=sp.csr_matrix(sp.vstack(blocks, format="csr")), row_lower=np.concatenate(lowers), row_upper=np.concatenate(uppers),
         col_lower=np.concatenate([col_lower, np.zeros(K)]),
         col_upper=np.concatenate([col_upper, np.array([g.hi for g in dirs])]),
         cost=np.concatenate([np.zeros(n), np.asarray(weights, float)]),
-        var_blocks=model.var_blocks, row_blocks=[], label_names=model.label_names)
+        var_blocks={**model.var_blocks, "shift": VarBlock("shift", n, K, {"unit": np.arange(K)})}, row_blocks=named,
+        label_names=model.label_names)
+
+
+def _named_rows(family: str, of: np.ndarray) -> RowBlock:
+    """A block that only names rows (family.<the row or column it copies>): the rows are in the matrix already."""
+    none = np.zeros(0)
+    return RowBlock(family, len(of), none.astype(int), none.astype(int), none, none, none, {"unit": np.asarray(of)},
+                    policy=False)
 
 
 __all__ = ["Direction", "direction", "elastic", "moved"]

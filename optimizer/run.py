@@ -6,12 +6,14 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from models.build import build_model
 from optimizer.backend.pulp_backend import is_our_model_file, write_model_file
 from optimizer.backend.solve import pick_solver, solve
 from optimizer.backend.status import Solution, Status
 from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.diagnosis_zh import lines_zh
 from optimizer.errors import InputError, Problem, Where
 from optimizer.heap import heap_kept
 from optimizer.postprocess.detail import detail_sheet, summary_rows
@@ -193,7 +195,7 @@ def solve_scenario(path, overrides: list[str] | None = None, out: Path | None = 
     elif sol.status is Status.INFEASIBLE:
         stage("infeasible: finding the least change to each target that would make it feasible")
         del model, ctx  # the diagnosis builds its own; held beside them, ~0.45 GB more at 2,850 counties
-        diagnosis = diagnose(loaded.scenario, opts, progress=stage, joint=joint)
+        diagnosis = diagnose(loaded.scenario, opts, progress=stage, joint=joint, solve_seconds=sol.seconds)
     timings["extract"] = time.perf_counter() - t
 
     outcome = RunOutcome(loaded, sol, results, diagnosis, None, timings, warnings, opts, view)
@@ -208,7 +210,8 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
     t = time.perf_counter()
     with atomic_folder(o.out_dir, what) as tmp:
         files = []
-        summary = {"scenario": o.loaded.name, "status": o.solution.status.value, "message": o.solution.message}
+        summary: dict[str, Any] = {"scenario": o.loaded.name, "status": o.solution.status.value,
+                                   "message": o.solution.message}
         if o.results is not None:
             r = o.results
             def allocation() -> None:  # 1.06M rows at county scale: written, and synced, by a second process
@@ -241,6 +244,7 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
             write_csv(o.diagnosis.table(), tmp / "diagnosis.csv")
             files.append("diagnosis.csv")
             summary["diagnosis"] = o.diagnosis.lines
+            summary["diagnosis_zh"] = lines_zh(o.diagnosis)
         summary["warnings"] = o.warnings
         write_json(summary, tmp / "summary.json")
         # the scenario as solved (after extends, tables and overrides): compare and report read it back
@@ -253,7 +257,7 @@ def write_outputs(o: RunOutcome, argv: list[str], with_report: bool = False, wha
         if with_report:
             from optimizer.postprocess.report import write_report
 
-            write_report(tmp, tmp / "report.html")
+            write_report(tmp, tmp / "report.html", o.view.lang, o.view.money_unit)
 
 
 HEADLINE_FILES = {"services": "headline.csv", "money": "money_by_region.csv", "money_by_category": "money_by_category.csv",

@@ -167,3 +167,16 @@ def test_a_curve_never_replaces_a_users_folder(invoke, tmp_path):
     (tmp_path / "mine" / "notes.txt").write_text("keep", encoding="utf-8")
     r = invoke("explain", SCENARIOS / "west.yaml", "--curve", "resources.fiscal.budget", "--out", tmp_path / "mine")
     assert r.exit_code != 0 and (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_every_solver_finds_the_same_least_change(tmp_path):
+    """The elastic LP through PuLP (CBC) as through highspy and Clarabel: its rows and the shift column named,
+    the same least supply."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_CONFLICTS, encoding="utf-8")
+    s = load_scenario(path).scenario
+    weights = {"resources.personnel.supply": 1.0, "resources.facility.supply": 1.0}
+    for solver in ("highs", "cbc", "clarabel"):
+        c = combination(s, weights, {"solver": solver})
+        got = {".".join(map(str, r.knob.path)): r.shift for r in c.relaxations}
+        assert got == pytest.approx({"resources.personnel.supply": 60.0, "resources.facility.supply": 3.0}, abs=1e-5), solver

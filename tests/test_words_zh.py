@@ -68,8 +68,13 @@ def test_the_workbooks_detailed_sheets_are_chinese(west_zh):
     wb = openpyxl.load_workbook(out / "results.xlsx")
     alloc = list(wb["配置明细"].iter_rows(values_only=True))
     heads = alloc[0]
-    for col, allowed in (("资源", {"资金", "人员", "用房"}), ("单位", {"万元", "人", "平方米"})):
+    for col, allowed in (("资源", {"资金", "人员", "用房"}), ("单位", {"亿元", "人", "平方米"})):  # money in the run's unit
         assert {r[heads.index(col)] for r in alloc[1:]} == allowed
+    csv = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
+    money = [r[heads.index("新增配置（单位见“单位”列）")] for r in alloc[1:] if r[heads.index("单位")] == "亿元"]
+    assert sum(money) * 1e4 == pytest.approx(csv.loc[csv["unit"] == "10k yuan", "allocated"].sum(), rel=1e-9)  # the CSV: 10 digits
+    kpis = {(r[0], r[1]): r for r in list(wb["指标"].iter_rows(values_only=True))[1:] if r[1] == "fiscal_outlay"}
+    assert kpis[(2030, "fiscal_outlay")][4] == pytest.approx(3000.0) and kpis[(2030, "fiscal_outlay")][5] == "亿元"
     cons = pd.DataFrame(list(wb["约束"].iter_rows(values_only=True))[1:], columns=[c.value for c in wb["约束"][1]])
     for col in ("约束类别", "余量单位", "影子价格单位", "含义", "是否起约束作用"):
         assert not any(LETTERS.search(str(v)) for v in cons[col]), (col, cons[col].head())
@@ -100,3 +105,27 @@ def test_the_reports_later_sections_are_chinese(west_zh):
     share = next(r for r in rows if r[0] == "民生支出占比" and r[1] == "2030")
     assert share[4] == "70.0%" and share[6] == "是"
     assert "目标函数值：1,120,687.8907（加权万人次，按公平目标各段斜率计）" in terminal.replace("\n", "")
+
+
+def test_an_infeasible_plan_is_said_in_chinese(invoke, tmp_path):
+    """The diagnosis under --lang zh: the plan's words for each target, money in 亿元 as its --set is written,
+    a share's change in points; summary.json keeps both languages, the report shows the Chinese."""
+    out = tmp_path / "short"
+    r = invoke("solve", SCENARIOS / "west.yaml", "--set", "resources.fiscal.budget=2000", "--lang", "zh", "--report",
+               "--out", out)
+    text = " ".join(r.output.split()).replace(" ", "")
+    assert r.exit_code == 2 and "方案目标无法同时达成。" in text, r.output
+    assert "财政预算须提高95.48亿元/年（至2,095.48亿元/年；精确：一次线性规划求得；已验证：按所示值可行，少1%则不可行）" in text
+    assert "民生支出占比下限须降低2.05个百分点（至67.95%；二分法，精确到0.07个百分点）" in text
+    assert "单独放宽区域间公共服务支出差距上限不能使方案可行" in text
+    import json
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["diagnosis"]) == len(summary["diagnosis_zh"]) and "must be lowered" in summary["diagnosis"][0]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "方案目标无法同时达成" in page and "财政预算须提高95.48亿元/年" in page
+
+
+def test_the_terminals_kpi_label_keeps_its_own_brackets(invoke, tmp_path):
+    r = invoke("solve", SCENARIOS / "west.yaml", "--lang", "zh", "--out", tmp_path / "w")
+    assert "未达标准人数（单项）（最多：社区综合服务 / 人员）" in r.output and "one category" not in r.output

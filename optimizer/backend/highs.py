@@ -149,11 +149,11 @@ def iis_rows(model: LinearModel, time_limit: float = 60.0) -> list[int] | None:
     import highspy  # there, since new_highs() was
 
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    try:
+    h.setOptionValue("time_limit", float(time_limit) / 2)  # the solve that finds the plan infeasible, then the
+    try:                                                   # search: half of time_limit each
         if h.setOptionValue("iis_strategy", 2 | 4) != highspy.HighsStatus.kOk:  # older: 0-4, an enum
             h.setOptionValue("iis_strategy", 2)
-        h.setOptionValue("iis_time_limit", float(time_limit))
+        h.setOptionValue("iis_time_limit", float(time_limit) / 2)
     except Exception:  # noqa: BLE001 - older highspy, without IIS options, raises its own types
         return None
     to_highs(model, h)

@@ -10,11 +10,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from optimizer.postprocess.view import View
+from optimizer.postprocess.view import MONEY_UNITS, View
 
 # unit words, longest first where one holds another ("10k m2" before "m2")
 UNIT_ZH = (("percentage points", "个百分点"), ("percentage point", "个百分点"), ("workers per 10k people", "人/万人"),
-           ("FTE per 10k people", "人/万人"), ("m2 per person", "平方米/人"), ("m2/person", "平方米/人"),
+           ("FTE per 10k people", "人/万人"), ("per 10k", "人/万人"), ("m2 per person", "平方米/人"), ("m2/person", "平方米/人"),
            ("yuan/person", "元/人"), ("100m yuan", "亿元"), ("10k yuan", "万元"), ("10k m2", "万平方米"),
            ("person-services", "人次"), ("facilities", "处设施"), ("FTE", "人"), ("m2", "平方米"), ("people", "人"),
            ("yuan", "元"), ("index", "指数"), ("share", "比例"), ("x", "倍"))
@@ -48,8 +48,9 @@ def _meaning(row, view: View) -> str:
     """A constraint's row said in Chinese from its own numbers (year, scope, family, target, slack, price)."""
     family = view.t(f"family:{row.family}", str(row.family))
     parts = [f"{row.year}年{view.scope(str(row.scope))}：{family}"]
-    if pd.notna(row.target):
-        parts.append(f"目标值{row.target:,.4g}")
+    if pd.notna(row.target):  # a share's target as a percent beside its slack in points
+        points = "percentage point" in str(row.slack_unit)
+        parts.append(f"目标值{row.target * 100:,.4g}%" if points else f"目标值{row.target:,.4g}")
     slack = 0.0 if abs(row.slack) < 1e-6 else row.slack  # a solver's 1e-14 is no slack
     parts.append(f"余量{slack:,.4g}{unit_zh(str(row.slack_unit))}")
     if row.binding:
@@ -66,13 +67,40 @@ def _flag(b, view: View):
     return b
 
 
-def detail_sheet(df: pd.DataFrame, view: View) -> pd.DataFrame:
-    """One detailed table as the workbook shows it in this view's language (English: unchanged)."""
-    if view.lang != "zh" or df.empty:
-        return df
+MONEY_COLUMNS = ("value", "target", "allocated", "baseline", "shared", "level", "need", "unmet")
+
+
+def _in_money_unit(df: pd.DataFrame, view: View) -> pd.DataFrame:
+    """Rows whose unit is 10k yuan (kpis.csv's, allocation.csv's) in the view's money unit, with its name; a
+    constraint's slack in 100m yuan likewise: the workbook in the one unit the run was asked for."""
     out = df.copy()
+    for col in ("unit", "slack_unit"):  # categorical columns (allocation.csv's) take new words as text
+        if col in out.columns and isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(str)
+    if "unit" in out.columns:
+        rows = (out["unit"] == "10k yuan").to_numpy()
+        if rows.any():
+            for col in (c for c in MONEY_COLUMNS if c in out.columns and pd.api.types.is_numeric_dtype(out[c])):
+                out.loc[rows, col] = view.money_from_10k(out.loc[rows, col].to_numpy(dtype=float))
+            out.loc[rows, "unit"] = MONEY_UNITS[view.money_unit][1]  # its English name (zh: translated after)
+    if "slack_unit" in out.columns and pd.api.types.is_numeric_dtype(out["slack"]):
+        rows = out["slack_unit"].astype(str).str.startswith("100m yuan").to_numpy()
+        if rows.any():
+            out.loc[rows, "slack"] = view.money_from_10k(out.loc[rows, "slack"].to_numpy(dtype=float) * 1e4)
+            out.loc[rows, "slack_unit"] = out.loc[rows, "slack_unit"].astype(str).str.replace(
+                "100m yuan", MONEY_UNITS[view.money_unit][1], regex=False)
+    return out
+
+
+def detail_sheet(df: pd.DataFrame, view: View) -> pd.DataFrame:
+    """One detailed table as the workbook shows it: money in the view's unit; in Chinese under zh."""
+    if df.empty:
+        return df
+    out = _in_money_unit(df, view)
+    if view.lang != "zh":
+        return out
     if "meaning" in out.columns and {"family", "slack", "slack_unit", "binding"} <= set(out.columns):
-        out["meaning"] = [_meaning(r, view) for r in df.itertuples(index=False)]
+        out["meaning"] = [_meaning(r, view) for r in out.itertuples(index=False)]
     for col in ("unit", "slack_unit", "shadow_unit"):
         if col in out.columns:
             out[col] = out[col].astype(str).map({u: unit_zh(u) for u in out[col].astype(str).unique()})

@@ -149,7 +149,9 @@ def solve_report(folder: Path, lang: str | None = None, money_unit: str | None =
                      "(install fonts-wqy-zenhei or fonts-noto-cjk).</p>")
     if "diagnosis" in summary:
         parts.append(f"<h2>{w('The plan' + chr(39) + 's targets cannot all be met', '方案目标无法同时达成')}</h2><ul>" +
-                     "".join(f"<li>{html.escape(line)}</li>" for line in summary["diagnosis"]) + "</ul>")
+                     "".join(f"<li>{html.escape(line)}</li>" for line in
+                             (summary.get("diagnosis_zh") or summary["diagnosis"] if view.lang == "zh" else summary["diagnosis"]))
+                     + "</ul>")
     if f.kpis is not None and f.allocation is not None:
         kpis, alloc = f.kpis, f.allocation
         parts += _headline_section(f, view)

@@ -27,7 +27,8 @@ def _kpi_label(label: str, row, v) -> str:
     if v.lang != "zh":
         return label
     name = v.kpi_name(row["kpi"])
-    scope = label[label.index(" (") + 2:-1] if " (" in label else ""
+    english = EN.kpi_name(row["kpi"])  # the label is '<its English name> (<scope>)': the name may hold brackets
+    scope = label[len(english) + 2:-1] if label.startswith(english + " (") else ""
     head = ""
     for en, zh in (("lowest: ", "最低："), ("largest: ", "最多：")):
         if scope.startswith(en):
@@ -95,7 +96,7 @@ def show(outcome, console: Console | None = None) -> None:
     if sol.status is Status.TIME_LIMIT:
         console.print("[yellow]stopped by the time limit: the best solution found is kept but not proven optimal[/]")
     if sol.message and not sol.status.is_ok:
-        console.print(f"solver: {sol.message}")
+        console.print(f"{'求解器信息：' if v.lang == 'zh' else 'solver: '}{sol.message}")
     if res is not None:
         show_headline(outcome, console)
         v = outcome.view
@@ -143,13 +144,19 @@ def show(outcome, console: Console | None = None) -> None:
             for b in res.binding[:12]:
                 console.print(f"  - {escape(outcome.view.sentence(b))}")
     if outcome.diagnosis is not None:
-        console.print("[bold red]the plan's targets cannot all be met.[/]")
-        for line in outcome.diagnosis.lines:
-            console.print(f"  - {line}")
+        show_diagnosis(outcome, console)
     if outcome.out_dir is not None:
         console.print(f"{outcome.view.t('written_to')} {outcome.out_dir}")
     elif outcome.results is None and outcome.diagnosis is None:
         console.print("no solution to write: nothing was written, earlier results are untouched")
+
+
+def show_diagnosis(outcome, console: Console) -> None:
+    """The least changes that would make an infeasible plan feasible, in the run's language."""
+    zh = outcome.view.lang == "zh"
+    console.print("[bold red]" + ("方案目标无法同时达成。" if zh else "the plan's targets cannot all be met.") + "[/]")
+    for line in outcome.diagnosis.lines_in(outcome.view.lang):
+        console.print(f"  - {escape(line)}")
 
 
 def show_explanation(outcome, console: Console, top: int = 20) -> None:
@@ -157,9 +164,7 @@ def show_explanation(outcome, console: Console, top: int = 20) -> None:
     sol, res = outcome.solution, outcome.results
     console.print(f"{outcome.loaded.name}: {sol.status.value}")
     if outcome.diagnosis is not None:
-        console.print("[bold red]the plan's targets cannot all be met.[/]")
-        for line in outcome.diagnosis.lines:
-            console.print(f"  - {line}")
+        show_diagnosis(outcome, console)
         return
     if res is None:
         return
@@ -201,8 +206,11 @@ def show_comparison(tables: dict, console: Console, view: View = EN) -> None:
     for lab in labels:
         table.add_column(lab, justify="right")
     for _, row in part.iterrows():
-        table.add_row(f"{view.kpi_name(row['kpi'])}{view.paren(view.scope(str(row['scope'])))}",
-                      *[_fmt(row[lab], row["unit"]) for lab in labels])
+        money = row["unit"] == "10k yuan"  # in the run's money unit, said beside the name
+        where = view.scope(str(row["scope"])) + (f"{view.colon}{view.money_label}" if money else "")
+        table.add_row(f"{view.kpi_name(row['kpi'])}{view.paren(where)}",
+                      *[_fmt(view.money_from_10k(row[lab]), "money") if money else _fmt(row[lab], row["unit"])
+                        for lab in labels])
     console.print(table)
     diff = tables["inputs"]
     if len(diff):

@@ -219,8 +219,8 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
                                             f"in Excel and save it, or write the value"))
         rows = list(ws.iter_rows(values_only=True))
         if key and not any(v is not None and str(v).strip() != "" for row in rows[1:] for v in row):
-            log.warning("%s: sheet %s holds no rows: the scenario has no %s (the YAML's key %s is empty)",
-                        name, sheet, key, key)
+            log.warning("%s: sheet %s holds no rows: the scenario has no %s (the YAML's key %s is empty; "
+                        "工作表%s没有数据行：方案中没有该项)", name, sheet, key, key, sheet)
         if not rows:
             continue
         head = [("" if h is None else str(h).strip()) for h in rows[0]]
