@@ -17,8 +17,26 @@ from rich.markup import escape
 from optimizer.errors import InputError, SolverUnavailable, Terminated, interrupt_for
 from optimizer.postprocess.places import InterruptedAfterWrite
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="opt: allocate public-service money, personnel and facilities to leave the fewest people unserved.")
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("opt-planner")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "not installed"
+        typer.echo(f"opt {number} (Python {sys.version.split()[0]})")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(show_version: bool = typer.Option(False, "--version", metavar="", callback=_version, is_eager=True,
+                                            help="print opt's version and exit")) -> None:
+    """opt: allocate public-service money, personnel and facilities to leave the fewest people unserved."""
 out_console = Console()
 if not out_console.is_terminal:  # piped or captured: do not squeeze tables to 80 columns
     out_console = Console(width=140)
@@ -125,7 +143,8 @@ def _check_solver_options(time_limit: float | None = None, threads: int | None =
             _bad_option("--threads", f"a whole number from 1 to {max_threads()} (this machine's cores)", threads)
 
 
-SetOpt = typer.Option(None, "--set", "-s", help="override a scenario key: key.path=value (repeatable)")
+SetOpt = typer.Option(None, "--set", "-s", metavar="KEY=VALUE",
+                      help="override a scenario key: key.path=value (repeatable); a milestone year: key.path.2030=value")
 MoneyOpt = typer.Option(None, "--money-unit", help="money in every table and sentence people read: 亿元, 万元 or 元 "
                         "(also 100m yuan, 10k yuan, yuan); default: the unit the budget is written in")
 LangOpt = typer.Option(None, "--lang", help="zh or en: the language of the tables and sentences; default: the "
@@ -144,7 +163,7 @@ def _view_options(money_unit: str | None, lang: str | None) -> tuple[str | None,
             _bad_option("--money-unit", "one of " + ", ".join(names), repr(money_unit))
         money_unit = names[money_unit.strip().lower()]
     return money_unit, lang
-DebugOpt = typer.Option(False, "--debug", help="show tracebacks")
+DebugOpt = typer.Option(False, "--debug", metavar="", help="show tracebacks")
 
 
 @app.command()
@@ -153,19 +172,20 @@ def solve(
     set_: list[str] | None = SetOpt,
     solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
-    threads: int | None = typer.Option(None, "--threads"),
+    threads: int | None = typer.Option(None, "--threads", metavar="N",
+                                       help="solver threads (default: the solver's own choice; at most this machine's cores)"),
     method: str | None = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
     backend: str | None = typer.Option(None, "--backend", help="auto, highspy or pulp"),
     out: Path | None = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
-    solver_log: bool = typer.Option(False, "--solver-log", help="show the solver's own progress log"),
+    solver_log: bool = typer.Option(False, "--solver-log", metavar="", help="show the solver's own progress log"),
     write_lp: Path | None = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
-    with_report: bool = typer.Option(False, "--report", help="also write report.html (charts, targets, shadow prices)"),
-    integer: bool = typer.Option(False, "--integer", help="whole facilities for coverage targets (a MIP, HiGHS)"),
+    with_report: bool = typer.Option(False, "--report", metavar="", help="also write report.html (charts, targets, shadow prices)"),
+    integer: bool = typer.Option(False, "--integer", metavar="", help="whole facilities for coverage targets (a MIP, HiGHS)"),
     near: Path | None = typer.Option(None, "--near", help="a result folder (a plan already announced): among the "
                                      "optimal allocations, choose the one closest to it"),
     money_unit: str | None = MoneyOpt,
     lang: str | None = LangOpt,
-    verbose: bool = typer.Option(False, "--verbose", "-v"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", metavar="", help="say each stage as it happens (loading, building, solving, ...)"),
     debug: bool = DebugOpt,
 ) -> None:
     """Solve a scenario and write allocation, KPIs, constraints, summary and manifest."""
@@ -207,6 +227,9 @@ def explain(
         help="the price of one target or supply: person-services unserved against its value, re-solved point after "
              "point on one model; curve.csv and curve.png in --out (e.g. --curve targets.personnel_density.min)"),
     points: int = typer.Option(11, "--points", help="points of --curve, from half the value written tighter to half looser"),
+    money_needed: bool = typer.Option(False, "--money-needed", metavar="",
+                                      help="with --curve KEY: the least yearly budget against the year KEY's milestones "
+                                           "are reached (one LP a year later), instead of its price"),
     out: Path | None = typer.Option(None, "--out", help="folder for --curve's files (default results/<scenario>-curve)"),
     debug: bool = DebugOpt,
 ) -> None:
@@ -221,8 +244,10 @@ def explain(
         _bad_option("--top", "a whole number of at least 1", top)
     weights = _weights(combine or [])
     if curve is not None:
-        _price_curve(scenario, set_ or [], curve, points, out, solver, debug)
+        _price_curve(scenario, set_ or [], curve, points, out, solver, debug, money_needed)
         return
+    if money_needed:
+        _bad_option("--money-needed", "--curve KEY beside it (the target whose milestones move)", "it alone")
     if weights:  # a knob the plan does not have is said before any solve
         from optimizer.diagnose import combination, linear_knobs
         from optimizer.preprocess.load import load_scenario
@@ -249,8 +274,9 @@ def explain(
 
 
 def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Path | None, solver: str | None,
-                 debug: bool) -> None:
-    """opt explain --curve KEY: the curve's table and chart, all or nothing, and the table on the terminal."""
+                 debug: bool, money_needed: bool = False) -> None:
+    """opt explain --curve KEY: the curve's table and chart, all or nothing, and the table on the terminal;
+    with --money-needed, the least budget against the year KEY's milestones are reached."""
     import time
 
     from optimizer.curve import default_shifts, draw, price_curve
@@ -271,6 +297,9 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
     _guard(lambda: claim_folder(target), debug)
     knob = known[key]
     opts = _guard(lambda: solver_options(loaded, solver=solver), debug)
+    if money_needed:
+        _money_curve(loaded, key, target, opts, debug)
+        return
     t = time.perf_counter()
     found = _guard(lambda: price_curve(loaded.scenario, knob, default_shifts(loaded.scenario, knob, points), opts), debug)
     seconds = time.perf_counter() - t
@@ -292,6 +321,42 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
         shown = (f"objective {r.objective:,.4f} ({found.objective_unit}); {r.person_services_unserved:,.0f} "
                  f"person-services unserved" if r.status == "optimal" else r.status)
         out_console.print(f"  {r.value:,.6g} {knob.unit}: {shown}")
+    out_console.print(f"curve written to {target}")
+
+
+def _money_curve(loaded, key: str, target: Path, opts: dict, debug: bool) -> None:
+    from optimizer.curve import draw_money, money_needed
+    from optimizer.diagnose import _get, knobs, linear_knobs
+    from optimizer.postprocess.manifest import manifest
+    from optimizer.postprocess.places import atomic_folder, sealed
+    from optimizer.postprocess.write import write_csv, write_json
+
+    later = [k for k in knobs(loaded.scenario) if k.delay and ".".join(map(str, k.path)) == key]
+    budget = linear_knobs(loaded.scenario).get("resources.fiscal.budget")
+    if not later:
+        _bad_option("--curve", "with --money-needed, a target written with milestone years before the horizon's last",
+                    f"'{key}'")
+    if budget is None:
+        _bad_option("--money-needed", "a scenario with a fiscal budget (resources.fiscal.budget)", "none")
+    table = _guard(lambda: money_needed(loaded.scenario, later[0], budget, {k: v for k, v in opts.items()
+                                                                            if k not in ("integer",)}), debug)
+    written = _get(loaded.scenario, budget.path)
+    written = min(written.values()) if isinstance(written, dict) else written
+
+    def write() -> None:
+        with atomic_folder(target) as tmp:
+            write_csv(table, tmp / "curve.csv")
+            draw_money(table, later[0], budget.unit, float(written), tmp / "curve.png")
+            m = manifest(loaded, opts, "curve", {}, sys.argv, ["curve.csv", "curve.png"])
+            m["curve"] = {"key": key, "money_needed": True}
+            write_json(sealed(tmp, m), tmp / "manifest.json")
+
+    _guard(write, debug)
+    out_console.print(f"the least yearly budget against when the {later[0].what} are reached (one LP each):")
+    for r in table.itertuples(index=False):
+        shown = (f"{r.least_budget:,.2f} {budget.unit}" if r.status == "optimal" else
+                 "no budget is enough (a supply or another target binds)" if r.status == "infeasible" else r.status)
+        out_console.print(f"  first milestone in {r.first_milestone}: {shown}")
     out_console.print(f"curve written to {target}")
 
 
@@ -346,9 +411,10 @@ def share(
 
 @app.command()
 def compare(
-    items: list[Path] = typer.Argument(..., help="scenario files (solved here) or result folders from opt solve"),
+    items: list[Path] = typer.Argument(..., metavar="SCENARIO|RESULT_DIR...",
+                                       help="scenario files (solved here) or result folders from opt solve"),
     out: Path | None = typer.Option(None, "--out", help="folder for compare.xlsx and the CSVs (default results/compare)"),
-    near: bool = typer.Option(False, "--near", help="the first item is the plan announced (a result folder): solve "
+    near: bool = typer.Option(False, "--near", metavar="", help="the first item is the plan announced (a result folder): solve "
                               "each scenario nearest it and write which changes are forced and which are choice"),
     money_unit: str | None = MoneyOpt,
     lang: str | None = LangOpt,
@@ -382,12 +448,12 @@ def compare(
 @app.command()
 def sweep(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    vary: list[str] = typer.Option(..., "--vary", help="key.path=START:STOP:STEP or key.path=a,b,c (one or two)"),
+    vary: list[str] = typer.Option(..., "--vary", metavar="KEY=VALUES", help="key.path=START:STOP:STEP or key.path=a,b,c (one or two)"),
     set_: list[str] | None = SetOpt,
     workers: int = typer.Option(1, "--workers", help="local Dask worker processes (1: no Dask)"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="address of an existing Dask scheduler"),
     out: Path | None = typer.Option(None, "--out", help="sweep folder (default results/<scenario>-sweep)"),
-    resume: bool = typer.Option(False, "--resume", help="keep the solved points of OUT, run only failed or missing ones"),
+    resume: bool = typer.Option(False, "--resume", metavar="", help="keep the solved points of OUT, run only failed or missing ones"),
     debug: bool = DebugOpt,
 ) -> None:
     """Solve a grid of parameter values; write one row per point and the trade-off chart."""
@@ -517,7 +583,7 @@ app.add_typer(generate_app, name="generate")
 def generate_counties_cmd(
     regions: int = typer.Option(2850, "--regions", help="number of county-level regions (>= 31)"),
     years: str = typer.Option("2024:2035", "--years", help="FIRST:LAST"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="the random seed: one seed, one scenario, byte for byte"),
     out: Path = typer.Option(..., "--out", help="scenario YAML to write; tables go beside it"),
     debug: bool = DebugOpt,
 ) -> None:

@@ -9,7 +9,7 @@ the previous point's basis, so a point costs a few pivots where the knob moves l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,4 +115,55 @@ person-services of one optimal answer may differ from another's) against the kno
     plt.close(fig)
 
 
-__all__ = ["Curve", "DEFAULT_POINTS", "default_shifts", "draw", "price_curve"]
+
+
+def money_needed(scenario, knob: Knob, budget: Knob, solver_opts: dict) -> pd.DataFrame:
+    """The least yearly budget that makes the plan feasible against how many years later `knob`'s milestones
+    come (0 to the most its first milestone allows): at each delay one elastic LP on the budget, allowed to go
+    down as far as its line holds (to 0) as well as up, on the model built with the milestones moved."""
+    from optimizer.diagnose import _get, _model_of, _shifted
+    from optimizer.exact import elastic
+
+    written = _get(scenario, budget.path)
+    values = [float(v) for v in (written.values() if isinstance(written, dict) else [written]) if v is not None]
+    lowest = min(values)
+    first = min(y for y in _get(scenario, knob.path))
+    rows = []
+    for later in range(int(knob.limit) + 1):
+        moved_plan = _shifted(scenario, knob, float(later))[0] if later else scenario
+        base = _model_of(moved_plan)
+        g = direction(lambda d, s=moved_plan: _model_of(_shifted(s, budget, d)[0]), max(lowest, 1.0), base)
+        if g is None:  # the budget moves the matrix here (a pool's share of it): no exact answer
+            rows.append({"years_later": later, "first_milestone": first + later, "status": "not exact",
+                         "least_budget": math.nan, "budget_change": math.nan})
+            continue
+        sol = solve(elastic(base, [replace(g, hi=math.inf)], [1.0], least=[-lowest]), **solver_opts)
+        ok = sol.status is Status.OPTIMAL and sol.x is not None
+        change = float(sol.x[-1]) if ok and sol.x is not None else math.nan
+        rows.append({"years_later": later, "first_milestone": first + later, "status": sol.status.value,
+                     "least_budget": lowest + change, "budget_change": change})
+    return pd.DataFrame(rows)
+
+
+def draw_money(table: pd.DataFrame, knob: Knob, budget_unit: str, written: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = table[table["status"] == "optimal"]
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    ax.plot(ok["first_milestone"], ok["least_budget"], marker="o", label="least budget that meets every target")
+    ax.axhline(written, color="tab:red", ls="--", label=f"budget as written: {written:g} {budget_unit}")
+    ax.legend()
+    ax.set_xlabel(f"year the first of the {knob.what} is reached (input)")
+    ax.set_ylabel(f"least yearly budget ({budget_unit}; output)")
+    ax.set_xticks(table["first_milestone"])
+    ax.set_title(f"money needed against when the {knob.what} are reached")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+__all__ = ["Curve", "DEFAULT_POINTS", "default_shifts", "draw", "draw_money", "money_needed", "price_curve"]

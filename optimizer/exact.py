@@ -92,10 +92,11 @@ def moved(model: LinearModel, dirs: list[Direction], shifts: list[float]) -> Lin
     return replace(model, row_lower=rl, row_upper=ru, col_lower=cl, col_upper=cu, quad=None, integer=None)
 
 
-def elastic(model: LinearModel, dirs: list[Direction], weights: list[float]) -> LinearModel:
+def elastic(model: LinearModel, dirs: list[Direction], weights: list[float], least: list[float] | None = None) -> LinearModel:
     """The elastic LP: the plan's rows and columns with a shift column per knob (last, in the order given),
     costs only on the shifts. A row or column bound moved by a knob takes the shift's column into a row; a
-    row whose two sides move differently is split in two one-sided rows."""
+    row whose two sides move differently is split in two one-sided rows. `least`: each shift's lower bound
+    (default 0: only relaxed; a negative one lets the LP tighten the knob, as far as its line holds)."""
     n, m = model.A.shape[1], model.A.shape[0]
     K = len(dirs)
     G_lo = np.column_stack([g.row_lower for g in dirs]) if K else np.zeros((m, 0))
@@ -131,7 +132,7 @@ def elastic(model: LinearModel, dirs: list[Direction], weights: list[float]) -> 
             named.append(_named_rows(f"elastic_col_{side}", cols))
     return LinearModel(
         A=sp.csr_matrix(sp.vstack(blocks, format="csr")), row_lower=np.concatenate(lowers), row_upper=np.concatenate(uppers),
-        col_lower=np.concatenate([col_lower, np.zeros(K)]),
+        col_lower=np.concatenate([col_lower, np.zeros(K) if least is None else np.asarray(least, float)]),
         col_upper=np.concatenate([col_upper, np.array([g.hi for g in dirs])]),
         cost=np.concatenate([np.zeros(n), np.asarray(weights, float)]),
         var_blocks={**model.var_blocks, "shift": VarBlock("shift", n, K, {"unit": np.arange(K)})}, row_blocks=named,

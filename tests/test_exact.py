@@ -180,3 +180,28 @@ def test_every_solver_finds_the_same_least_change(tmp_path):
         c = combination(s, weights, {"solver": solver})
         got = {".".join(map(str, r.knob.path)): r.shift for r in c.relaxations}
         assert got == pytest.approx({"resources.personnel.supply": 60.0, "resources.facility.supply": 3.0}, abs=1e-5), solver
+
+
+def test_money_needed_against_when_a_milestone_is_reached(invoke, tmp_path):
+    """West with 15 per 10k due in 2026 and staff to be had: the least yearly budget falls as the milestone moves
+    later; each point is exact (the plan with that milestone year solves at the budget, 0.1% less does not)."""
+    sets = ["--set", "targets.personnel_density.min={2026: 15}", "--set", "resources.personnel.supply=300000"]
+    r = invoke("explain", SCENARIOS / "west.yaml", *sets, "--curve", "targets.personnel_density.min", "--money-needed",
+               "--out", tmp_path / "m")
+    assert r.exit_code == 0, r.output
+    table = __import__("pandas").read_csv(tmp_path / "m" / "curve.csv", encoding="utf-8-sig")
+    assert table["first_milestone"].tolist() == [2026, 2027, 2028, 2029, 2030]
+    money = table["least_budget"].tolist()
+    assert all(a > b for a, b in zip(money, money[1:])), money  # later is cheaper
+    for year, least in ((2026, money[0]), (2028, money[2])):
+        base = ["resources.personnel.supply=300000", f"targets.personnel_density.min={{{year}: 15}}"]
+        ok = solve_scenario(SCENARIOS / "west.yaml", base + [f"resources.fiscal.budget={least * (1 + 1e-7)}"],
+                            write=False, joint=False)
+        short = solve_scenario(SCENARIOS / "west.yaml", base + [f"resources.fiscal.budget={least * (1 - 1e-3)}"],
+                               write=False, joint=False)
+        assert ok.solution.status.value == "optimal" and short.solution.status.value == "infeasible", year
+    bad = invoke("explain", SCENARIOS / "west.yaml", "--curve", "targets.personnel_density.min", "--money-needed",
+                 "--out", tmp_path / "x")  # due in the horizon's last year: nothing to move
+    assert bad.exit_code == 1 and "milestone years before the horizon's last" in " ".join(bad.output.split())
+    alone = invoke("explain", SCENARIOS / "west.yaml", "--money-needed")
+    assert alone.exit_code == 1 and "--curve KEY beside it" in " ".join(alone.output.split())

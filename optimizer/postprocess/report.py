@@ -158,8 +158,9 @@ def solve_report(folder: Path, lang: str | None = None, money_unit: str | None =
         parts.append(f"<p class='note'>{html.escape(view.t('people_unserved_total'))}: "
                      f"{summary.get('people_unserved', float('nan')):,.0f} — {html.escape(view.t('objective_note'))}</p>")
         solver = f"{summary.get('solver', '')}/{summary.get('method', '')}"
-        parts.append("<p>" + html.escape(w(f"Solver {solver}, solve {summary.get('solve_seconds', 0):.2f}s.",
-                                           f"求解器 {solver}，求解 {summary.get('solve_seconds', 0):.2f} 秒。")) + "</p>")
+        seconds = float((manifest.get("timings_seconds") or {}).get("solve", 0.0))  # summary.json holds no timings
+        parts.append("<p>" + html.escape(w(f"Solver {solver}, solve {seconds:.2f}s.",
+                                           f"求解器 {solver}，求解 {seconds:.2f} 秒。")) + "</p>")
         parts += _targets_section(kpis, view)
         parts += _pcs_section(kpis, scenario, ch, view)
         order = region_order(scenario, kpis)
