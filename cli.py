@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import typer
@@ -119,7 +120,7 @@ def _shown(show_it, code: int) -> None:
         raise typer.Exit(code) from None
 
 
-def _bad_option(name: str, expected: str, found) -> None:
+def _bad_option(name: str, expected: str, found) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {name}: expected {expected}, found {found}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 

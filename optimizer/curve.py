@@ -132,7 +132,11 @@ def money_needed(scenario, knob: Knob, budget: Knob, solver_opts: dict) -> pd.Da
     for later in range(int(knob.limit) + 1):
         moved_plan = _shifted(scenario, knob, float(later))[0] if later else scenario
         base = _model_of(moved_plan)
-        g = direction(lambda d, s=moved_plan: _model_of(_shifted(s, budget, d)[0]), max(lowest, 1.0), base)
+
+        def with_budget(d: float, plan=moved_plan):
+            return _model_of(_shifted(plan, budget, d)[0])
+
+        g = direction(with_budget, max(lowest, 1.0), base)
         if g is None:  # the budget moves the matrix here (a pool's share of it): no exact answer
             rows.append({"years_later": later, "first_milestone": first + later, "status": "not exact",
                          "least_budget": math.nan, "budget_change": math.nan})

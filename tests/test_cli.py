@@ -154,3 +154,23 @@ def test_bad_options_are_bad_input_not_infeasible(invoke, tmp_path, args, said):
     assert r.exit_code == 1, r.output
     assert said in " ".join(r.output.split()) and "Traceback" not in r.output
     assert not (tmp_path / "never").exists()
+
+
+def test_version_and_help_texts(invoke):
+    """opt --version; completion offered; every option of every command has help text and no '<bool>' or
+    '<list[...]>' metavar of typer's own (issue 21.6)."""
+    import re
+    from importlib.metadata import version
+
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.output.startswith(f"opt {version('opt-planner')} (Python ")
+    top = invoke("--help").output
+    assert "--install-completion" in top and "--version" in top
+    option = re.compile(r"^│\s+(?:\*\s+)?(--[a-z-]+)(?:\s+-[a-zA-Z])?\s+(\S.*?)\s*│$")
+    for command in ("solve", "validate", "explain", "compare", "sweep", "report", "template", "share"):
+        lines = [ln for ln in invoke(command, "--help").output.splitlines() if "--help" not in ln]
+        assert not any(re.search(r"<bool>|<list\[", ln) for ln in lines if "--" in ln), command  # the options
+        rows = [m for ln in lines if (m := option.match(ln))]
+        assert rows, command
+        for m in rows:  # the option's words follow its name (a metavar in capitals may stand between)
+            assert re.sub(r"^(?:[A-Z][A-Z_=|.]*|<[a-z]+>)\s+", "", m.group(2)).strip(), (command, m.group(1))
