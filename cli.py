@@ -493,6 +493,10 @@ def sweep(
         out_console.print(f"  point {int(r['point'])} {r['status']}: {r.get('error', '')}")
     if len(failed):
         out_console.print(f"re-run only these with: opt sweep {scenario} {' '.join('--vary ' + v for v in vary)} --out {target} --resume")
+    if n and (table["status"] == "infeasible").all():  # no point can be met: as a solve of each would say
+        out_console.print("every point is infeasible: the targets cannot be met anywhere on this grid (opt solve with "
+                          "one point's --set gives the least change that would)")
+        raise typer.Exit(EXIT_INFEASIBLE)
 
 
 @app.command()

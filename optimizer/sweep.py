@@ -9,7 +9,9 @@ says ok are kept, the others are solved again.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class Vary:
     values: tuple[float, ...]
 
 
+log = logging.getLogger("opt")
 MAX_POINTS = 10_000  # points in a sweep: at ~0.1 s each on west, three hours
 
 
@@ -111,8 +114,10 @@ def run_sweep(scenario: Path, varies: list[Vary], overrides: list[str], workers:
                 if progress:
                     progress()
         else:
-            rows.update(_dask(scenario, overrides, todo, workers, scheduler, progress))
+            solved, log_text = _dask(scenario, overrides, todo, workers, scheduler, progress)
+            rows.update(solved)
     table = pd.DataFrame([{"point": i, **rows[i]} for i in range(len(points))])
+    table.attrs["dask_log"] = log_text if todo and (workers > 1 or scheduler) else ""
     return table
 
 
@@ -128,6 +133,10 @@ def plan_value(scenario: Path, overrides: list[str], key: str) -> float | None:
     return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
 
 
+def _short(schedule: dict) -> str:
+    return "{" + ", ".join(f"{k}: {w}" for k, w in list(schedule.items())[:4]) + (", ...}" if len(schedule) > 4 else "}")
+
+
 def prepare(scenario: Path, vary: list[str], overrides: list[str]):
     """The --vary grid, checked: every varied key must be a valid override (tried on the first point)."""
     from optimizer.preprocess.load import load_scenario
@@ -135,6 +144,15 @@ def prepare(scenario: Path, vary: list[str], overrides: list[str]):
     varies = [parse_vary(v) for v in vary]
     if len(varies) > 2:
         raise InputError([Problem(Where("--vary"), "", f"expected one or two --vary, found {len(varies)}")])
+    base = load_scenario(scenario, overrides).raw
+    for v in varies:  # a schedule varied as one value: every year gets it (say so; a milestone is KEY.YEAR=)
+        node: object = base
+        for part in v.key.split("."):
+            node = node.get(part, node.get(int(part)) if part.isdigit() else None) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node and not any(isinstance(x, (dict, list)) for x in node.values()):
+            first = min(node, key=str)
+            log.warning("--vary %s replaces the schedule %s by one value for every year; to vary a milestone, "
+                        "--vary %s.%s=...", v.key, _short(node), v.key, first)
     points = math.prod(len(v.values) for v in varies)
     if points > MAX_POINTS:
         raise InputError([Problem(Where("--vary"), "", f"expected at most {MAX_POINTS:,} points in all, found {points:,}")])
@@ -162,23 +180,108 @@ def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, s
     from optimizer.postprocess.write import write_csv, write_json
 
     mark = plan_value(scenario, overrides, varies[0].key)
+    log_text = table.attrs.get("dask_log", "")
     with atomic_folder(folder, carried=RESUMED if resumed else frozenset()) as tmp:
         write_csv(table, tmp / "sweep.csv")
         chart(table, varies, tmp / "sweep.png", mark)
-        m = manifest(loaded, options, "sweep", {"sweep": seconds}, argv, ["sweep.csv", "sweep.png"])
+        files = ["sweep.csv", "sweep.png"]
+        if log_text:  # Dask's own messages, out of the terminal
+            (tmp / "dask.log").write_text(log_text, encoding="utf-8")
+            files.append("dask.log")
+        m = manifest(loaded, options, "sweep", {"sweep": seconds}, argv, files)
         m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
         write_json(sealed(tmp, m), tmp / "manifest.json")
 
 
-def _dask(scenario, overrides, todo, workers, scheduler, progress) -> dict[int, dict]:
-    from dask.distributed import Client, LocalCluster, as_completed
+SCHEDULER_SECONDS = 5  # a scheduler that does not answer within this is said to be missing
+DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh")
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+
+class _DaskLog:
+    """Dask's own logging (workers joining, the scheduler closing, a dashboard hint) kept out of the terminal,
+    in a text the sweep writes beside its table (dask.log)."""
+
+    def __enter__(self) -> _DaskLog:
+        import io
+
+        self.buffer = io.StringIO()
+        handler = self.handler = logging.StreamHandler(self.buffer)
+        handler.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        self.saved = {}
+        for name in DASK_LOGGERS:
+            lg = logging.getLogger(name)
+            self.saved[name] = (lg.handlers[:], lg.propagate, lg.level)
+            lg.handlers, lg.propagate = [handler], False
+            lg.setLevel(logging.INFO)
+        self.shown = warnings.showwarning  # "Port 8787 is already in use" is a warning, not a log record
+        warnings.showwarning = self._warned
+        return self
+
+    def _warned(self, message, category, *rest, **kw) -> None:
+        self.buffer.write(f"{category.__name__}: {message}\n")
+
+    def keep_scheduler_records(self) -> None:
+        """LocalCluster silences every 'distributed' logger of this process too: the scheduler's records are
+        wanted in the log (the workers' stay silent, in their own processes)."""
+        logging.getLogger("distributed").setLevel(logging.INFO)
+        self.handler.setLevel(logging.NOTSET)  # silence_logs raised every StreamHandler's level, ours too
+
+    def __exit__(self, *exc) -> None:
+        warnings.showwarning = self.shown
+        for name, (handlers, propagate, level) in self.saved.items():
+            lg = logging.getLogger(name)
+            lg.handlers, lg.propagate = handlers, propagate
+            lg.setLevel(level)
+
+    @property
+    def text(self) -> str:
+        return self.buffer.getvalue()
+
+
+def _answers(address: str) -> None:
+    """A scheduler's address that nothing listens on is said at once (a TCP connect, 3 s at most), not after
+    Dask's own 30 s."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise InputError([Problem(Where("--scheduler"), address, "expected a Dask scheduler's address, tcp://host:port")])
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as e:
+        raise InputError([Problem(Where("--scheduler"), address, f"expected the address of a running Dask scheduler, "
+                                  f"found nothing answering there ({e.strerror or type(e).__name__})")]) from None
+
+
+def _dask(scenario, overrides, todo, workers, scheduler, progress) -> tuple[dict[int, dict], str]:
+    with _DaskLog() as log:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = None
+        if scheduler:
+            _answers(scheduler)
+            try:
+                client = Client(scheduler, timeout=SCHEDULER_SECONDS)
+            except (OSError, TimeoutError, ValueError) as e:
+                raise InputError([Problem(Where("--scheduler"), scheduler, f"expected the address of a running Dask "
+                                          f"scheduler (tcp://host:8786), found none answering within "
+                                          f"{SCHEDULER_SECONDS} s ({type(e).__name__})")]) from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.CRITICAL)
+            log.keep_scheduler_records()
+            client = Client(cluster)
+        return _gathered(client, cluster, scenario, overrides, todo, progress), log.text
+
+
+def _gathered(client, cluster, scenario, overrides, todo, progress) -> dict[int, dict]:
+    from dask.distributed import as_completed
+
     try:
         futures = {client.submit(solve_point, str(scenario), tuple(overrides), p, pure=False): i for i, p in todo}
         out = {}
@@ -213,16 +316,16 @@ def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | N
         ax.plot(ok[x], ok[ycol], marker="o")
     else:
         for v2, part in table[table["status"] == "optimal"].groupby(varies[1].key):
-            ax.plot(part[x], part[ycol], marker="o", label=f"{varies[1].key} = {v2:g}")
-        ax.legend()
+            ax.plot(part[x], part[ycol], marker="o", label=f"{v2:g}")
+        ax.legend(title=f"{varies[1].key} (input)")
     bad = table[table["status"] != "optimal"]
     for v in bad[x]:
         ax.axvline(v, color="0.85", lw=4, zorder=0)
     if target is not None:
-        ax.axvline(target, color="tab:red", ls="--", label="plan's target")
-        ax.legend()
-    ax.set_xlabel(x)
-    ax.set_ylabel("people unserved, all years (person-services)" if ycol != "objective" else "objective (weighted 10k people)")
+        ax.axvline(target, color="tab:red", ls="--", label=f"as the scenario writes it: {target:g}")
+        ax.legend(title=f"{varies[1].key} (input)" if len(varies) > 1 else None)
+    ax.set_xlabel(f"{x} (input)")
+    ax.set_ylabel("person-services unserved, all years (output)" if ycol != "objective" else "objective (output)")
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title("trade-off: " + x + ("" if bad.empty else " (grey: infeasible or failed points)"))

@@ -51,6 +51,37 @@ def test_sweep_same_with_one_or_two_workers_and_monotone(invoke, tmp_path):
     assert all(b <= a * (1 + 1e-9) for a, b in zip(objective, objective[1:]))
     assert objective[0] > objective[-1]
     assert (tmp_path / "one" / "sweep.png").stat().st_size > 10_000
+    # Dask's own messages are in the folder, not on the terminal (issue 21.5)
+    log = (tmp_path / "two" / "dask.log").read_text(encoding="utf-8")
+    assert "distributed.scheduler" in log and not (tmp_path / "one" / "dask.log").exists()
+
+
+def test_a_sweep_with_workers_says_nothing_of_dask(invoke, tmp_path):
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--workers", "2", "--out", tmp_path / "s")
+    assert r.exit_code == 0, r.output
+    said = r.output.replace(str(tmp_path), "")  # the folder's name holds 'workers'
+    assert not any(w in said for w in ("Scheduler", "Nanny", "worker", "jupyter", "distributed", "Port 8787")), said
+    assert "distributed." in (tmp_path / "s" / "dask.log").read_text(encoding="utf-8")
+
+
+def test_a_schedule_swept_as_one_value_is_said_and_all_infeasible_exits_2(invoke, tmp_path):
+    """west's space target {2030: 0.5} swept as 0.4, 0.5: every year from 2024 gets it (said), none can be met
+    (exit 2, as a solve's); swept as its milestone (.2030=) it keeps the schedule and solves."""
+    r = invoke("sweep", SCENARIOS / "west.yaml", "--vary", "targets.facility_standard.min=0.4,0.5", "--out", tmp_path / "a")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2 and "every point is infeasible" in text, r.output
+    assert ("--vary targets.facility_standard.min replaces the schedule {2030: 0.5} by one value for every year; to "
+            "vary a milestone, --vary targets.facility_standard.min.2030=...") in text
+    r = invoke("sweep", SCENARIOS / "west.yaml", "--vary", "targets.facility_standard.min.2030=0.4,0.5", "--out", tmp_path / "b")
+    assert r.exit_code == 0 and "replaces the schedule" not in r.output, r.output
+
+
+@pytest.mark.parametrize("address, expected", [("tcp://127.0.0.1:1", "found nothing answering there"),
+                                               ("not an address", "expected a Dask scheduler's address")])
+def test_a_scheduler_that_is_not_there_is_said_at_once(invoke, tmp_path, address, expected):
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--scheduler", address, "--out", tmp_path / "s")
+    assert r.exit_code == 1 and expected in " ".join(r.output.split()) and address in r.output, r.output
+    assert not (tmp_path / "s").exists()
 
 
 def test_failed_point_reported_and_resumed(invoke, tmp_path):

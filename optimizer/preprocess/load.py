@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,10 +241,34 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
     return out
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Loaded:
-    path = Path(path)
+MAPPING = Path("<mapping>")  # a scenario given as a mapping (optimizer.api.load), not a file
+
+
+def _read_mapping(mapping: Mapping, inputs: dict) -> tuple[dict, Locations]:
+    """A scenario given as a mapping (the API's): its tables and `extends:` found from the working folder,
+    as a file's are from its own folder; no line numbers, so problems name the key path alone."""
+    data = copy.deepcopy(dict(mapping))
+    locs: Locations = {}
+    _resolve_tables(data, locs, Path.cwd(), inputs)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, locs
+    if not isinstance(parent, (str, Path)) or not Path(parent).exists():
+        raise InputError([Problem(Where(str(MAPPING)), "extends", f"expected an existing scenario file, found {parent!r}")])
+    pdata, plocs = _read_with_extends(Path(parent), (), inputs)
+    return _merge(pdata, data), plocs
+
+
+def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None) -> Loaded:
+    """A scenario from its file (YAML or a workbook) or a mapping, with `--set` style overrides: checked, every
+    problem in one InputError."""
     inputs: dict[str, str] = {}
-    raw, locs = _read_with_extends(path, (), inputs)
+    if isinstance(path, Mapping):
+        raw, locs = _read_mapping(path, inputs)
+        path = MAPPING
+    else:
+        path = Path(path)
+        raw, locs = _read_with_extends(path, (), inputs)
     parsed = []
     problems: list[Problem] = []
     for text in overrides or []:

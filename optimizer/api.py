@@ -1,0 +1,113 @@
+"""The Python API (docs/api.md): load a scenario from a file or a mapping, change it, solve it, read the
+answer as DataFrames, write it as `opt solve` would. The same checks and messages as the command line: bad
+input raises InputError (its .problems, its message the CLI's), a solver that is missing SolverUnavailable.
+
+    import optimizer
+    result = optimizer.solve("scenarios/west.yaml", overrides=["resources.fiscal.budget=2800"])
+    result.status, result.objective, result.allocation, result.kpis, result.constraints
+    result.write("results/west-2800")
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.errors import InputError, SolverUnavailable
+from optimizer.preprocess.load import Loaded, load_scenario
+from optimizer.run import RunOutcome, solve_scenario, write_outputs
+
+Source = str | Path | Mapping[str, Any]
+
+
+def load(source: Source, overrides: list[str] | None = None) -> Loaded:
+    """A scenario, checked: `source` a YAML or .xlsx file or a mapping of the same keys; `overrides` as --set
+    takes them ("targets.regional_gap.cap=1.6", "targets.personnel_density.min.2030=12"). `.scenario` is the
+    validated model, `.raw` the mapping after extends, tables and overrides."""
+    return load_scenario(source if isinstance(source, Mapping) else Path(source), overrides)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One solve: its status and objective; its tables (empty where there is no solution); where the targets
+    cannot all be met, the diagnosis (its lines in English and Chinese, its table)."""
+
+    outcome: RunOutcome
+
+    @property
+    def status(self) -> str:
+        """'optimal', 'infeasible', 'time_limit', ... (optimizer.backend.status.Status values)."""
+        return self.outcome.solution.status.value
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.solution.status.is_ok
+
+    @property
+    def exit_code(self) -> int:
+        """The code `opt solve` would exit with (0 optimal, 2 infeasible, 3 stopped)."""
+        return self.outcome.exit_code
+
+    @property
+    def objective(self) -> float:
+        return float(self.outcome.solution.objective)
+
+    def _table(self, name: str) -> pd.DataFrame:
+        r = self.outcome.results
+        return getattr(r, name).copy() if r is not None else pd.DataFrame()
+
+    @property
+    def allocation(self) -> pd.DataFrame:
+        """allocation.csv's rows: region, category, resource, year; allocated, level, need, unmet, people..."""
+        return self._table("allocation")
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        return self._table("kpis")
+
+    @property
+    def constraints(self) -> pd.DataFrame:
+        return self._table("constraints")
+
+    @property
+    def summary(self) -> dict:
+        """summary.json's numbers (people unserved, the headline, the unique answer's stages, ...)."""
+        r = self.outcome.results
+        return dict(r.summary) if r is not None else {"status": self.status}
+
+    @property
+    def diagnosis(self) -> list[str] | None:
+        """Where the targets cannot all be met: the least change to each, in words with its --set line."""
+        d = self.outcome.diagnosis
+        return d.lines if d is not None else None
+
+    @property
+    def diagnosis_table(self) -> pd.DataFrame | None:
+        d = self.outcome.diagnosis
+        return d.table() if d is not None else None
+
+    def write(self, folder: str | Path, report: bool = False) -> Path:
+        """The result folder `opt solve --out FOLDER` writes (all or nothing; a folder opt did not write is
+        refused, as on the command line)."""
+        from optimizer.postprocess.places import claim_folder
+
+        target = Path(folder)
+        claim_folder(target, "folder")
+        self.outcome.out_dir = target
+        write_outputs(self.outcome, ["optimizer.api.solve"], with_report=report, what="folder")
+        return target
+
+
+def solve(source: Source, overrides: list[str] | None = None, *, solver: str | None = None,
+          time_limit: float | None = None, threads: int | None = None, lang: str | None = None,
+          money_unit: str | None = None) -> Result:
+    """Solve a scenario (a file or a mapping) with overrides; nothing is written until Result.write."""
+    src = source if isinstance(source, Mapping) else Path(source)
+    return Result(solve_scenario(src, overrides or [], write=False, solver=solver, time_limit=time_limit,
+                                 threads=threads, lang=lang, money_unit=money_unit))
+
+
+__all__ = ["InputError", "Result", "SolverUnavailable", "load", "solve"]
