@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -133,12 +134,71 @@ def in_build_order() -> list[Family]:
     return [FAMILIES[n] for n in sorted(FAMILIES, key=lambda n: (rank.get(n, len(rank)), n))]
 
 
+ENTRY_POINTS = "opt.families"  # a package's families: [project.entry-points."opt.families"] name = "module"
+_FROM_PATHS: dict[str, str] = {}  # a families_path module's name -> its file
+
+
+class FamilyImportError(Exception):
+    """A family module outside models/ that could not be imported: where it is, and why."""
+
+    def __init__(self, where: str, why: str):
+        self.where, self.why = where, why
+        super().__init__(f"{where}: {why}")
+
+
 def load_all() -> None:
-    """Import every module in models/, so a family is registered by writing its module."""
+    """Import every module in models/ and every module an installed package names under the 'opt.families'
+    entry point, so a family is registered by writing its module (families_path: load_path)."""
     import importlib
     import pkgutil
+    from importlib.metadata import entry_points
 
     import models
 
     for m in pkgutil.iter_modules(models.__path__):
         importlib.import_module(f"models.{m.name}")
+    for ep in entry_points(group=ENTRY_POINTS):
+        try:
+            importlib.import_module(ep.module)
+        except Exception as e:  # noqa: BLE001 - a package's family that does not import: said with its name
+            raise FamilyImportError(f"entry point '{ep.name} = {ep.value}' ({ENTRY_POINTS})",
+                                    f"could not be imported: {type(e).__name__}: {e}") from None
+
+
+def load_path(folder: Path) -> list[str]:
+    """Import every .py module of a folder (a scenario's families_path), once per file: the families it
+    registers. Its modules import models.* and optimizer.* as the repository's families do."""
+    import hashlib
+    import importlib.util
+    import sys
+
+    names = []
+    for file in sorted(folder.glob("*.py")):
+        name = f"opt_families_{hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:10]}_{file.stem}"
+        names.append(file.stem)
+        if name in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(name, file)
+        if spec is None or spec.loader is None:
+            raise FamilyImportError(str(file), "is not a Python module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as e:  # noqa: BLE001 - the researcher's module: its error, with its file
+            del sys.modules[name]
+            raise FamilyImportError(str(file), f"could not be imported: {type(e).__name__}: {e}") from None
+        _FROM_PATHS[name] = str(file)
+    return names
+
+
+def where_families_are() -> str:
+    """Where families are looked for, in words (for a message that names a family not found)."""
+    from importlib.metadata import entry_points
+
+    import models
+
+    eps = [ep.value for ep in entry_points(group=ENTRY_POINTS)]
+    folders = sorted({str(Path(f).parent) for f in _FROM_PATHS.values()})
+    return (f"models/ ({', '.join(models.__path__)}), the '{ENTRY_POINTS}' entry points of installed packages "
+            f"({', '.join(eps) or 'none'}) and a scenario's families_path ({', '.join(folders) or 'none given'})")

@@ -61,7 +61,7 @@ def test_unknown_family_named(tmp_path):
                  encoding="utf-8")
     with pytest.raises(InputError) as e:
         load_scenario(p)
-    assert "expected a family defined in models/" in str(e.value)
+    assert "expected a family with parameters" in str(e.value) and "looked in models/" in str(e.value)
 
 
 def test_example_family_sets_a_kpi_target(example_family, tmp_path):

@@ -151,7 +151,7 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
 
     from pydantic import ValidationError
 
-    from models.registry import FAMILIES
+    from models.registry import FAMILIES, where_families_are
 
     if not s.families:
         return
@@ -161,8 +161,8 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
         fam = FAMILIES.get(name)
         if fam is None or fam.params is None:
             near = difflib.get_close_matches(name, switchable, n=3, cutoff=0.5)
-            add(("families", name), f"expected a family defined in models/ with parameters ({', '.join(switchable) or 'none yet'}), "
-                f"found '{name}'" + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
+            add(("families", name), f"expected a family with parameters ({', '.join(switchable) or 'none yet'}; looked in "
+                f"{where_families_are()}), found '{name}'" + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
             continue
         try:
             fam.params.model_validate(params, context=context_of(s))

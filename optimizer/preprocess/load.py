@@ -241,6 +241,34 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
     return out
 
 
+def _load_families(raw: dict, locs: Locations, folder: Path) -> None:
+    """The families of the scenario's families_path folders (relative to its own folder), imported before the
+    schema is made: a family may declare its own entry under targets:."""
+    from models.registry import FamilyImportError, load_all, load_path
+
+    try:  # the families of installed packages (entry points): one that does not import is bad input, said
+        load_all()
+    except FamilyImportError as e:
+        raise InputError([Problem(Where(e.where), "", e.why)]) from None
+    given = raw.get("families_path")
+    if given is None:
+        return
+    paths = given if isinstance(given, list) else [given]
+    problems = []
+    for i, p in enumerate(paths):
+        at = ("families_path",) + ((i,) if isinstance(given, list) else ())
+        if not isinstance(p, str) or not (folder / p).is_dir():
+            problems.append(Problem(where_of(locs, at), "families_path", f"expected a folder of family modules, "
+                                    f"found {'no folder ' + repr(str((folder / p).resolve())) if isinstance(p, str) else repr(p)}"))
+            continue
+        try:
+            load_path((folder / p).resolve())
+        except FamilyImportError as e:
+            problems.append(Problem(where_of(locs, at), "families_path", f"{e.where} {e.why}"))
+    if problems:
+        raise InputError(problems)
+
+
 MAPPING = Path("<mapping>")  # a scenario given as a mapping (optimizer.api.load), not a file
 
 
@@ -269,6 +297,7 @@ def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None
     else:
         path = Path(path)
         raw, locs = _read_with_extends(path, (), inputs)
+    _load_families(raw, locs, path.parent if path != MAPPING else Path.cwd())
     parsed = []
     problems: list[Problem] = []
     for text in overrides or []:
@@ -282,6 +311,8 @@ def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None
     raw, applied = apply_overrides(raw, parsed, problems, locs, schema)
     if problems:
         raise InputError(problems)
+    if any(o.path.split(".")[0] == "families_path" for o in applied):  # a folder of families given by --set
+        _load_families(raw, locs, path.parent if path != MAPPING else Path.cwd())
     schema = scenario_model(declared_types(raw))  # an override may declare a type (resources.x.kind=staff)
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}

@@ -626,6 +626,8 @@ class Scenario(Strict):
         None, description="the language of the answer's tables and sentences (zh or en; --lang overrides; "
                           "default: the locale's)")
     extends: str | None = None
+    families_path: str | list[str] | None = Field(
+        None, description="folders of the researcher's own constraint families (.py modules), relative to the scenario")
     years: Years = Field(min_length=1, description="[2024, 2025, ...] or '2024:2030'")
     regions: list[Region] = Field(min_length=1)
     population: dict[str, People] | None = Field(
