@@ -35,7 +35,7 @@ MODEL_RUN = r"""
 import json, sys
 from optimizer.preprocess.load import load_scenario
 from optimizer.preprocess.data import build_data
-from models.build import build_model
+from optimizer.models.build import build_model
 from optimizer.backend.highs import new_highs, to_highs
 path, mps = sys.argv[1:3]
 loaded = load_scenario(path)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from models.build import build_model
-from models.registry import FAMILIES, load_all
 from optimizer.generate import bundled_population, generate_counties
+from optimizer.models.build import build_model
+from optimizer.models.registry import FAMILIES, load_all
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
 

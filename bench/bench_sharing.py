@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 
-from models.build import build_model
-from models.sharing import reachable_pairs, road_graph
 from optimizer.backend.solve import solve
+from optimizer.models.build import build_model
+from optimizer.models.sharing import reachable_pairs, road_graph
 from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.schema import Scenario

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.common import Context, Layout, grid
-from models.registry import family
 from optimizer.backend.lp import ModelBuilder
+from optimizer.models.common import Context, Layout, grid
+from optimizer.models.registry import family
 from optimizer.preprocess.data import ModelData
 
 

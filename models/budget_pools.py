@@ -18,10 +18,10 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from models.common import Context, grid, solved_outlay
-from models.explained import Explained, people
-from models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.backend.lp import INF
+from optimizer.models.common import Context, grid, solved_outlay
+from optimizer.models.explained import Explained, people
+from optimizer.models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schema import Q, Strict, Target, _years
 from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, fmt_money_yuan, parse_quantity
 

@@ -1,12 +1,12 @@
 """One function from scenario arrays to the linear program."""
 from __future__ import annotations
 
-from models.allocation import add_allocation
-from models.common import Context, Layout, label_names
-from models.objective import bands, set_objective
-from models.registry import in_build_order, load_all
-from models.sharing import add_sharing
 from optimizer.backend.lp import LinearModel, ModelBuilder
+from optimizer.models.allocation import add_allocation
+from optimizer.models.common import Context, Layout, label_names
+from optimizer.models.objective import bands, set_objective
+from optimizer.models.registry import in_build_order, load_all
+from optimizer.models.sharing import add_sharing
 from optimizer.preprocess.data import ModelData
 
 

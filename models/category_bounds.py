@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid
-from models.explained import Explained, people, scope_names, years_of
-from models.registry import Findings, family
 from optimizer.backend.lp import INF
+from optimizer.models.common import Context, grid
+from optimizer.models.explained import Explained, people, scope_names, years_of
+from optimizer.models.registry import Findings, family
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.units import PEOPLE, fmt_money_yuan
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.rows import Lin, Rows
 from optimizer.backend.lp import ModelBuilder, RowBlock, row_block
+from optimizer.models.rows import Lin, Rows
 from optimizer.preprocess.data import K_FACILITY, K_FISCAL, ModelData
 from optimizer.preprocess.schema import context_of
 
@@ -115,7 +115,7 @@ class Context:
 
     def params(self, name: str):
         """The validated parameters of family `name` from `families:`, or None where it is not switched on."""
-        from models.registry import FAMILIES
+        from optimizer.models.registry import FAMILIES
 
         raw = (getattr(self.scenario, "families", None) or {}).get(name)
         fam = FAMILIES.get(name)

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from models.common import Context, Works, ratio
-from models.explained import Explained, people, years_of
-from models.objective import TOKEN_COST
-from models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
+from optimizer.models.common import Context, Works, ratio
+from optimizer.models.explained import Explained, people, years_of
+from optimizer.models.objective import TOKEN_COST
+from optimizer.models.registry import Findings, Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Q, Sched, Strict, Target
 from optimizer.units import INPUT_AMOUNT, INTERNAL, OUTPUT_SCALE, PEOPLE

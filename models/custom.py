@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, level_terms
-from models.explained import Explained, people, years_of
-from models.registry import Knob, family
-from models.rows import Lin as LinRows
 from optimizer.backend.lp import INF
 from optimizer.expr import BinOp, Constraint, ExprError, Neg, Num, Quantity, Target, parse, tokenize
+from optimizer.models.common import Context, level_terms
+from optimizer.models.explained import Explained, people, years_of
+from optimizer.models.registry import Knob, family
+from optimizer.models.rows import Lin as LinRows
 from optimizer.preprocess.data import K_FISCAL, declared_units
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, PEOPLE

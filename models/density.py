@@ -11,9 +11,9 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from models.common import Context
-from models.density_floor import density_floor, explain, stock_check
-from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
+from optimizer.models.common import Context
+from optimizer.models.density_floor import density_floor, explain, stock_check
+from optimizer.models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import declared_units
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, StockResource, Strict, Target

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid
-from models.explained import Explained, people, scope_names, years_of
-from models.registry import Findings
+from optimizer.models.common import Context, grid
+from optimizer.models.explained import Explained, people, scope_names, years_of
+from optimizer.models.registry import Findings
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import PEOPLE, per_capita_factor
 

@@ -2,10 +2,10 @@
 (0.5 m2 in the plan) in every region: baseline plus all built so far."""
 from __future__ import annotations
 
-from models.common import Context
-from models.density_floor import density_floor, explain, stock_check
-from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
-from models.sharing import credit_bound
+from optimizer.models.common import Context
+from optimizer.models.density_floor import density_floor, explain, stock_check
+from optimizer.models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
+from optimizer.models.sharing import credit_bound
 from optimizer.preprocess.data import K_FACILITY
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, Target

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.common import Context
-from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
-from models.share_floor import ShareTarget, explain, share_floor
+from optimizer.models.common import Context
+from optimizer.models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
+from optimizer.models.share_floor import ShareTarget, explain, share_floor
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.units import INTERNAL, fmt_money_yuan

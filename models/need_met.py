@@ -16,10 +16,10 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field
 
-from models.budget_pools import Selects, members
-from models.common import Context, ratio
-from models.explained import Explained, people, scope_names, years_of
-from models.registry import Knob, KpiRow, KpiTarget, family, target_of
+from optimizer.models.budget_pools import Selects, members
+from optimizer.models.common import Context, ratio
+from optimizer.models.explained import Explained, people, scope_names, years_of
+from optimizer.models.registry import Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Resource, Sched, Target
 from optimizer.units import PEOPLE
@@ -130,7 +130,7 @@ def _kpis(d, a, s) -> list[KpiRow]:
 
 
 def _kpi_targets(d, s) -> list[KpiTarget]:
-    from models.registry import EACH_REGION
+    from optimizer.models.registry import EACH_REGION
 
     return [KpiTarget(f"need_met_{fid}", _scopes(d, f)[1][0] if f.per == "total" else EACH_REGION,
                       evaluate(f.min, d.years), ">=") for fid, f in _floors(s).items()]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from models.common import Context
+from optimizer.models.common import Context
 from optimizer.preprocess.data import K_FISCAL
 
 TOKEN_COST = 0.01  # 100m yuan per 100 FTE or per 10k m2

@@ -2,9 +2,9 @@
 target (15 in the plan by 2030) in every region: baseline plus all added so far."""
 from __future__ import annotations
 
-from models.common import Context
-from models.density_floor import density_floor, explain, stock_check
-from models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
+from optimizer.models.common import Context
+from optimizer.models.density_floor import density_floor, explain, stock_check
+from optimizer.models.registry import EACH_REGION, Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import K_PERSONNEL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, Target

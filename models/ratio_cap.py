@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid
-from models.explained import Explained, people, years_of
+from optimizer.models.common import Context, grid
+from optimizer.models.explained import Explained, people, years_of
 from optimizer.preprocess.data import K_FISCAL
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import BUILT_IN_LINES, CO_CONSTRUCTION

@@ -7,9 +7,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from models.common import Context
-from models.ratio_cap import explain, line_problems, ratio_cap, unit_baseline
-from models.registry import Findings, Knob, KpiTarget, family, target_of
+from optimizer.models.common import Context
+from optimizer.models.ratio_cap import explain, line_problems, ratio_cap, unit_baseline
+from optimizer.models.registry import Findings, Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import units_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import PUBLIC_SERVICE, Sched, Target

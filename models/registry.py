@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.common import Context
+from optimizer.models.common import Context
 
 EACH_REGION = "each region"  # a KPI target scope: every region's row of the KPI
 
@@ -153,10 +153,9 @@ def load_all() -> None:
     import pkgutil
     from importlib.metadata import entry_points
 
-    import models
-
+    from optimizer import models
     for m in pkgutil.iter_modules(models.__path__):
-        importlib.import_module(f"models.{m.name}")
+        importlib.import_module(f"optimizer.models.{m.name}")
     for ep in entry_points(group=ENTRY_POINTS):
         try:
             importlib.import_module(ep.module)
@@ -189,6 +188,9 @@ def load_path(folder: Path) -> list[str]:
             del sys.modules[name]
             raise FamilyImportError(str(file), f"could not be imported: {type(e).__name__}: {e}") from None
         _FROM_PATHS[name] = str(file)
+        if "models.registry" in sys.modules and sys.modules["models.registry"] is not sys.modules.get(__name__):
+            raise FamilyImportError(str(file), "imports models.* (a second copy of the families, where its family "
+                                    "would register unseen): import optimizer.models.* instead")
     return names
 
 
@@ -196,8 +198,7 @@ def where_families_are() -> str:
     """Where families are looked for, in words (for a message that names a family not found)."""
     from importlib.metadata import entry_points
 
-    import models
-
+    from optimizer import models
     eps = [ep.value for ep in entry_points(group=ENTRY_POINTS)]
     folders = sorted({str(Path(f).parent) for f in _FROM_PATHS.values()})
     return (f"models/ ({', '.join(models.__path__)}), the '{ENTRY_POINTS}' entry points of installed packages "

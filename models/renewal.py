@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
-from models.common import Context, Works, ratio
-from models.explained import Explained, people, scope_names, years_of
-from models.objective import TOKEN_COST
-from models.registry import Knob, KpiRow, KpiTarget, family, target_of
+from optimizer.models.common import Context, Works, ratio
+from optimizer.models.explained import Explained, people, scope_names, years_of
+from optimizer.models.objective import TOKEN_COST
+from optimizer.models.registry import Knob, KpiRow, KpiTarget, family, target_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import AreaValues, Q, Sched, Target
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, parse_quantity

@@ -9,8 +9,8 @@ from typing import Literal
 
 import numpy as np
 
-from models.common import Context, grid
-from models.explained import Explained, people, scope_names, years_of
+from optimizer.models.common import Context, grid
+from optimizer.models.explained import Explained, people, scope_names, years_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Sched, Target
 from optimizer.units import PEOPLE

@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     import networkx as nx
 
-from models.common import Context, grid
+from optimizer.models.common import Context, grid
 from optimizer.preprocess.data import K_FACILITY
 from optimizer.units import INTERNAL
 

@@ -5,9 +5,9 @@ sigma is the category's special-group fraction, else the region's special-group
 population share."""
 from __future__ import annotations
 
-from models.common import Context
-from models.registry import EACH_REGION, Knob, KpiTarget, family, target_of
-from models.share_floor import ShareTarget, explain, share_floor
+from optimizer.models.common import Context
+from optimizer.models.registry import EACH_REGION, Knob, KpiTarget, family, target_of
+from optimizer.models.share_floor import ShareTarget, explain, share_floor
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import Resource
 

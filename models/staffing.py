@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.common import Context
-from models.registry import family
+from optimizer.models.common import Context
+from optimizer.models.registry import family
 from optimizer.preprocess.data import K_FACILITY
 
 

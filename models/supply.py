@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.common import Context, grid
-from models.explained import Explained, people, years_of
-from models.registry import Knob, KpiTarget, family
+from optimizer.models.common import Context, grid
+from optimizer.models.explained import Explained, people, years_of
+from optimizer.models.registry import Knob, KpiTarget, family
 from optimizer.preprocess.data import K_FISCAL, K_PERSONNEL, declared_units
 from optimizer.units import INTERNAL, OUTPUT_SCALE, PEOPLE
 

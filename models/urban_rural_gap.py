@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from models.common import Context
-from models.ratio_cap import explain, line_problems, ratio_cap
-from models.registry import Knob, KpiTarget, family, target_of
+from optimizer.models.common import Context
+from optimizer.models.ratio_cap import explain, line_problems, ratio_cap
+from optimizer.models.registry import Knob, KpiTarget, family, target_of
 from optimizer.preprocess.data import units_of
 from optimizer.preprocess.schedule import evaluate
 from optimizer.preprocess.schema import PUBLIC_SERVICE, Sched, Target

@@ -1,4 +1,4 @@
 """python -m optimizer: the same app as the `opt` command (LLVM's /usr/bin/opt often shadows ours)."""
-from cli import main
+from optimizer.cli import main
 
 main()

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.build import build_model
-from models.registry import Knob
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.exact import direction, moved
+from optimizer.models.build import build_model
+from optimizer.models.registry import Knob
 from optimizer.postprocess.results import OBJECTIVE_UNIT, arrays, people_unserved
 from optimizer.preprocess.data import build_data
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from models.build import build_model
-from models.registry import Knob, in_build_order, load_all
 from optimizer.backend.highs import iis_rows
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.exact import Direction, direction, elastic, moved
+from optimizer.models.build import build_model
+from optimizer.models.registry import Knob, in_build_order, load_all
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT

@@ -8,7 +8,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from models.build import build_model
 from optimizer.backend.pulp_backend import is_our_model_file, write_model_file
 from optimizer.backend.solve import pick_solver, solve
 from optimizer.backend.status import Solution, Status
@@ -16,6 +15,7 @@ from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.diagnosis_zh import lines_zh
 from optimizer.errors import InputError, Problem, Where
 from optimizer.heap import heap_kept
+from optimizer.models.build import build_model
 from optimizer.postprocess.detail import detail_sheet, summary_rows
 from optimizer.postprocess.excel import workbook_tables, write_xlsx
 from optimizer.postprocess.headline import all_met, brief, headline_tables, milestone_years

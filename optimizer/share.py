@@ -14,11 +14,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from models.sharing import network
 from optimizer.backend.lp import INF, ModelBuilder, row_block
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
 from optimizer.errors import InputError, Problem
+from optimizer.models.sharing import network
 from optimizer.preprocess.data import build_data
 from optimizer.units import INTERNAL, PEOPLE
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from models.common import Context
-from models.objective import objective_cost
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.solve import AUTO_IPM_COLUMNS, solve
 from optimizer.backend.status import Solution
+from optimizer.models.common import Context
+from optimizer.models.objective import objective_cost
 
 FAIR_KINDS = ("fair", "maximin")
 

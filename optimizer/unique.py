@@ -33,12 +33,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models.common import Context
-from models.objective import objective_cost
 from optimizer.backend.face import optimal_face
 from optimizer.backend.lp import LinearModel, RowBlock, VarBlock, compact_labels
 from optimizer.backend.solve import AUTO_IPM_COLUMNS
 from optimizer.backend.status import Solution
+from optimizer.models.common import Context
+from optimizer.models.objective import objective_cost
 
 AUX_WEIGHT = 1e-6  # columns that are not allocations: drawn to 0 only so that the minimum is one point
 FLOOR = 0.01  # a reference's weight is 1 / max(ref, FLOOR x its group's mean)

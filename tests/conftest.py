@@ -17,7 +17,7 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def invoke(runner):
-    from cli import app
+    from optimizer.cli import app
 
     def run(*args: str):
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)

@@ -6,12 +6,12 @@ import shutil
 import numpy as np
 import pytest
 
-from models.build import build_model
 from optimizer.backend.clarabel_ipm import GAP_TOL
 from optimizer.backend.lp import INF, ModelBuilder, row_block
 from optimizer.backend.pulp_backend import write_model_file
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
+from optimizer.models.build import build_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
 

@@ -18,9 +18,9 @@ solve_scenario(sys.argv[1], out=sys.argv[2])
 
 def test_import_order_does_not_change_the_answer(tmp_path):
     orders = {"validate-first": ["optimizer.preprocess.feasibility"],
-              "reversed": ["models.urban_rural_gap", "models.supply", "models.special_groups_share", "models.shortfall",
-                           "models.personnel_density", "models.livelihood_share", "models.facility_standard",
-                           "models.custom", "models.category_bounds", "models.regional_gap", "models.allocation"]}
+              "reversed": ["optimizer.models." + name for name in (
+        "urban_rural_gap", "supply", "special_groups_share", "shortfall", "personnel_density", "livelihood_share",
+        "facility_standard", "custom", "category_bounds", "regional_gap", "allocation")]}
     for name, modules in orders.items():
         r = subprocess.run([sys.executable, "-c", SOLVE, str(SCENARIOS / "west.yaml"), str(tmp_path / name), *modules],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -30,7 +30,7 @@ def test_import_order_does_not_change_the_answer(tmp_path):
 
 
 def test_build_order_is_documented_and_complete():
-    from models.registry import BUILD_ORDER, FAMILIES, in_build_order, load_all
+    from optimizer.models.registry import BUILD_ORDER, FAMILIES, in_build_order, load_all
 
     load_all()
     assert set(BUILD_ORDER) <= set(FAMILIES), "a listed family that does not exist"

@@ -17,7 +17,7 @@ TINY = TESTS / "scenarios" / "tiny.yaml"
 def _cli(*args):
     from typer.testing import CliRunner
 
-    from cli import app
+    from optimizer.cli import app
 
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 

@@ -55,7 +55,7 @@ def _trigger(code: int, monkeypatch, tmp_path) -> tuple[list, str]:
 
 
 def test_readme_lists_the_codes_the_cli_knows():
-    import cli
+    from optimizer import cli
 
     known = {v for k, v in vars(cli).items() if k.startswith("EXIT_")} | {0}
     assert set(_readme_codes()) == known

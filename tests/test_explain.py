@@ -88,7 +88,7 @@ UNPROVEN = ["targets.regional_gap.cap=1.01", "resources.fiscal.budget=12"]  # in
 
 
 def _model(o):
-    from models.build import build_model
+    from optimizer.models.build import build_model
     from optimizer.preprocess.data import build_data
     return build_model(build_data(o.loaded.scenario), o.loaded.scenario)[0]
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from models.registry import FAMILIES
 from optimizer.errors import InputError
+from optimizer.models.registry import FAMILIES
 from optimizer.preprocess.load import load_scenario
 from optimizer.run import solve_scenario
 
@@ -21,12 +21,12 @@ from conftest import ROOT, TESTS
 def example_family():
     text = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
     code = next(block for block in re.findall(r"```python\n(.*?)```", text, re.S) if "@family(" in block)
-    module = types.ModuleType("models.per_capita_floor")
-    sys.modules["models.per_capita_floor"] = module
+    module = types.ModuleType("optimizer.models.per_capita_floor")
+    sys.modules["optimizer.models.per_capita_floor"] = module
     exec(compile(code, "docs/extending.md", "exec"), module.__dict__)  # the page's code, as a module in models/
     yield
     FAMILIES.pop("per_capita_floor", None)
-    sys.modules.pop("models.per_capita_floor", None)
+    sys.modules.pop("optimizer.models.per_capita_floor", None)
 
 
 def _scenario(tmp_path, params):

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from models.registry import FAMILIES, Findings, family, load_all
+from optimizer.models.registry import FAMILIES, Findings, family, load_all
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import load_scenario

@@ -43,7 +43,7 @@ def test_same_seed_same_files(invoke, tmp_path):
 
 
 def test_generated_scenario_solves(tmp_path):
-    from cli import app  # noqa: F401  (generate through the library function instead)
+    from optimizer.cli import app  # noqa: F401  (generate through the library function instead)
     from optimizer.generate import generate_counties
     from optimizer.run import solve_scenario
 

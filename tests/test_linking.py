@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy.sparse.linalg import spsolve
 
-from models.build import build_model
 from optimizer.backend.linking import split_linking_rows
 from optimizer.backend.lp import INF, ModelBuilder, row_block
 from optimizer.backend.solve import AUTO_IPM_COLUMNS, pick_solver, solve
 from optimizer.backend.status import Status
 from optimizer.generate import bundled_population, generate_counties
+from optimizer.models.build import build_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
 

@@ -227,7 +227,7 @@ def solve_clarabel(model, progress=None, **kw):
 
 s.solve_clarabel = solve_clarabel
 sys.argv = ["opt", "solve", sys.argv[1], "--solver", "clarabel", "--out", sys.argv[2], "--set", "resources.fiscal.budget=12"]
-from cli import main
+from optimizer.cli import main
 main()
 """
 

@@ -21,9 +21,11 @@ def test_wheel_contains_exactly_our_packages(tmp_path):
     assert r.returncode == 0, r.stderr
     wheel = next((tmp_path / "dist").glob("*.whl"))
     tops = {n.split("/")[0] for n in zipfile.ZipFile(wheel).namelist()}
-    assert {t for t in tops if not t.endswith(".dist-info")} == {"optimizer", "models", "cli.py"}
+    # no top-level 'models' or 'cli' (issue 21.3): the families are optimizer/_families, the command line optimizer/cli
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"optimizer"}
     names = zipfile.ZipFile(wheel).namelist()
-    assert "optimizer/backend/highs.py" in names and "models/regional_gap.py" in names
+    assert "optimizer/backend/highs.py" in names and "optimizer/_families/regional_gap.py" in names
+    assert "optimizer/cli.py" in names and "optimizer/models.py" in names
     assert "optimizer/data/province_population.csv" in names  # opt generate needs it installed
     entry = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "opt = cli:main" in entry
+    assert "opt = optimizer.cli:main" in entry

@@ -5,9 +5,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.build import build_model
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
+from optimizer.models.build import build_model
 from optimizer.postprocess.results import allocation_table, arrays, people_unserved
 from optimizer.preprocess.assembled import scenario_model
 from optimizer.preprocess.data import build_data
@@ -104,8 +104,8 @@ def test_any_solution_meets_every_enabled_target(raw):
     if sol.status is not Status.OPTIMAL:
         assert sol.status is Status.INFEASIBLE
         return
-    from models.coverage import coverage_tables
-    from models.renewal import renewal_tables
+    from optimizer.models.coverage import coverage_tables
+    from optimizer.models.renewal import renewal_tables
 
     a = arrays(ctx, sol.x)
     table = allocation_table(data, a)
@@ -166,7 +166,7 @@ def test_fair_never_gains_by_moving_money_to_the_best_covered(raw):
     s, data, ctx, sol = _solve(raw)
     if sol.status is not Status.OPTIMAL:
         return
-    from models.objective import people_per_unit
+    from optimizer.models.objective import people_per_unit
 
     ppu = people_per_unit(ctx)[:, :, 0]  # fiscal money: (R,C,T) weighted 10k people per 100m yuan short
     a = arrays(ctx, sol.x)

@@ -28,7 +28,7 @@ window.addEventListener('load', () => {
 def west_report(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from cli import app
+    from optimizer.cli import app
 
     out = tmp_path_factory.mktemp("r") / "west"
     r = CliRunner().invoke(app, ["solve", str(SCENARIOS / "west.yaml"), "--out", str(out), "--report"])
@@ -126,7 +126,7 @@ def test_the_chinese_report_leads_with_the_headline_in_chromium(tmp_path):
     (by group, then per-capita spending) and the binding targets grouped under the plan's terms."""
     from typer.testing import CliRunner
 
-    from cli import app
+    from optimizer.cli import app
 
     out = tmp_path / "west"
     r = CliRunner().invoke(app, ["solve", str(SCENARIOS / "west.yaml"), "--out", str(out), "--report", "--lang", "zh"])

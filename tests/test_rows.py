@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.rows import Lin
+from optimizer.models.rows import Lin
 
 
 def _lin(n, row, col, coef):

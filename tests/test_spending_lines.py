@@ -20,8 +20,8 @@ GOLDEN = TESTS / "golden" / "gap_lines.lp"
 
 
 def lp_for(scenario: Path, path: Path) -> None:
-    from models.build import build_model
     from optimizer.backend.pulp_backend import write_model_file
+    from optimizer.models.build import build_model
     from optimizer.preprocess.data import build_data
     from optimizer.preprocess.load import load_scenario
 

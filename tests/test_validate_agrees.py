@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.build import build_model
 from optimizer.backend.solve import solve
 from optimizer.backend.status import Status
+from optimizer.models.build import build_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.load import load_scenario

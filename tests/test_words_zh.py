@@ -20,7 +20,7 @@ LETTERS = re.compile(r"[A-Za-z]{2,}")
 def west_zh(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from cli import app
+    from optimizer.cli import app
 
     out = tmp_path_factory.mktemp("zh") / "west"
     r = CliRunner().invoke(app, ["solve", str(SCENARIOS / "west.yaml"), "--out", str(out), "--report", "--lang", "zh"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.common import ratio
+from optimizer.models.common import ratio
 
 KEYS = ["region", "region_name", "category", "category_name", "year"]
 

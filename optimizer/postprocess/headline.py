@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.common import solved_outlay
+from optimizer.models.common import solved_outlay
 from optimizer.postprocess.view import View
 from optimizer.preprocess.data import K_FISCAL, ModelData
 from optimizer.preprocess.schema import CONSTANT

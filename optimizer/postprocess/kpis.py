@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.common import ratio, solved_outlay
-from models.registry import EACH_REGION, in_build_order, load_all
+from optimizer.models.common import ratio, solved_outlay
+from optimizer.models.registry import EACH_REGION, in_build_order, load_all
 from optimizer.preprocess.data import K_FISCAL, K_PERSONNEL, ModelData, units_of
 from optimizer.units import INTERNAL, OUTPUT_SCALE, OUTPUT_UNIT, PEOPLE, per_capita_factor
 

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.common import Context
-from models.registry import FAMILIES, in_build_order
 from optimizer.backend.lp import LinearModel
 from optimizer.backend.status import Solution
+from optimizer.models.common import Context
+from optimizer.models.registry import FAMILIES, in_build_order
 from optimizer.postprocess import kpis as kpi_mod
 from optimizer.postprocess.coverage import share_met
 from optimizer.postprocess.headline import headline_numbers

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field, create_model
 
-from models.registry import in_build_order, load_all
+from optimizer.models.registry import in_build_order, load_all
 from optimizer.preprocess.schema import (
     CONSTANT,
     DEFAULT_KINDS,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.registry import in_build_order, load_all
 from optimizer.errors import Problem
+from optimizer.models.registry import in_build_order, load_all
 from optimizer.preprocess.schema import BUILT_IN_LINES, CONSTANT, Scenario, context_of
 from optimizer.preprocess.yamlio import Locations, pretty_path, where_of
 
@@ -151,7 +151,7 @@ def _check_families(s: Scenario, raw, locs, out, add) -> None:
 
     from pydantic import ValidationError
 
-    from models.registry import FAMILIES, where_families_are
+    from optimizer.models.registry import FAMILIES, where_families_are
 
     if not s.families:
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.registry import in_build_order, load_all
+from optimizer.models.registry import in_build_order, load_all
 from optimizer.preprocess.data import K_FISCAL, ModelData
 from optimizer.units import INTERNAL, fmt_money_yuan
 

@@ -244,7 +244,7 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
 def _load_families(raw: dict, locs: Locations, folder: Path) -> None:
     """The families of the scenario's families_path folders (relative to its own folder), imported before the
     schema is made: a family may declare its own entry under targets:."""
-    from models.registry import FamilyImportError, load_all, load_path
+    from optimizer.models.registry import FamilyImportError, load_all, load_path
 
     try:  # the families of installed packages (entry points): one that does not import is bad input, said
         load_all()

@@ -3,8 +3,8 @@
 """
 from pathlib import Path
 
-from models.build import build_model
 from optimizer.backend.pulp_backend import write_model_file
+from optimizer.models.build import build_model
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.load import load_scenario
 
