@@ -317,7 +317,8 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
 
     _guard(write, debug)
     how = "one model, bounds moved" if found.parametric else "each point built (its matrix changes)"
-    out_console.print(f"the price of the {knob.what} ({how}; each solve from the last one's basis):")
+    out_console.print(f"the price of the {knob.what} ({how}; each solve from the last one's basis; person-services "
+                      f"of one optimal answer, which may differ from opt solve's chosen one where answers tie):")
     for r in found.table.itertuples(index=False):
         shown = (f"objective {r.objective:,.4f} ({found.objective_unit}); {r.person_services_unserved:,.0f} "
                  f"person-services unserved" if r.status == "optimal" else r.status)
@@ -372,6 +373,8 @@ def _weights(items: list[str]) -> dict[str, float]:
             w = math.nan
         if not sep or not key.strip() or not (w >= 0 and math.isfinite(w)):
             _bad_option("--combine", "KEY=WEIGHT with a weight of at least 0 (per unit of the knob's change)", f"'{item}'")
+        if key.strip() in out:
+            _bad_option("--combine", "each knob once", f"'{key.strip()}' twice")
         out[key.strip()] = w
     return out
 

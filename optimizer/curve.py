@@ -53,6 +53,8 @@ def default_shifts(scenario, knob: Knob, points: int) -> np.ndarray:
         hi = min(hi, v - knob.limit)
     if knob.sign > 0 and knob.unit == "x":  # a ratio cap of less than 1x holds no plan
         lo = max(lo, 1.0 - v)
+    if knob.unit == "share":  # a share stays within 0 to 100%
+        lo, hi = (max(lo, v - 1.0), hi) if knob.sign < 0 else (lo, min(hi, 1.0 - v))
     return np.linspace(lo, hi, points)
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from optimizer.backend.highs import iis_rows
@@ -32,7 +33,6 @@ from optimizer.models.registry import Knob, in_build_order, load_all
 from optimizer.preprocess.data import build_data
 from optimizer.preprocess.feasibility import check
 from optimizer.preprocess.schema import CONSTANT
-from optimizer.units import fmt_money_yuan
 
 
 @dataclass
@@ -52,18 +52,33 @@ class Relaxation:
         if self.shift is None or self.knob.delay:
             return ""
         how = ("exact: one LP" if self.exact else
-               f"bisection, exact to {_fmt(self.step, self.knob.unit)}" if self.step is not None else "")
+               f"bisection, exact to {_fmt(self.step, self.knob.unit, change=True)}" if self.step is not None else "")
         return "; ".join(x for x in (how, self.checked) if x)
+
+    @property
+    def printed(self) -> dict:
+        """The schedule as the --set line writes it: its fewest milestones, each rounded to six significant
+        digits toward the relaxed side (so that what is printed stays feasible)."""
+        assert self.schedule is not None
+        up = self.knob.sign > 0
+        if CONSTANT in self.schedule:
+            return {CONSTANT: float(_num(self.schedule[CONSTANT], up))}
+        return {y: float(_num(v, up)) for y, v in _milestones(self.schedule)}
+
+    def as_printed(self, scenario):
+        """The scenario with this knob as its --set line sets it."""
+        value = self.printed
+        return _with(scenario, self.knob, value if isinstance(_get(scenario, self.knob.path), dict) else value[CONSTANT])
 
     @property
     def set_text(self) -> str:
         if self.schedule is None:
             return ""
         key = ".".join(str(p) for p in self.knob.path)
-        up = self.knob.sign > 0  # round toward the relaxed side so the printed value stays feasible
-        if CONSTANT in self.schedule:
-            return f"{key}={_num(self.schedule[CONSTANT], up)}"
-        return f"{key}={{{', '.join(f'{y}: {_num(v, up)}' for y, v in _milestones(self.schedule))}}}"
+        p = self.printed
+        if CONSTANT in p:
+            return f"{key}={p[CONSTANT]:.6g}"
+        return f"{key}={{{', '.join(f'{y}: {v:.6g}' for y, v in p.items())}}}"
 
     @property
     def sentence(self) -> str:
@@ -80,13 +95,15 @@ class Relaxation:
             n = _years_later(self.shift)
             when = ", ".join(f"{span}: {_fmt(v, k.unit)}" for span, v in _runs(self.schedule))
             return f"the {k.what} must come {n} year{'s' if n > 1 else ''} later ({when})"
-        values = (f"to {_fmt(self.schedule[CONSTANT], k.unit)}" if CONSTANT in self.schedule else
-                  ", ".join(f"{span}: {_fmt(v, k.unit)}" for span, v in _runs(self.schedule)))
+        up = k.sign > 0  # values toward the relaxed side, amounts up: what is said stays feasible
+        values = (f"to {_fmt(self.schedule[CONSTANT], k.unit, up)}" if CONSTANT in self.schedule else
+                  ", ".join(f"{span}: {_fmt(v, k.unit, up)}" for span, v in _runs(self.schedule)))
         if self.at_least is not None:
-            return (f"the {k.what} {verb} by {_fmt(self.shift, k.unit)} ({values}) makes the plan feasible; the least "
-                    f"change is between {_fmt(self.at_least, k.unit)} and that, not narrowed further: {self.undecided}")
+            return (f"the {k.what} {verb} by {_fmt(self.shift, k.unit, True, True)} ({values}) makes the plan feasible; "
+                    f"the least change is between {_fmt(self.at_least, k.unit, change=True)} and that, not narrowed "
+                    f"further: {self.undecided}")
         how = f"; {self.how}" if self.how else ""
-        return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit)} ({values}{how})"
+        return f"the {k.what} must be {verb} by {_fmt(self.shift, k.unit, True, True)} ({values}{how})"
 
 
 def _milestones(schedule: dict) -> list[tuple[int, float]]:
@@ -195,16 +212,29 @@ def _num(v: float, up: bool) -> str:
     return f"{q:.6g}"
 
 
-def _fmt(v: float, unit: str) -> str:
+def _toward(v: float, decimals: int, up: bool | None) -> float:
+    """v at `decimals` places, rounded toward `up` (True: up, False: down, None: nearest)."""
+    if up is None:
+        return round(v, decimals)
+    f = 10.0 ** decimals
+    return (math.ceil if up else math.floor)(v * f - (1e-9 if up else -1e-9)) / f
+
+
+def _fmt(v: float, unit: str, up: bool | None = None, change: bool = False) -> str:
+    """A knob's amount in its unit; with `up`, rounded at the shown precision toward the side that keeps a
+    suggestion feasible (a budget "to 2,095.49", never the infeasible 2,095.48 of 2,095.4816). A `change` of a
+    share is in percentage points (lowered by 2.06 points to 67.94%)."""
     if unit == "share":
-        return f"{v:.2%}"
+        return f"{_toward(v * 100, 2, up):.2f}" + (" percentage points" if change else "%")
     if unit == "x":
-        return f"{v:.3f}x"
-    if unit == "100m yuan":
-        return fmt_money_yuan(v * 1e8) + " a year"
-    if unit == "100m yuan in all":
-        return fmt_money_yuan(v * 1e8) + " in all"
-    return f"{v:,.0f} {unit}" if abs(v) >= 1e4 else f"{v:,.4g} {unit}"  # 200,000 FTE, not 2e+05 FTE
+        return f"{_toward(v, 3, up):.3f}x"
+    if unit in ("100m yuan", "100m yuan in all"):
+        return f"{_toward(v, 2, up):,.2f} (100m yuan) " + ("a year" if unit == "100m yuan" else "in all")
+    if abs(v) >= 1e4:
+        return f"{_toward(v, 0, up):,.0f} {unit}"  # 200,000 FTE, not 2e+05 FTE
+    decimals = max(3 - math.floor(math.log10(abs(v))), 0) if v else 0  # four significant digits
+    text = f"{_toward(v, decimals, up):,.{decimals}f}"
+    return f"{text.rstrip('0').rstrip('.') if '.' in text else text} {unit}"  # 8 per 10k, not 8.000
 
 
 def _get(scenario, path):
@@ -234,11 +264,21 @@ def _years_later(delta: float) -> int:
     return math.ceil(delta - 1e-9)
 
 
+def _within(schedule: dict, last: int) -> dict:
+    """A schedule moved later, its milestones past the horizon's last year replaced by its value in that year
+    (on the line between its milestones): the same targets in every year of the horizon, and a --set line the
+    scenario takes (a year beyond the horizon is refused)."""
+    if max(schedule) <= last:
+        return schedule
+    kept = {y: v for y, v in schedule.items() if y < last}
+    return {**kept, last: float(np.interp(last, sorted(schedule), [schedule[y] for y in sorted(schedule)]))}
+
+
 def _shifted(scenario, knob: Knob, delta: float):
     """A copy of the scenario with the knob moved by delta; and the knob's new schedule."""
     value = _get(scenario, knob.path)
     if knob.delay:
-        moved = {y + _years_later(delta): v for y, v in value.items()}
+        moved = _within({y + _years_later(delta): v for y, v in value.items()}, max(scenario.years))
         return _with(scenario, knob, moved), moved
     sched = value if isinstance(value, dict) else {CONSTANT: value}
     new = {}
@@ -467,10 +507,10 @@ def _checked(scenario, knob: Knob, probe: Prober, base, g: Direction, least: flo
     """The least shift re-solved as printed (feasible) and 1% short (infeasible); on a model too large to
     re-solve twice, the LP's own point checked against the plan as printed."""
     schedule = _shifted(scenario, knob, least)[1]
-    printed = {y: float(_num(v, knob.sign > 0)) for y, v in schedule.items()}
+    found = Relaxation(knob, least, schedule, exact=True)
+    printed = {y: float(_num(v, knob.sign > 0)) for y, v in schedule.items()}  # every year, as the line sets it
     if base.A.shape[1] < RESOLVE_CHECK_COLUMNS:
-        as_written = printed if isinstance(_get(scenario, knob.path), dict) else printed[CONSTANT]
-        as_printed = probe(_with(scenario, knob, as_written), f"the {knob.what} as suggested")
+        as_printed = probe(found.as_printed(scenario), f"the {knob.what} as suggested")
         short = probe(_shifted(scenario, knob, 0.99 * least)[0], f"the {knob.what} 1% short of the suggestion")
         checked = ("checked: feasible as printed, infeasible 1% short" if as_printed and short is False else
                    f"check: as printed {_verdict(as_printed)}, 1% short {_verdict(short, False)}")
@@ -544,7 +584,7 @@ def together(scenario, chosen: list[Knob], keeps: str, probe: Prober) -> Togethe
         if r.shift is None or r.schedule is None:  # cannot happen short of a probe without a verdict
             return Together(keeps, out + [r], None, r.undecided or probe.why)
         out.append(r)
-        current = _shifted(base, k, r.shift)[0]
+        current = r.as_printed(base)  # the next knob's least is taken against this one as printed
     return Together(keeps, out, True)
 
 
@@ -600,7 +640,8 @@ class Combination:
         if self.feasible is None:
             return [f"cheapest combination ({said}): not decided ({self.why})"]
         if not self.feasible:
-            return [f"cheapest combination ({said}): changing these together cannot make the plan feasible"]
+            within = f" ({self.why})" if self.why else ""
+            return [f"cheapest combination ({said}): changing these together cannot make the plan feasible{within}"]
         changed = [r for r in self.relaxations if r.shift]
         sets = " ".join(f"--set {r.set_text}" for r in changed)
         said_changes = "; ".join(r.sentence for r in changed) or "no change"
@@ -631,22 +672,45 @@ def combination(scenario, weights: dict[str, float], solver_opts: dict, progress
         dirs.append(g)
         chosen.append(k)
     probe.progress("infeasible: the cheapest combination, in one LP")
-    sol = solve(elastic(base, dirs, [weights[".".join(str(p) for p in k.path)] for k in chosen]),
+    top = max(weights.values()) or 1.0  # the weights' scale is the user's: the LP sees them at most 1
+    sol = solve(elastic(base, dirs, [weights[".".join(str(p) for p in k.path)] / top for k in chosen]),
                 time_limit=probe.left(), **probe.opts)
     if sol.status is Status.INFEASIBLE:
-        return Combination(weights, [], False)
+        floors = [k.what for k in chosen if not math.isinf(k.limit)]
+        return Combination(weights, [], False, why=(f"each floor at most to where its lowest year reaches its limit "
+                                                    f"({', '.join(floors)}); a bisection of one knob alone may go further"
+                                                    if floors else ""))
     if sol.status is not Status.OPTIMAL or sol.x is None:
         return Combination(weights, [], None, why=sol.message or sol.status.value)
     shifts = [max(float(v), 0.0) for v in sol.x[-len(chosen):]]
+    # each change made least given the others as printed (one LP each): a knob of a small weight whose
+    # amount the weighted LP left loose within its tolerance is taken down to what is needed
+    for i, g in enumerate(dirs):
+        if shifts[i] <= 0:
+            continue
+        others = moved(base, [h for j, h in enumerate(dirs) if j != i],
+                       [_printed_shift(scenario, kk, shifts[j]) for j, kk in enumerate(chosen) if j != i])
+        alone = solve(elastic(others, [g], [1.0]), time_limit=probe.left(), **probe.opts)
+        if alone.status is Status.OPTIMAL and alone.x is not None:
+            shifts[i] = min(shifts[i], max(float(alone.x[-1]), 0.0))
     out, current = [], scenario
     for k, d in zip(chosen, shifts):
-        sched = _shifted(scenario, k, d)[1]
-        printed = {y: float(_num(v, k.sign > 0)) for y, v in sched.items()} if d > 0 else None
-        if printed is not None:
-            current = _with(current, k, printed if isinstance(_get(scenario, k.path), dict) else printed[CONSTANT])
-        out.append(Relaxation(k, d, sched, exact=True))
+        r = Relaxation(k, d, _shifted(scenario, k, d)[1], exact=True)
+        if d > 0:
+            current = r.as_printed(current)
+        out.append(r)
     found = probe(current, "the combination as suggested")
     return Combination(weights, out, True, checked=f"checked: {_verdict(found)} as printed")
+
+
+def _printed_shift(scenario, k: Knob, d: float) -> float:
+    """The shift the knob's --set line makes (its values rounded toward the relaxed side): at least d."""
+    if d <= 0:
+        return 0.0
+    r = Relaxation(k, d, _shifted(scenario, k, d)[1])
+    now = _get(scenario, k.path)
+    now = now if isinstance(now, dict) else {CONSTANT: now}
+    return min(k.sign * (v - now[y]) for y, v in r.printed.items() if y in now) if any(y in now for y in r.printed) else d
 
 
 def _exact_direction(scenario, k: Knob, base) -> Direction | None:

@@ -2,7 +2,9 @@
 lines, from the same numbers, with the plan's words for its targets and money in 亿元 (as its --set lines)."""
 from __future__ import annotations
 
-from optimizer.diagnose import CONSTANT, Combination, Diagnosis, Relaxation, Together, _runs, _years_later
+import math
+
+from optimizer.diagnose import CONSTANT, Combination, Diagnosis, Relaxation, Together, _runs, _toward, _years_later
 from optimizer.postprocess.detail import unit_zh
 
 # a knob's words, by its key (the plan's terms where it has them); a knob not listed is said by its family
@@ -41,18 +43,22 @@ def _pool_zh(what: str) -> str:
     return f"资金池（{what}）"
 
 
-def amount_zh(v: float, unit: str, change: bool = False) -> str:
-    """An amount in the knob's unit; a change of a share in percentage points (2.05个百分点), a share itself
-    as a percent."""
+def amount_zh(v: float, unit: str, change: bool = False, up: bool | None = None) -> str:
+    """An amount in the knob's unit, rounded as the English is (toward `up` at the shown precision); a change of
+    a share in percentage points (2.05个百分点), a share itself as a percent."""
     if unit == "share":
-        return f"{v * 100:.2f}个百分点" if change else f"{v * 100:.2f}%"
+        return f"{_toward(v * 100, 2, up):.2f}个百分点" if change else f"{_toward(v * 100, 2, up):.2f}%"
     if unit == "x":
-        return f"{v:.3f}倍"
+        return f"{_toward(v, 3, up):.3f}倍"
     if unit == "100m yuan":
-        return f"{v:,.2f}亿元/年"
+        return f"{_toward(v, 2, up):,.2f}亿元/年"
     if unit == "100m yuan in all":
-        return f"{v:,.2f}亿元（合计）"
-    return f"{v:,.0f}{unit_zh(unit)}" if abs(v) >= 1e4 else f"{v:,.4g}{unit_zh(unit)}"
+        return f"{_toward(v, 2, up):,.2f}亿元（合计）"
+    if abs(v) >= 1e4:
+        return f"{_toward(v, 0, up):,.0f}{unit_zh(unit)}"
+    decimals = max(3 - math.floor(math.log10(abs(v))), 0) if v else 0
+    text = f"{_toward(v, decimals, up):,.{decimals}f}"
+    return f"{text.rstrip('0').rstrip('.') if '.' in text else text}{unit_zh(unit)}"
 
 
 def _how_zh(r: Relaxation) -> str:
@@ -79,13 +85,14 @@ def sentence_zh(r: Relaxation) -> str:
         when = "，".join(f"{span}年：{amount_zh(v, k.unit)}" for span, v in _runs(r.schedule))
         return f"{what}须推迟{_years_later(r.shift)}年（{when}）"
     verb = "提高" if k.sign > 0 else "降低"
-    shown = (f"至{amount_zh(r.schedule[CONSTANT], k.unit)}" if CONSTANT in r.schedule else
-             "，".join(f"{span}年：{amount_zh(v, k.unit)}" for span, v in _runs(r.schedule)))
+    up = k.sign > 0
+    shown = (f"至{amount_zh(r.schedule[CONSTANT], k.unit, up=up)}" if CONSTANT in r.schedule else
+             "，".join(f"{span}年：{amount_zh(v, k.unit, up=up)}" for span, v in _runs(r.schedule)))
     if r.at_least is not None:
-        return (f"{what}{verb}{amount_zh(r.shift, k.unit, True)}（{shown}）可使方案可行；最小调整量在"
+        return (f"{what}{verb}{amount_zh(r.shift, k.unit, True, True)}（{shown}）可使方案可行；最小调整量在"
                 f"{amount_zh(r.at_least, k.unit, True)}与此之间，未再细分：{r.undecided}")
     how = f"；{_how_zh(r)}" if _how_zh(r) else ""
-    return f"{what}须{verb}{amount_zh(r.shift, k.unit, True)}（{shown}{how}）"
+    return f"{what}须{verb}{amount_zh(r.shift, k.unit, True, True)}（{shown}{how}）"
 
 
 def together_zh(t: Together) -> list[str]:
@@ -121,7 +128,8 @@ def combination_zh(c: Combination) -> list[str]:
     if c.feasible is None:
         return [f"最低代价组合（{said}）：未能判定（{c.why}）"]
     if not c.feasible:
-        return [f"最低代价组合（{said}）：同时调整这些也不能使方案可行"]
+        within = "（各下限至多调整到其最低年份达到下限为止；单独调整一项时二分法可调整更多）" if c.why else ""
+        return [f"最低代价组合（{said}）：同时调整这些也不能使方案可行{within}"]
     changed = [r for r in c.relaxations if r.shift]
     sets = " ".join(f"--set {r.set_text}" for r in changed)
     return [f"最低代价组合（{said}；精确：一次线性规划求得；{'已验证：按所示值可行' if 'feasible as printed' in c.checked else c.checked}）："

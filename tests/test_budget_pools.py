@@ -368,7 +368,7 @@ def test_ceiling_is_the_least_change(invoke, tmp_path):
     row = d[d["parameter"] == "targets.budget_pools.pools.all.max"].iloc[0]
     assert row["family"] == "budget_pools" and bool(row["relaxes_alone"]) and row["unit"] == "100m yuan in all"
     assert row["least_change"] == pytest.approx(0.4, abs=1e-9) and row["set"] == m.group(1)  # one LP: exact
-    assert ("must be raised by 40.0 million yuan in all (to 90.0 million yuan in all; exact: one LP; checked: feasible "
+    assert ("must be raised by 0.40 (100m yuan) in all (to 0.90 (100m yuan) in all; exact: one LP; checked: feasible "
             "as printed, infeasible 1% short)") in row["finding"]
     gap = d[d["parameter"] == "targets.regional_gap.cap"].iloc[0]
     assert 0 <= float(gap["set"].partition("=")[2]) - 27 / 14 <= 1e-3

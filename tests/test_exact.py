@@ -91,7 +91,7 @@ def test_every_bounds_knob_is_exact_and_a_ratio_is_bisected_to_its_own_step(shor
         assert by[key].exact and "exact: one LP; checked: feasible as printed, infeasible 1% short" in by[key].sentence
     share = by["targets.livelihood_share.min"]
     assert not share.exact and share.step == pytest.approx(0.7e-3)  # 0.1% of the 70% floor, not a fixed step
-    assert "bisection, exact to 0.07%" in share.sentence
+    assert "bisection, exact to 0.07 percentage points" in share.sentence
     lines = json.loads((out / "summary.json").read_text(encoding="utf-8"))["diagnosis"]
     assert sum("exact: one LP" in line for line in lines) == 4
 
@@ -126,9 +126,11 @@ def test_a_combination_without_the_space_is_not_enough(tmp_path):
     ("resources.fiscal.budget", "KEY=WEIGHT"),
     ("no.such.knob=1", "a knob of this plan (targets.regional_gap.cap, "),
     ("targets.regional_gap.cap=1", "its change multiplies a variable of the plan"),
+    ("resources.fiscal.budget=1 --combine resources.fiscal.budget=2", "each knob once"),
 ])
 def test_bad_combinations_are_refused(invoke, combine, expected):
-    r = invoke("explain", SCENARIOS / "west.yaml", "--set", "resources.fiscal.budget=2000", "--combine", combine)
+    r = invoke("explain", SCENARIOS / "west.yaml", "--set", "resources.fiscal.budget=2000",
+               *[a for c in combine.split(" --combine ") for a in ("--combine", c)])
     assert r.exit_code == 1 and expected in " ".join(r.output.split()), r.output
 
 
@@ -205,3 +207,48 @@ def test_money_needed_against_when_a_milestone_is_reached(invoke, tmp_path):
     assert bad.exit_code == 1 and "milestone years before the horizon's last" in " ".join(bad.output.split())
     alone = invoke("explain", SCENARIOS / "west.yaml", "--money-needed")
     assert alone.exit_code == 1 and "--curve KEY beside it" in " ".join(alone.output.split())
+
+
+def test_a_later_milestone_is_suggested_within_the_horizon(invoke, tmp_path):
+    """{2026: 10, 2030: 20} two years later would be {2028: 10, 2032: 20}: past west's 2030, refused as a --set;
+    the suggestion is the same targets within the horizon ({2028: 10, 2030: 15}), and it solves."""
+    o = solve_scenario(SCENARIOS / "west.yaml", ["targets.personnel_density.min={2026: 10, 2030: 20}"], write=False)
+    later = next(r for r in o.diagnosis.relaxations if r.knob.delay and r.shift is not None)
+    assert later.set_text == "targets.personnel_density.min={2028: 10, 2030: 15}"
+    r = invoke("solve", SCENARIOS / "west.yaml", "--set", later.set_text, "--out", tmp_path / "later")
+    assert r.exit_code == 0, r.output
+
+
+def test_changes_together_are_each_least_given_the_others_as_printed(invoke, tmp_path):
+    """plan.yaml keeping the resources: the density target's change is the least with the cap as printed (its
+    line 0.01% tighter, with the printed cap, is infeasible)."""
+    o = solve_scenario(SCENARIOS / "plan.yaml", write=False)
+    keep = next(t for t in o.diagnosis.together if t.keeps == "the resources")
+    sets = {".".join(map(str, r.knob.path)): r for r in keep.relaxations}
+    cap, density = sets["targets.regional_gap.cap"], sets["targets.personnel_density.min"]
+    year, value = next(iter(density.printed.items()))
+    ok = solve_scenario(SCENARIOS / "plan.yaml", [cap.set_text, density.set_text], write=False, joint=False)
+    tighter = solve_scenario(SCENARIOS / "plan.yaml", [cap.set_text, f"targets.personnel_density.min={{{year}: {value * 1.0001}}}"],
+                             write=False, joint=False)
+    assert ok.solution.status.value == "optimal" and tighter.solution.status.value == "infeasible"
+
+
+@pytest.mark.parametrize("weights", [{"resources.fiscal.budget": 1e-8},
+                                     {"resources.fiscal.budget": 1e-6, "resources.personnel.supply": 1.0}])
+def test_a_small_weight_still_gives_the_least_change(weights):
+    """The weighted LP's tolerance may leave a cheap knob loose; each change is then taken down to the least
+    given the others: the budget alone is 2,095.49 (100m yuan), as the single-knob line says."""
+    s = load_scenario(SCENARIOS / "west.yaml", ["resources.fiscal.budget=2000"]).scenario
+    c = combination(s, weights, {})
+    lines = " ".join(c.lines)
+    assert c.feasible and "--set resources.fiscal.budget=2095.49" in lines and "resources.personnel.supply=" not in lines
+
+
+def test_what_a_line_says_stays_feasible(tmp_path):
+    """The words round as the --set does, toward the feasible side (the least budget is 2,095.4816: "to 2,095.49",
+    never 2,095.48, which is infeasible)."""
+    o = solve_scenario(SCENARIOS / "west.yaml", ["resources.fiscal.budget=2000"], write=False)
+    budget = next(r for r in o.diagnosis.relaxations if r.knob.path == ("resources", "fiscal", "budget"))
+    assert "raised by 95.49 (100m yuan) a year (to 2,095.49 (100m yuan) a year;" in budget.sentence
+    short = solve_scenario(SCENARIOS / "west.yaml", ["resources.fiscal.budget=2095.48"], write=False, joint=False)
+    assert short.solution.status.value == "infeasible"

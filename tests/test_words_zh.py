@@ -115,15 +115,16 @@ def test_an_infeasible_plan_is_said_in_chinese(invoke, tmp_path):
                "--out", out)
     text = " ".join(r.output.split()).replace(" ", "")
     assert r.exit_code == 2 and "方案目标无法同时达成。" in text, r.output
-    assert "财政预算须提高95.48亿元/年（至2,095.48亿元/年；精确：一次线性规划求得；已验证：按所示值可行，少1%则不可行）" in text
-    assert "民生支出占比下限须降低2.05个百分点（至67.95%；二分法，精确到0.07个百分点）" in text
+    # rounded toward the feasible side, as the --set line is (the least budget is 2,095.4816)
+    assert "财政预算须提高95.49亿元/年（至2,095.49亿元/年；精确：一次线性规划求得；已验证：按所示值可行，少1%则不可行）" in text
+    assert "民生支出占比下限须降低2.06个百分点（至67.94%；二分法，精确到0.07个百分点）" in text
     assert "单独放宽区域间公共服务支出差距上限不能使方案可行" in text
     import json
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["diagnosis"]) == len(summary["diagnosis_zh"]) and "must be lowered" in summary["diagnosis"][0]
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "方案目标无法同时达成" in page and "财政预算须提高95.48亿元/年" in page
+    assert "方案目标无法同时达成" in page and "财政预算须提高95.49亿元/年" in page
 
 
 def test_the_terminals_kpi_label_keeps_its_own_brackets(invoke, tmp_path):
