@@ -130,3 +130,39 @@ def test_an_infeasible_plan_is_said_in_chinese(invoke, tmp_path):
 def test_the_terminals_kpi_label_keeps_its_own_brackets(invoke, tmp_path):
     r = invoke("solve", SCENARIOS / "west.yaml", "--lang", "zh", "--out", tmp_path / "w")
     assert "未达标准人数（单项）（最多：社区综合服务 / 人员）" in r.output and "one category" not in r.output
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("by 2030, 2032-2035 the social workers target needs at least 1,409,420 FTE added, but supply allows 140,000 FTE up to then",
+     "到2030, 2032-2035年，每万人持证社工数目标至少需新增1,409,420人，但供给到那时只允许140,000人"),
+    ("by 2027 the coverage targets need at least 5,000 FTE of facility staff hired, but supply allows 3,000 FTE",
+     "到2027年，养老服务设施覆盖目标至少需招聘设施人员5,000人，但供给只允许3,000人"),
+    ("2026 fiscal budget 5.2 bn yuan is below the 6.0 bn yuan the category floors need",
+     "2026年财政预算52.0亿元低于服务类别下限所需的60.0亿元"),
+    ("2026-2027 personnel supply 20,000 FTE is below the 25,000 FTE the category floors need",
+     "2026-2027年人员供给20,000人低于服务类别下限所需的25,000人"),
+    ("2024-2030: the non-livelihood floors (45.0 bn yuan) and the 70% livelihood share need a budget of at least "
+     "150.0 bn yuan, found 50.0 bn yuan", "2024-2030年：非民生类下限（450.0亿元）与70%的民生支出占比要求预算至少1,500.0亿元，实际为500.0亿元"),
+    ("2028 fiscal budget 300.0 bn yuan is below the 310.5 bn yuan needed at the least: 200.0 bn yuan to lift the "
+     "worst-funded up to the 1.50x cap and 110.5 bn yuan in salaries for the workers the density target needs",
+     "2028年财政预算3,000.0亿元低于至少所需的3,105.0亿元：将人均支出最低者提升至1.50倍上限所需2,000.0亿元与社工密度目标所需新增人员工资1,105.0亿元"),
+    ("the floor of 2024-2030年累计投入, 5,000.0 bn yuan, is above the yearly budgets of its years together, 2,100.0 bn yuan",
+     "资金池“2024-2030年累计投入”的下限50,000.0亿元高于其各年预算之和21,000.0亿元"),
+    ("the ceiling of all, 480.0 million yuan, is below the 1.2 bn yuan the category floors need in its years",
+     "资金池“all”的上限4.80亿元低于其年份内服务类别下限所需的12.0亿元"),
+    ("the community space target needs 1,200 10k m2 more, but no category has a facility standard to add them under",
+     "人均社区服务用房面积目标还需1,200万平方米，但没有任何服务类别设有facility标准可供配置"),
+])
+def test_every_pre_solve_finding_is_said_in_chinese(english, chinese):
+    """Each template the families' checks write (models/*: check=), with its money in 亿元 (1 bn yuan = 10亿元)."""
+    from optimizer.postprocess.detail import finding_zh
+
+    assert finding_zh(english) == chinese
+    assert finding_zh("one answer among equally good ones: held") == "one answer among equally good ones: held"  # unknown: as written
+
+
+def test_the_terminals_pre_solve_findings_are_chinese(invoke, tmp_path):
+    r = invoke("solve", SCENARIOS / "plan.yaml", "--lang", "zh", "--out", tmp_path / "p")
+    text = " ".join(r.output.split()).replace(" ", "")
+    assert r.exit_code == 2 and "预检：到2030年，每万人持证社工数目标至少需新增1,409,420人，但供给到那时只允许140,000人" in text
+    assert "check:" not in r.output and "supply allows" not in r.output

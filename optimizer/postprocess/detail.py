@@ -132,7 +132,7 @@ def summary_rows(name: str, status: str, people: float, objective: float, object
             (f"{view.t('objective')}（{objective_unit_zh(objective_unit)}）", objective)]
     rows += [(f"{b['year']}年{view.t('family:' + str(b['family']), str(b['family']))}", view.sentence(b))
              for b in binding[:30]]
-    return rows + [("提示", w) for w in warnings]
+    return rows + [("提示", finding_zh(w)) for w in warnings]
 
 
 OBJECTIVE_UNIT_ZH = {"weighted 10k people, counted at the fair penalty's slopes": "加权万人次，按公平目标各段斜率计",
@@ -154,3 +154,69 @@ def prices_note(summary: dict, view: View) -> str:
     if lo_hi:
         return f"公平目标下，以上人次按所在服务需求的未满足程度加权，每人计{lo_hi[0]:g}至{lo_hi[1]:g}次"
     return "目标为最低成本时所有需求均已满足：以上以“人次”表述的数字实为目标函数的单位，即亿元成本"
+
+
+WHAT_ZH = {"social workers": "每万人持证社工数", "community space": "人均社区服务用房面积", "fiscal budget": "财政预算",
+           "personnel supply": "人员供给", "build capacity": "用房建设能力"}
+YEARS = r"(?P<years>\d{4}(?:[-, ]+\d{4})*)"
+
+
+def money_zh(text: str) -> str:
+    """Sentence money (fmt_money_yuan's '5.2 bn yuan', '480.0 million yuan', '12,000 yuan') in 亿元 or 元."""
+    def one(m: re.Match) -> str:
+        x, scale = float(m.group(1).replace(",", "")), m.group(2)
+        return f"{x * 10:,.1f}亿元" if scale == "bn" else f"{x / 100:,.2f}亿元" if scale == "million" else f"{x:,.0f}元"
+    return re.sub(r"(-?\d[\d,]*\.?\d*) (bn|million)? ?yuan", one, text)
+
+
+FINDINGS_ZH = (  # the pre-solve check's proofs (the families' `check`), English -> Chinese
+    (rf"^by {YEARS} the (?P<what>.+?) target needs at least (?P<n>[\d,]+) (?P<unit>.+?) added(?P<shared>.*?), but "
+     r"supply allows (?P<m>[\d,]+) (?P=unit) up to then$",
+     lambda g: f"到{g['years']}年，{WHAT_ZH.get(g['what'], g['what'])}目标至少需新增{g['n']}{unit_zh(g['unit'])}"
+               f"{'（已计入共享用房）' if g['shared'] else ''}，但供给到那时只允许{g['m']}{unit_zh(g['unit'])}"),
+    (rf"^by {YEARS} the coverage targets need at least (?P<n>[\d,]+) FTE of facility staff hired, but supply allows "
+     r"(?P<m>[\d,]+) FTE$",
+     lambda g: f"到{g['years']}年，养老服务设施覆盖目标至少需招聘设施人员{g['n']}人，但供给只允许{g['m']}人"),
+    (rf"^{YEARS} (?P<what>.+?) (?P<have>-?\d[\d,.]* .+?) is below the (?P<need>.+?) the category floors need$",
+     lambda g: f"{g['years']}年{WHAT_ZH.get(g['what'], g['what'])}{_amount_zh(g['have'])}低于服务类别下限所需的"
+               f"{_amount_zh(g['need'])}"),
+    (rf"^{YEARS}: the non-livelihood floors \((?P<a>[^)]*)\) and the (?P<s>\d+%) livelihood share need a budget of at "
+     r"least (?P<b>.+?), found (?P<c>.+)$",
+     lambda g: f"{g['years']}年：非民生类下限（{money_zh(g['a'])}）与{g['s']}的民生支出占比要求预算至少"
+               f"{money_zh(g['b'])}，实际为{money_zh(g['c'])}"),
+    (rf"^{YEARS} fiscal budget (?P<b>.+?) is below the (?P<n>.+?) needed at the least: (?P<parts>.+)$",
+     lambda g: f"{g['years']}年财政预算{money_zh(g['b'])}低于至少所需的{money_zh(g['n'])}："
+               + "与".join(_need_zh(p) for p in g["parts"].split(" and "))),
+    (r"^the floor of (?P<p>.+?), (?P<a>.+?), is above the yearly budgets of its years together, (?P<b>.+)$",
+     lambda g: f"资金池“{g['p']}”的下限{money_zh(g['a'])}高于其各年预算之和{money_zh(g['b'])}"),
+    (r"^the ceiling of (?P<p>.+?), (?P<a>.+?), is below the (?P<b>.+?) the category floors need in its years$",
+     lambda g: f"资金池“{g['p']}”的上限{money_zh(g['a'])}低于其年份内服务类别下限所需的{money_zh(g['b'])}"),
+    (r"^the (?P<what>.+?) target needs (?P<n>[\d,]+) (?P<unit>.+?) more, but no category has a (?P<res>\w+) standard "
+     r"to add them under$",
+     lambda g: f"{WHAT_ZH.get(g['what'], g['what'])}目标还需{g['n']}{unit_zh(g['unit'])}，但没有任何服务类别设有"
+               f"{g['res']}标准可供配置"),
+)
+
+
+def _amount_zh(text: str) -> str:
+    """'20,000 FTE' -> '20,000人', '5.2 bn yuan' -> '52.0亿元': a number and its unit, no space between."""
+    number, _, unit = money_zh(text).partition(" ")
+    return number + unit_zh(unit) if unit else number
+
+
+def _need_zh(part: str) -> str:
+    for pattern, words in ((r"^(?P<m>.+?) in salaries for the workers the density target needs$", "社工密度目标所需新增人员工资{m}"),
+                           (r"^(?P<m>.+?) to lift the worst-funded up to the (?P<cap>[\d.]+)x cap$", "将人均支出最低者提升至{cap}倍上限所需{m}")):
+        m = re.match(pattern, part)
+        if m:
+            return words.format(m=money_zh(m.group("m")), **{k: v for k, v in m.groupdict().items() if k != "m"})
+    return money_zh(part)
+
+
+def finding_zh(text: str) -> str:
+    """A pre-solve finding or warning in Chinese where its template is known; else as written."""
+    for pattern, said in FINDINGS_ZH:
+        m = re.match(pattern, text)
+        if m:
+            return said(m.groupdict())
+    return text

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.backend.status import Status
-from optimizer.postprocess.detail import objective_unit_zh, prices_note, unit_zh
+from optimizer.postprocess.detail import finding_zh, objective_unit_zh, prices_note, unit_zh
 from optimizer.postprocess.headline import all_met, headline_tables, milestone_years
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis
 from optimizer.postprocess.view import View
@@ -92,7 +92,7 @@ def show(outcome, console: Console | None = None) -> None:
     name, _, rest = line.partition("  ")
     console.print(f"[{style}]{escape(name)}[/]  {escape(rest)}")
     for w in outcome.warnings:
-        console.print(f"[yellow]check:[/] {w}")
+        console.print(f"[yellow]预检：[/]{escape(finding_zh(w))}" if v.lang == "zh" else f"[yellow]check:[/] {escape(w)}")
     if sol.status is Status.TIME_LIMIT:
         console.print("[yellow]stopped by the time limit: the best solution found is kept but not proven optimal[/]")
     if sol.message and not sol.status.is_ok:
