@@ -23,7 +23,7 @@ from optimizer.postprocess.headline import all_met, money_wide
 from optimizer.postprocess.kpis import AGGREGATE_SCOPES, line_ratio_kpis
 from optimizer.postprocess.places import REPORT_MARK, atomic_file, is_our_report
 from optimizer.postprocess.readback import MANIFEST_SHAPE, SOLVE_FILES, read_result_csv, read_result_json, read_solve_folder, require_files, writer_of
-from optimizer.postprocess.view import View, choose_lang
+from optimizer.postprocess.view import MONEY_UNITS, View, choose_lang
 
 log = logging.getLogger("opt")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",
@@ -351,13 +351,15 @@ def _allocation_section(alloc: pd.DataFrame, ch: Charts, order: list[str] | None
                            cl=[ch.label(str(n), str(i)) for n, i in zip(part["category_name"], part["category"])])
         pivot = part.pivot_table(index="rl", columns="cl", values="allocated", aggfunc="sum").fillna(0)
         pivot = _ordered(pivot, part, order) if order else pivot.loc[pivot.sum(axis=1).sort_values().index]
+        if unit == "10k yuan" and view is not None:  # money in the unit the run was asked for, as its tables
+            pivot, unit = view.money_from_10k(pivot), MONEY_UNITS[view.money_unit][1]
         fig, ax = ch.plt.subplots(figsize=(10, max(3, 0.28 * len(pivot) + 1.5)))
         pivot.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab20")
         shown = view.t(f"resource:{res}", res) if view is not None else res
         ax.set_xlabel(w(f"{res}: new allocation, all years ({unit})",
                         f"{shown}：各年新增配置合计（{unit_zh(unit)}）"))
+        ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, not on them
         ax.set_ylabel("")
-        ax.legend(fontsize=7, ncol=2, loc="lower right")
         ax.xaxis.set_major_formatter(ch.matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         out.append(f"<img alt='{res} allocation by region and category' src='{ch.png(fig)}'>")
     return out
