@@ -165,7 +165,7 @@ def test_a_cells_problem_and_a_cross_check_come_at_once(invoke, tmp_path):
     text = " ".join(r.output.split())
     assert r.exit_code == 1 and "3 problems in the input" in text, r.output
     assert "found a sheet 'Notes'" in text and "expected unique ids, found 'Innermongolia' 2 times" in text
-    assert "人口!B3: population.Guangxi: expected a region id from 'regions'" in text  # Guangxi's row is gone
+    assert "人口!A3: population.Guangxi: expected a region id from 'regions'" in text  # the id's cell: its row is gone
 
 
 def test_an_emptied_sheet_is_said_not_silently_read_as_none(invoke, tmp_path):

@@ -269,6 +269,7 @@ def read_workbook(path: Path) -> tuple[dict, Locations]:
                 if not row or row[0] is None or str(row[0]).strip() == "":
                     continue
                 region = str(row[0]).strip()
+                locs.setdefault(base + (region,), Where(name, cell=f"{sheet}!A{r}"))  # the region's row: its id's cell
                 for j, v in enumerate(row[1:], start=1):
                     col = cols[j] if j < len(cols) else None
                     if col is not None and v is not None:
