@@ -22,18 +22,15 @@ SHOWN = ("livelihood_share_fiscal", "special_group_share_fiscal", "special_group
 EN = View()  # KPI names in the English tables (the run's own view translates them again under zh)
 
 
-def _kpi_label(label: str, row, v) -> str:
-    """The KPI's words in the run's language: the plan's term where the table has one, with its scope."""
+HEAD_ZH = {"lowest": "最低：", "largest": "最多："}
+
+
+def kpi_label(row, head: str, scope: str, v: View) -> str:
+    """A KPI row's words in the run's language: its name (the plan's term where the table has one) and its
+    scope, with 'lowest'/'largest' where the row stands for the worst of several."""
     if v.lang != "zh":
-        return label
-    name = v.kpi_name(row["kpi"])
-    english = EN.kpi_name(row["kpi"])  # the label is '<its English name> (<scope>)': the name may hold brackets
-    scope = label[len(english) + 2:-1] if label.startswith(english + " (") else ""
-    head = ""
-    for en, zh in (("lowest: ", "最低："), ("largest: ", "最多：")):
-        if scope.startswith(en):
-            head, scope = zh, scope[len(en):]
-    return f"{name}（{head}{v.scope(scope)}）" if scope else name
+        return f"{EN.kpi_name(row['kpi'])} ({head + ': ' if head else ''}{scope})"
+    return f"{v.kpi_name(row['kpi'])}（{HEAD_ZH.get(head, '')}{v.scope(scope)}）"
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -48,36 +45,37 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}"
 
 
-def kpi_rows(kpis, year: int):
-    """Aggregate per-region KPIs to their worst region, so a milestone fits on a screen."""
+def kpi_rows(kpis, year: int) -> list[tuple[str, str, object]]:
+    """Aggregate per-region KPIs to their worst region, so a milestone fits on a screen: (qualifier, scope,
+    row), the qualifier 'lowest' or 'largest' where a row stands for the worst of several, else ''."""
     k = kpis[kpis["year"] == year]
-    out = []
+    out: list[tuple[str, str, object]] = []
     for name in [*line_ratio_kpis(k["kpi"].unique()), *SHOWN]:  # every spending line's gap first
         part = k[k["kpi"] == name]
         if part.empty:
             continue
         if name in ("social_workers_per_10k", "community_space_per_person"):
             worst = part.loc[part["value"].idxmin()]
-            out.append((f"{EN.kpi_name(name)} (lowest: {worst['scope']})", worst))
+            out.append(("lowest", str(worst["scope"]), worst))
         elif name == "people_unserved":
             worst = part.loc[part["value"].idxmax()]
-            out.append((f"{EN.kpi_name(name)} (largest: {worst['scope']})", worst))
+            out.append(("largest", str(worst["scope"]), worst))
         else:
             for _, row in part.iterrows():
-                out.append((f"{EN.kpi_name(name)} ({row['scope']})", row))
+                out.append(("", str(row["scope"]), row))
     shown = {*line_ratio_kpis(k["kpi"].unique()), *SHOWN}
     low = k[(k["kpi"] == "need_met_lowest") & (k["scope"] == "lowest category and resource, all regions")]
     if not low.empty:  # how the worst-served service fares, whatever the objective
-        out.append((f"{EN.kpi_name('need_met_lowest')} (all regions)", low.iloc[0]))
+        out.append(("", "all regions", low.iloc[0]))
     targeted = k[k["target"].notna() & ~k["kpi"].isin(shown)]
     for name in targeted["kpi"].unique():  # the other families' targets (need met, coverage, renewal, pools)
         part = targeted[targeted["kpi"] == name]
         if len(part) > 3:  # one per region: the worst of them
             worst = part.loc[part["value"].idxmin()]
-            out.append((f"{EN.kpi_name(name)} (lowest: {worst['scope']})", worst))
+            out.append(("lowest", str(worst["scope"]), worst))
             continue
         for _, row in part.iterrows():
-            out.append((f"{EN.kpi_name(name)} ({row['scope']})", row))
+            out.append(("", str(row["scope"]), row))
     return out
 
 
@@ -116,13 +114,13 @@ def show(outcome, console: Console | None = None) -> None:
             for col in ("kpi", "value", "unit", "target", "met"):
                 table.add_column(v.t(col) if v.lang == "zh" else col.upper() if col == "kpi" else col,
                                  justify="right" if col in ("value", "target") else "left")
-            for label, row in kpi_rows(res.kpis, y):
+            for head, scope, row in kpi_rows(res.kpis, y):
                 met = row["met"]
                 met_s = "" if met == "" else (f"[green]{v.t('yes')}[/]" if met else f"[red]{v.t('no').upper()}[/]")
                 unit, value, target = row["unit"], row["value"], row["target"]
                 if unit == "10k yuan":  # money in the run's unit
                     unit, value, target = "money", v.money_from_10k(value), v.money_from_10k(target)
-                table.add_row(escape(_kpi_label(label, row, v)), _fmt(value, unit),
+                table.add_row(escape(kpi_label(row, head, scope, v)), _fmt(value, unit),
                               v.money_label if unit == "money" else v.unit(unit), _fmt(target, unit), met_s)
             console.print(table)
         if "flows" in res.extra:
