@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
@@ -45,11 +46,11 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}"
 
 
-def kpi_rows(kpis, year: int) -> list[tuple[str, str, object]]:
+def kpi_rows(kpis, year: int) -> list[tuple[str, str, pd.Series]]:
     """Aggregate per-region KPIs to their worst region, so a milestone fits on a screen: (qualifier, scope,
     row), the qualifier 'lowest' or 'largest' where a row stands for the worst of several, else ''."""
     k = kpis[kpis["year"] == year]
-    out: list[tuple[str, str, object]] = []
+    out: list[tuple[str, str, pd.Series]] = []
     for name in [*line_ratio_kpis(k["kpi"].unique()), *SHOWN]:  # every spending line's gap first
         part = k[k["kpi"] == name]
         if part.empty:
