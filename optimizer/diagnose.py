@@ -274,13 +274,19 @@ def _within(schedule: dict, last: int) -> dict:
     return {**kept, last: float(np.interp(last, sorted(schedule), [schedule[y] for y in sorted(schedule)]))}
 
 
+def _schedule(scenario, knob: Knob) -> dict:
+    """The knob's value as a schedule: its milestones, or {CONSTANT: v} for one value."""
+    value = _get(scenario, knob.path)
+    return value if isinstance(value, dict) else {CONSTANT: value}
+
+
 def _shifted(scenario, knob: Knob, delta: float):
     """A copy of the scenario with the knob moved by delta; and the knob's new schedule."""
     value = _get(scenario, knob.path)
     if knob.delay:
         moved = _within({y + _years_later(delta): v for y, v in value.items()}, max(scenario.years))
         return _with(scenario, knob, moved), moved
-    sched = value if isinstance(value, dict) else {CONSTANT: value}
+    sched = _schedule(scenario, knob)
     new = {}
     for y, v in sched.items():
         nv = v + knob.sign * delta
@@ -368,8 +374,7 @@ def bracket(scenario, knob: Knob, probe: Prober) -> Relaxation:
     """The knob at its most relaxed (an unbounded one, budgets, doubled until enough): a shift that
     makes the plan feasible, with the largest shift known not to (`at_least`); or that none does."""
     if math.isinf(knob.limit):  # an unbounded one: from its largest value, doubled below until enough
-        sched = _get(scenario, knob.path)
-        hi = max(max(sched.values() if isinstance(sched, dict) else [sched]), 1.0)
+        hi = max(max(_schedule(scenario, knob).values()), 1.0)
     else:
         hi = _to_limit(scenario, knob)
     lo = 0.0  # the plan as it stands is infeasible
@@ -397,9 +402,7 @@ def step_of(scenario, knob: Knob, hi: float) -> float:
     a floor of 15 per 10k: 0.015), whole years for a delay, the knob's own step for one written as 0."""
     if knob.delay:
         return knob.tol
-    value = _get(scenario, knob.path)
-    values = [abs(v) for v in (value.values() if isinstance(value, dict) else [value]) if isinstance(v, (int, float))]
-    size = max(values, default=0.0)
+    size = max((abs(v) for v in _schedule(scenario, knob).values() if isinstance(v, (int, float))), default=0.0)
     return REL_STEP * size if size > 0 else knob.tol * max(1.0, hi)
 
 
@@ -478,8 +481,7 @@ def decide_exact(scenario, knob: Knob, probe: Prober, base) -> tuple[Relaxation,
     if most is not None and check(build_data(most), most):  # the pre-solve check proves it in numbers: no LP
         r = Relaxation(knob, None)
         return r, lambda: r
-    sched = _get(scenario, knob.path)
-    values = [v for v in (sched.values() if isinstance(sched, dict) else [sched]) if v is not None]
+    values = [v for v in _schedule(scenario, knob).values() if v is not None]
     complete = math.isinf(knob.limit) or len(set(values)) == 1  # the LP's range is the knob's whole range
     return _exact(scenario, knob, probe, base, g, complete)
 
@@ -508,17 +510,13 @@ def _checked(scenario, knob: Knob, probe: Prober, base, g: Direction, least: flo
     re-solve twice, the LP's own point checked against the plan as printed."""
     schedule = _shifted(scenario, knob, least)[1]
     found = Relaxation(knob, least, schedule, exact=True)
-    printed = {y: float(_num(v, knob.sign > 0)) for y, v in schedule.items()}  # every year, as the line sets it
     if base.A.shape[1] < RESOLVE_CHECK_COLUMNS:
         as_printed = probe(found.as_printed(scenario), f"the {knob.what} as suggested")
         short = probe(_shifted(scenario, knob, 0.99 * least)[0], f"the {knob.what} 1% short of the suggestion")
         checked = ("checked: feasible as printed, infeasible 1% short" if as_printed and short is False else
                    f"check: as printed {_verdict(as_printed)}, 1% short {_verdict(short, False)}")
     else:  # a re-solve costs a full solve here: the LP's own point is checked against the plan as printed
-        now = _get(scenario, knob.path)
-        now = now if isinstance(now, dict) else {CONSTANT: now}
-        d_printed = min(knob.sign * (printed[y] - now[y]) for y in printed)  # each year at least as relaxed
-        worst = moved(base, [g], [d_printed]).violation(x[:-1])
+        worst = moved(base, [g], [_printed_shift(scenario, knob, least)]).violation(x[:-1])
         checked = (f"checked: the LP's point meets the plan as printed (worst row off by {worst:.0e}); less is "
                    f"infeasible by the LP's optimum")
     return Relaxation(knob, least, schedule, exact=True, checked=checked)
@@ -547,8 +545,7 @@ def _to_limit(scenario, knob: Knob) -> float:
     most), or the delay that puts its first milestone in the last year."""
     if knob.delay:
         return knob.limit
-    sched = _get(scenario, knob.path)
-    sched = sched if isinstance(sched, dict) else {CONSTANT: sched}
+    sched = _schedule(scenario, knob)
     shift = max(sched.values()) - knob.limit if knob.sign < 0 else knob.limit - min(sched.values())
     return max(shift, 0.0)
 
@@ -704,20 +701,18 @@ def combination(scenario, weights: dict[str, float], solver_opts: dict, progress
 
 
 def _printed_shift(scenario, k: Knob, d: float) -> float:
-    """The shift the knob's --set line makes (its values rounded toward the relaxed side): at least d."""
+    """The shift the knob's --set line makes (its milestones rounded toward the relaxed side): at least d, the
+    least over its milestones (every year of the line lies between two of them)."""
     if d <= 0:
         return 0.0
-    r = Relaxation(k, d, _shifted(scenario, k, d)[1])
-    now = _get(scenario, k.path)
-    now = now if isinstance(now, dict) else {CONSTANT: now}
-    return min(k.sign * (v - now[y]) for y, v in r.printed.items() if y in now) if any(y in now for y in r.printed) else d
+    now = _schedule(scenario, k)
+    return min(k.sign * (v - now[y]) for y, v in Relaxation(k, d, _shifted(scenario, k, d)[1]).printed.items())
 
 
 def _exact_direction(scenario, k: Knob, base) -> Direction | None:
     """The knob's direction over its reach: a floor to the first year that reaches its limit (beyond it the
     years move apart), a supply or budget without end (checked to its largest value)."""
-    sched = _get(scenario, k.path)
-    values = [v for v in (sched.values() if isinstance(sched, dict) else [sched]) if v is not None]
+    values = [v for v in _schedule(scenario, k).values() if v is not None]
     if math.isinf(k.limit):
         g = direction(lambda d: _model_of(_shifted(scenario, k, d)[0]), max(max(map(abs, values), default=1.0), 1.0), base)
         return replace(g, hi=math.inf) if g is not None else None
