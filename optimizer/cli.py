@@ -280,11 +280,9 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
     with --money-needed, the least budget against the year KEY's milestones are reached."""
     import time
 
-    from optimizer.curve import default_shifts, draw, price_curve
+    from optimizer.curve import default_shifts, draw, price_curve, write_curve
     from optimizer.diagnose import linear_knobs
-    from optimizer.postprocess.manifest import manifest
-    from optimizer.postprocess.places import atomic_folder, claim_folder, sealed
-    from optimizer.postprocess.write import write_csv, write_json
+    from optimizer.postprocess.places import claim_folder
     from optimizer.preprocess.load import load_scenario
     from optimizer.run import solver_options
 
@@ -305,17 +303,10 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
     found = _guard(lambda: price_curve(loaded.scenario, knob, default_shifts(loaded.scenario, knob, points), opts), debug)
     seconds = time.perf_counter() - t
 
-    def write() -> None:
-        with atomic_folder(target) as tmp:
-            write_csv(found.table, tmp / "curve.csv")
-            written = found.table.loc[found.table["shift"].abs().idxmin(), "value"]
-            draw(found, float(written), tmp / "curve.png")
-            m = manifest(loaded, opts, "curve", {"curve": seconds, "solves": found.solve_seconds}, sys.argv,
-                         ["curve.csv", "curve.png"])
-            m["curve"] = {"key": key, "points": points, "parametric": found.parametric}
-            write_json(sealed(tmp, m), tmp / "manifest.json")
-
-    _guard(write, debug)
+    written = float(found.table.loc[found.table["shift"].abs().idxmin(), "value"])
+    _guard(lambda: write_curve(target, loaded, opts, found.table, lambda png: draw(found, written, png),
+                               {"curve": seconds, "solves": found.solve_seconds},
+                               {"key": key, "points": points, "parametric": found.parametric}, sys.argv), debug)
     how = "one model, bounds moved" if found.parametric else "each point built (its matrix changes)"
     out_console.print(f"the price of the {knob.what} ({how}; each solve from the last one's basis; person-services "
                       f"of one optimal answer, which may differ from opt solve's chosen one where answers tie):")
@@ -327,11 +318,8 @@ def _price_curve(scenario: Path, sets: list[str], key: str, points: int, out: Pa
 
 
 def _money_curve(loaded, key: str, target: Path, opts: dict, debug: bool) -> None:
-    from optimizer.curve import draw_money, money_needed
+    from optimizer.curve import draw_money, money_needed, write_curve
     from optimizer.diagnose import _get, knobs, linear_knobs
-    from optimizer.postprocess.manifest import manifest
-    from optimizer.postprocess.places import atomic_folder, sealed
-    from optimizer.postprocess.write import write_csv, write_json
 
     later = [k for k in knobs(loaded.scenario) if k.delay and ".".join(map(str, k.path)) == key]
     budget = linear_knobs(loaded.scenario).get("resources.fiscal.budget")
@@ -345,15 +333,9 @@ def _money_curve(loaded, key: str, target: Path, opts: dict, debug: bool) -> Non
     written = _get(loaded.scenario, budget.path)
     written = min(written.values()) if isinstance(written, dict) else written
 
-    def write() -> None:
-        with atomic_folder(target) as tmp:
-            write_csv(table, tmp / "curve.csv")
-            draw_money(table, later[0], budget.unit, float(written), tmp / "curve.png")
-            m = manifest(loaded, opts, "curve", {}, sys.argv, ["curve.csv", "curve.png"])
-            m["curve"] = {"key": key, "money_needed": True}
-            write_json(sealed(tmp, m), tmp / "manifest.json")
-
-    _guard(write, debug)
+    _guard(lambda: write_curve(target, loaded, opts, table,
+                               lambda png: draw_money(table, later[0], budget.unit, float(written), png), {},
+                               {"key": key, "money_needed": True}, sys.argv), debug)
     out_console.print(f"the least yearly budget against when the {later[0].what} are reached (one LP each):")
     for r in table.itertuples(index=False):
         shown = (f"{r.least_budget:,.2f} {budget.unit}" if r.status == "optimal" else

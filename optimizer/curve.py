@@ -9,6 +9,7 @@ the previous point's basis, so a point costs a few pivots where the knob moves l
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def price_curve(scenario, knob: Knob, shifts: np.ndarray, solver_opts: dict) -> 
     lo, hi = float(shifts[0]), float(shifts[-1])
     first, ctx = built(lo)
     g = direction(lambda u: built(lo + u)[0], hi - lo, first) if hi > lo else None
-    opts: dict[str, Any] = {k: v for k, v in solver_opts.items() if k not in ("basis", "keep_basis")}
+    opts: dict[str, Any] = dict(solver_opts)
     basis = None
     rows = []
     seconds = 0.0
@@ -172,4 +173,21 @@ def draw_money(table: pd.DataFrame, knob: Knob, budget_unit: str, written: float
     plt.close(fig)
 
 
-__all__ = ["Curve", "DEFAULT_POINTS", "default_shifts", "draw", "draw_money", "money_needed", "price_curve"]
+
+def write_curve(folder: Path, loaded, opts: dict, table: pd.DataFrame, draw_to: Callable[[Path], None],
+                timings: dict, about: dict, argv: list[str]) -> None:
+    """curve.csv, curve.png (drawn by `draw_to`) and manifest.json (with `about` under 'curve'), all or nothing,
+    never over a folder opt did not write."""
+    from optimizer.postprocess.manifest import manifest
+    from optimizer.postprocess.places import atomic_folder, sealed
+    from optimizer.postprocess.write import write_csv, write_json
+
+    with atomic_folder(folder) as tmp:
+        write_csv(table, tmp / "curve.csv")
+        draw_to(tmp / "curve.png")
+        m = manifest(loaded, opts, "curve", timings, argv, ["curve.csv", "curve.png"])
+        m["curve"] = about
+        write_json(sealed(tmp, m), tmp / "manifest.json")
+
+
+__all__ = ["Curve", "DEFAULT_POINTS", "default_shifts", "draw", "draw_money", "money_needed", "price_curve", "write_curve"]
