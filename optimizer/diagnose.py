@@ -220,21 +220,37 @@ def _toward(v: float, decimals: int, up: bool | None) -> float:
     return (math.ceil if up else math.floor)(v * f - (1e-9 if up else -1e-9)) / f
 
 
-def _fmt(v: float, unit: str, up: bool | None = None, change: bool = False) -> str:
-    """A knob's amount in its unit; with `up`, rounded at the shown precision toward the side that keeps a
-    suggestion feasible (a budget "to 2,095.49", never the infeasible 2,095.48 of 2,095.4816). A `change` of a
-    share is in percentage points (lowered by 2.06 points to 67.94%)."""
+MONEY_KNOB_UNITS = ("100m yuan", "100m yuan in all")
+
+
+def _number(v: float, unit: str, up: bool | None = None) -> str:
+    """A knob's amount as shown, at its unit's precision, rounded toward `up` (the side that keeps a suggestion
+    feasible: "2,095.49", never the infeasible 2,095.48 of 2,095.4816): a share in percent to 0.01, a ratio
+    to 0.001, money to 0.01 (100m yuan), 10,000 or more whole, else four significant digits (8, not 8.000)."""
     if unit == "share":
-        return f"{_toward(v * 100, 2, up):.2f}" + (" percentage points" if change else "%")
+        return f"{_toward(v * 100, 2, up):.2f}"
     if unit == "x":
-        return f"{_toward(v, 3, up):.3f}x"
-    if unit in ("100m yuan", "100m yuan in all"):
-        return f"{_toward(v, 2, up):,.2f} (100m yuan) " + ("a year" if unit == "100m yuan" else "in all")
+        return f"{_toward(v, 3, up):.3f}"
+    if unit in MONEY_KNOB_UNITS:
+        return f"{_toward(v, 2, up):,.2f}"
     if abs(v) >= 1e4:
-        return f"{_toward(v, 0, up):,.0f} {unit}"  # 200,000 FTE, not 2e+05 FTE
-    decimals = max(3 - math.floor(math.log10(abs(v))), 0) if v else 0  # four significant digits
+        return f"{_toward(v, 0, up):,.0f}"  # 200,000 FTE, not 2e+05 FTE
+    decimals = max(3 - math.floor(math.log10(abs(v))), 0) if v else 0
     text = f"{_toward(v, decimals, up):,.{decimals}f}"
-    return f"{text.rstrip('0').rstrip('.') if '.' in text else text} {unit}"  # 8 per 10k, not 8.000
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fmt(v: float, unit: str, up: bool | None = None, change: bool = False) -> str:
+    """A knob's amount with its unit in words (optimizer.diagnosis_zh says the same number in Chinese); a
+    `change` of a share is in percentage points (lowered by 2.06 points to 67.94%)."""
+    n = _number(v, unit, up)
+    if unit == "share":
+        return n + (" percentage points" if change else "%")
+    if unit == "x":
+        return n + "x"
+    if unit in MONEY_KNOB_UNITS:
+        return f"{n} (100m yuan) " + ("a year" if unit == "100m yuan" else "in all")
+    return f"{n} {unit}"
 
 
 def _get(scenario, path):

@@ -2,9 +2,7 @@
 lines, from the same numbers, with the plan's words for its targets and money in 亿元 (as its --set lines)."""
 from __future__ import annotations
 
-import math
-
-from optimizer.diagnose import CONSTANT, Combination, Diagnosis, Relaxation, Together, _runs, _toward, _years_later
+from optimizer.diagnose import CONSTANT, Combination, Diagnosis, Relaxation, Together, _number, _runs, _years_later
 from optimizer.postprocess.detail import unit_zh
 
 # a knob's words, by its key (the plan's terms where it has them); a knob not listed is said by its family
@@ -44,21 +42,18 @@ def _pool_zh(what: str) -> str:
 
 
 def amount_zh(v: float, unit: str, change: bool = False, up: bool | None = None) -> str:
-    """An amount in the knob's unit, rounded as the English is (toward `up` at the shown precision); a change of
-    a share in percentage points (2.05个百分点), a share itself as a percent."""
+    """The amount optimizer.diagnose shows (the same number, _number), with its unit in Chinese; a change of a
+    share in percentage points (2.05个百分点), a share itself as a percent."""
+    n = _number(v, unit, up)
     if unit == "share":
-        return f"{_toward(v * 100, 2, up):.2f}个百分点" if change else f"{_toward(v * 100, 2, up):.2f}%"
+        return n + ("个百分点" if change else "%")
     if unit == "x":
-        return f"{_toward(v, 3, up):.3f}倍"
+        return n + "倍"
     if unit == "100m yuan":
-        return f"{_toward(v, 2, up):,.2f}亿元/年"
+        return n + "亿元/年"
     if unit == "100m yuan in all":
-        return f"{_toward(v, 2, up):,.2f}亿元（合计）"
-    if abs(v) >= 1e4:
-        return f"{_toward(v, 0, up):,.0f}{unit_zh(unit)}"
-    decimals = max(3 - math.floor(math.log10(abs(v))), 0) if v else 0
-    text = f"{_toward(v, decimals, up):,.{decimals}f}"
-    return f"{text.rstrip('0').rstrip('.') if '.' in text else text}{unit_zh(unit)}"
+        return n + "亿元（合计）"
+    return n + unit_zh(unit)
 
 
 def _how_zh(r: Relaxation) -> str:
