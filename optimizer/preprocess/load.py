@@ -86,19 +86,27 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], inputs: dict) -> tup
     else:
         data, locs = load_yaml(path)
     inputs[str(path)] = _sha(path)
-    _resolve_tables(data, locs, path.parent, inputs)
+    return _tables_and_base(data, locs, path.parent, inputs, chain + (path,), Where(str(path)))
+
+
+def _tables_and_base(data: dict, locs: Locations, folder: Path, inputs: dict, chain: tuple[Path, ...],
+                     here: Where) -> tuple[dict, Locations]:
+    """A scenario's tables read (relative to `folder`) and its `extends:` base merged under it (a file's folder
+    is its own; a mapping's, the working folder)."""
+    _resolve_tables(data, locs, folder, inputs)
     parent = data.pop("extends", None)
     if parent is None:
         return data, locs
-    if not isinstance(parent, str):
-        raise InputError([Problem(locs.get(("extends",)), "extends", f"expected a file name, found {parent!r}")])
-    ppath = path.parent / parent
+    where = locs.get(("extends",)) or here
+    if not isinstance(parent, (str, Path)):
+        raise InputError([Problem(where, "extends", f"expected a file name, found {parent!r}")])
+    ppath = folder / parent
     if not ppath.exists():
-        raise InputError([Problem(locs.get(("extends",)), "extends", f"expected an existing scenario file, found no file '{ppath}'")])
+        raise InputError([Problem(where, "extends", f"expected an existing scenario file, found no file '{ppath}'")])
     try:
-        pdata, plocs = _read_with_extends(ppath, chain + (path,), inputs)
+        pdata, plocs = _read_with_extends(ppath, chain, inputs)
     except InputError as e:
-        raise _told_at(e, locs.get(("extends",)), "extends") from None
+        raise _told_at(e, where, "extends") from None
     merged = _merge(pdata, data)
     return merged, {**plocs, **locs}
 
@@ -275,16 +283,7 @@ MAPPING = Path("<mapping>")  # a scenario given as a mapping (optimizer.api.load
 def _read_mapping(mapping: Mapping, inputs: dict) -> tuple[dict, Locations]:
     """A scenario given as a mapping (the API's): its tables and `extends:` found from the working folder,
     as a file's are from its own folder; no line numbers, so problems name the key path alone."""
-    data = copy.deepcopy(dict(mapping))
-    locs: Locations = {}
-    _resolve_tables(data, locs, Path.cwd(), inputs)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, locs
-    if not isinstance(parent, (str, Path)) or not Path(parent).exists():
-        raise InputError([Problem(Where(str(MAPPING)), "extends", f"expected an existing scenario file, found {parent!r}")])
-    pdata, plocs = _read_with_extends(Path(parent), (), inputs)
-    return _merge(pdata, data), plocs
+    return _tables_and_base(copy.deepcopy(dict(mapping)), {}, Path.cwd(), inputs, (), Where(str(MAPPING)))
 
 
 def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None) -> Loaded:
