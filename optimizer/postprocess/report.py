@@ -230,7 +230,7 @@ def _headline_section(f, view: View) -> list[str]:
     money = f.tables.get("money")
     if money is not None and len(money):
         table = money_wide(money, "region_name", t("region"), view, region_order(f.scenario or {}, f.kpis))
-        digits = 0 if view.money_unit == "元" else 2
+        digits = view.money_digits
         for c in table.columns[1:]:
             table[c] = [f"{v:,.{digits}f}" for v in table[c]]
         out += [f"<h2>{html.escape(t('money_by_region'))}{html.escape(view.paren(view.money_label))}</h2>",
@@ -277,7 +277,7 @@ def _targets_section(kpis: pd.DataFrame, view: View) -> list[str]:
         if not np.isfinite(v):
             return ""
         if unit == "10k yuan":
-            return f"{view.money_from_10k(float(v)):,.{0 if view.money_unit == '元' else 2}f}"
+            return f"{view.money_from_10k(float(v)):,.{view.money_digits}f}"
         return f"{v:.1%}" if unit == "share" else _cell(float(v))
 
     table = pd.DataFrame({

@@ -271,7 +271,7 @@ def show_headline(outcome, console: Console) -> None:
             cells[str(y)].append(f"{by_year.at[y, 'share_with_standard']:.1%} / {v.people_cell(by_year.at[y, 'people_without'])}")
     _print_wide(console, f"{v.t('services_title')}{v.paren(v.t('cell_note'))}", v.t("category"), names, cells)
     money = headline_tables(res.headline, res.kpis, years, v)["money"]
-    digits = 0 if v.money_unit == "元" else 2
+    digits = v.money_digits
     columns = {str(c): [f"{x:,.{digits}f}" if abs(x) >= 0.5 * 10 ** -digits else "0" for x in money[c]]
                for c in money.columns[1:]}
     note = v.money_label + ("；" if v.lang == "zh" else "; ") + v.t("money_note")

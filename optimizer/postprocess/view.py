@@ -309,11 +309,16 @@ class View:
         """A unit or note in brackets: full-width in Chinese."""
         return f"（{text}）" if self.lang == "zh" else f" ({text})"
 
+    @property
+    def money_digits(self) -> int:
+        """Places money is shown to in this unit: 0.01 亿元 or 万元, whole 元."""
+        return 0 if self.money_unit == "元" else 2
+
     def money_rounded(self, frame):
-        """Money rounded to its unit: 0.01 亿元 or 万元, whole 元 (as whole numbers: no 1.9e+10 in a CSV)."""
-        if self.money_unit == "元":
+        """Money rounded to its unit (as whole numbers in 元: no 1.9e+10 in a CSV)."""
+        if self.money_digits == 0:
             return frame.round(0).astype("int64") + 0
-        return frame.round(2) + 0.0
+        return frame.round(self.money_digits) + 0.0
 
     def scope(self, scope: str) -> str:
         """A KPI's scope in this language: its words where the table has them, resource ids in words."""
