@@ -63,8 +63,11 @@ def direction(build: Callable[[float], LinearModel], hi: float, base: LinearMode
     """The knob's direction from the models `build` makes at shifts 0 (or `base`), hi/2 and hi; None where
     the shift is not a move of bounds alone, in proportion."""
     m0 = base if base is not None else build(0.0)
-    mh, m1 = build(hi / 2), build(hi)
-    if not (_same_structure(m0, m1) and _same_structure(m0, mh)):
+    m1 = build(hi)
+    if not _same_structure(m0, m1):  # a knob that changes the matrix: known from one build, not two
+        return None
+    mh = build(hi / 2)
+    if not _same_structure(m0, mh):
         return None
     parts = [_slope(getattr(m0, k), getattr(m1, k), getattr(mh, k), hi)
              for k in ("row_lower", "row_upper", "col_lower", "col_upper")]
