@@ -27,7 +27,7 @@ def load(source: Source, overrides: list[str] | None = None) -> Loaded:
     """A scenario, checked: `source` a YAML or .xlsx file or a mapping of the same keys; `overrides` as --set
     takes them ("targets.regional_gap.cap=1.6", "targets.personnel_density.min.2030=12"). `.scenario` is the
     validated model, `.raw` the mapping after extends, tables and overrides."""
-    return load_scenario(source if isinstance(source, Mapping) else Path(source), overrides)
+    return load_scenario(source, overrides)
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,7 @@ def solve(source: Source, overrides: list[str] | None = None, *, solver: str | N
           time_limit: float | None = None, threads: int | None = None, lang: str | None = None,
           money_unit: str | None = None) -> Result:
     """Solve a scenario (a file or a mapping) with overrides; nothing is written until Result.write."""
-    src = source if isinstance(source, Mapping) else Path(source)
-    return Result(solve_scenario(src, overrides or [], write=False, solver=solver, time_limit=time_limit,
+    return Result(solve_scenario(source, overrides or [], write=False, solver=solver, time_limit=time_limit,
                                  threads=threads, lang=lang, money_unit=money_unit))
 
 
