@@ -18,6 +18,25 @@ from rich.markup import escape
 from optimizer.errors import InputError, SolverUnavailable, Terminated, interrupt_for
 from optimizer.postprocess.places import InterruptedAfterWrite
 
+
+def _chosen_metavar_alone(cls: type) -> None:
+    """typer (0.16+) prints a type beside a metavar we chose (an argument's `<list[Path]>`) and `<bool>` beside
+    --help: a reader sees the metavar, or nothing for a flag."""
+    typed = getattr(cls, "display_type_rich", None)
+    if typed is None:  # older typer: no type column
+        return
+
+    def shown(self: typer.core.TyperArgument | typer.core.TyperOption, ctx: click.Context) -> str | None:
+        if getattr(self, "is_flag", False) or (self.metavar is not None and isinstance(self, typer.core.TyperArgument)):
+            return None  # a flag takes no value; an argument's metavar is already its name
+        return typed(self, ctx)  # type: ignore[no-any-return]
+
+    cls.display_type_rich = shown  # type: ignore[attr-defined]
+
+
+for _cls in (typer.core.TyperArgument, typer.core.TyperOption):
+    _chosen_metavar_alone(_cls)
+
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="opt: allocate public-service money, personnel and facilities to leave the fewest people unserved.")
 
