@@ -497,6 +497,9 @@ def sweep(
         out_console.print(f"  point {int(r['point'])} {r['status']}: {r.get('error', '')}")
     if len(failed):
         out_console.print(f"re-run only these with: opt sweep {scenario} {' '.join('--vary ' + v for v in vary)} --out {target} --resume")
+    if n and len(failed) == n:  # nothing solved: bad input everywhere is the user's to fix, anything else is not
+        out_console.print("no point was solved (sweep.csv's error column says why for each)")
+        raise typer.Exit(EXIT_BAD_INPUT if (failed["status"] == "bad_input").all() else EXIT_INTERNAL)
     if n and (table["status"] == "infeasible").all():  # no point can be met: as a solve of each would say
         out_console.print("every point is infeasible: the targets cannot be met anywhere on this grid (opt solve with "
                           "one point's --set gives the least change that would)")

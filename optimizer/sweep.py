@@ -189,11 +189,13 @@ def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, s
             (tmp / "dask.log").write_text(log_text, encoding="utf-8")
             files.append("dask.log")
         m = manifest(loaded, options, "sweep", {"sweep": seconds}, argv, files)
+        swept = {v.key for v in varies}  # the first point's value was set to check the grid: the vary says them all
+        m["overrides"] = [o for o in m["overrides"] if o["path"] not in swept]
         m["vary"] = [{"key": v.key, "values": list(v.values)} for v in varies]
         write_json(sealed(tmp, m), tmp / "manifest.json")
 
 
-SCHEDULER_SECONDS = 5  # a scheduler that does not answer within this is said to be missing
+SCHEDULER_SECONDS = 3  # a scheduler that does not answer within this is said to be missing (issue 21: within 5 s in all)
 DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh")
 
 
@@ -258,6 +260,33 @@ def _answers(address: str) -> None:
                                   f"found nothing answering there ({e.strerror or type(e).__name__})")]) from None
 
 
+def _client(address: str):
+    """A Client of the scheduler at ADDRESS within SCHEDULER_SECONDS, or bad input. Dask bounds the TCP connect but
+    not its handshake: a listener that never answers held the sweep for good, and one that speaks another protocol
+    (an SSH banner read as a frame length) raised MemoryError. The connect runs in a daemon thread, so a hung one
+    cannot hold the exit either."""
+    import threading
+
+    from dask.distributed import Client
+
+    got: dict = {}
+
+    def connect() -> None:
+        try:
+            got["client"] = Client(address, timeout=SCHEDULER_SECONDS)
+        except BaseException as e:  # noqa: BLE001 - whatever the far end made Dask raise, it is not a scheduler
+            got["error"] = e
+
+    worker = threading.Thread(target=connect, name="opt-scheduler-connect", daemon=True)
+    worker.start()
+    worker.join(SCHEDULER_SECONDS + 0.5)
+    if "client" in got:
+        return got["client"]
+    why = f"{type(got['error']).__name__}" if "error" in got else f"no answer within {SCHEDULER_SECONDS} s"
+    raise InputError([Problem(Where("--scheduler"), address, "expected the address of a running Dask scheduler "
+                              f"(tcp://host:8786), found something there that does not answer as one ({why})")])
+
+
 def _dask(scenario, overrides, todo, workers, scheduler, progress) -> tuple[dict[int, dict], str]:
     with _DaskLog() as log:
         from dask.distributed import Client, LocalCluster
@@ -265,12 +294,7 @@ def _dask(scenario, overrides, todo, workers, scheduler, progress) -> tuple[dict
         cluster = None
         if scheduler:
             _answers(scheduler)
-            try:
-                client = Client(scheduler, timeout=SCHEDULER_SECONDS)
-            except (OSError, TimeoutError, ValueError) as e:
-                raise InputError([Problem(Where("--scheduler"), scheduler, f"expected the address of a running Dask "
-                                          f"scheduler (tcp://host:8786), found none answering within "
-                                          f"{SCHEDULER_SECONDS} s ({type(e).__name__})")]) from None
+            client = _client(scheduler)
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                    silence_logs=logging.CRITICAL)
@@ -283,7 +307,8 @@ def _gathered(client, cluster, scenario, overrides, todo, progress) -> dict[int,
     from dask.distributed import as_completed
 
     try:
-        futures = {client.submit(solve_point, str(scenario), tuple(overrides), p, pure=False): i for i, p in todo}
+        where = str(Path(scenario).resolve())  # a worker of another machine or folder reads it from its own
+        futures = {client.submit(solve_point, where, tuple(overrides), p, pure=False): i for i, p in todo}
         out = {}
         for fut in as_completed(futures):
             i = futures[fut]
@@ -311,7 +336,9 @@ def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | N
     ycol = "people_unserved" if "people_unserved" in table.columns else "objective"
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     x = varies[0].key
-    if len(varies) == 1:
+    if ycol not in table.columns:  # no point solved: the chart says so, sweep.csv's error column says why
+        ax.text(0.5, 0.5, "no point was solved: see the error column of sweep.csv", ha="center", transform=ax.transAxes)
+    elif len(varies) == 1:
         ok = table[table["status"] == "optimal"]
         ax.plot(ok[x], ok[ycol], marker="o")
     else:

@@ -84,6 +84,78 @@ def test_a_scheduler_that_is_not_there_is_said_at_once(invoke, tmp_path, address
     assert not (tmp_path / "s").exists()
 
 
+@pytest.fixture(params=["silent", "banner"])
+def not_a_scheduler(request):
+    """Something listening that is not Dask: one that never answers, one that speaks first in another protocol."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if request.param == "banner":
+                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+def test_a_listener_that_is_not_a_scheduler_is_said_not_waited_on(invoke, tmp_path, not_a_scheduler):
+    """Dask bounds its connect but not its handshake: a silent listener held the sweep until Ctrl-C, an SSH
+    banner gave 'internal error: MemoryError' (issue 21's new-user run)."""
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--scheduler", not_a_scheduler, "--out", tmp_path / "s")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and not_a_scheduler in said and "does not answer as one" in said, r.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_workers_get_the_scenario_by_its_whole_path(monkeypatch, tmp_path):
+    """A worker started in another folder read a relative scenario path from its own folder: every point failed."""
+    from optimizer import sweep
+
+    sent = []
+
+    class Client:
+        def submit(self, fn, scenario, *args, **kw):
+            sent.append(scenario)
+            raise RuntimeError("enough")
+
+        def close(self):
+            pass
+
+    monkeypatch.chdir(TESTS)
+    with pytest.raises(RuntimeError):
+        sweep._gathered(Client(), None, "scenarios/tiny.yaml", [], [(0, {"resources.fiscal.budget": 8.0})], None)
+    assert sent == [str(TINY.resolve())]
+
+
+def test_a_sweep_with_no_point_solved_says_so(invoke, tmp_path, monkeypatch):
+    """Every point failed (here: a worker's error): exit 5 and said; the chart says no point was solved (it raised
+    KeyError: 'objective'); the manifest's overrides are the user's, not the first point's (the vary lists all)."""
+    from optimizer import sweep
+
+    monkeypatch.setattr(sweep, "solve_point", lambda scenario, overrides, point: {**point, "status": "error", "error": "boom"})
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--set", "resources.personnel.supply=5",
+               "--out", tmp_path / "s")
+    assert r.exit_code == 5 and "no point was solved" in r.output and "boom" in r.output, r.output
+    assert (tmp_path / "s" / "sweep.png").exists()
+    import json
+
+    m = json.loads((tmp_path / "s" / "manifest.json").read_text(encoding="utf-8"))
+    assert [o["path"] for o in m["overrides"]] == ["resources.personnel.supply"]
+    assert m["vary"] == [{"key": "resources.fiscal.budget", "values": [8.0, 10.0]}]
+
+
 def test_failed_point_reported_and_resumed(invoke, tmp_path):
     out = tmp_path / "s"
     r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=10,-1,12", "--out", out)
