@@ -15,3 +15,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module 'optimizer' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    """The API's names, for a notebook's tab completion (they are imported on first use)."""
+    return sorted(__all__)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import InputError, SolverUnavailable
-from optimizer.preprocess.load import Loaded, load_scenario
+from optimizer.preprocess.load import MAPPING, Loaded, load_scenario
 from optimizer.run import RunOutcome, solve_scenario, write_outputs
 
 Source = str | Path | Mapping[str, Any]
@@ -25,7 +25,7 @@ Source = str | Path | Mapping[str, Any]
 
 def load(source: Source, overrides: list[str] | None = None) -> Loaded:
     """A scenario, checked: `source` a YAML or .xlsx file or a mapping of the same keys; `overrides` as --set
-    takes them ("targets.regional_gap.cap=1.6", "targets.personnel_density.min.2030=12"). `.scenario` is the
+    takes them ("targets.regional_gap.cap=1.6", "targets.facility_standard.min.2030=0.6"). `.scenario` is the
     validated model, `.raw` the mapping after extends, tables and overrides."""
     return load_scenario(source, overrides)
 
@@ -80,18 +80,25 @@ class Result:
 
     @property
     def diagnosis(self) -> list[str] | None:
-        """Where the targets cannot all be met: the least change to each, in words with its --set line."""
+        """Where the targets cannot all be met: the least change to each, in words with its --set line; None
+        where they can."""
         d = self.outcome.diagnosis
         return d.lines if d is not None else None
 
     @property
     def diagnosis_table(self) -> pd.DataFrame | None:
+        """diagnosis.csv's rows (None where the targets can all be met); `set` is missing (NA) on a row that
+        found no change, so `table.dropna(subset=["set"])` keeps the changes that work."""
         d = self.outcome.diagnosis
-        return d.table() if d is not None else None
+        if d is None:
+            return None
+        table = d.table()
+        table["set"] = table["set"].replace("", pd.NA)
+        return table
 
     def write(self, folder: str | Path, report: bool = False) -> Path:
         """The result folder `opt solve --out FOLDER` writes (all or nothing; a folder opt did not write is
-        refused, as on the command line)."""
+        refused, as on the command line); `report=True` adds report.html, as --report."""
         from optimizer.postprocess.places import claim_folder
 
         target = Path(folder)
@@ -101,11 +108,24 @@ class Result:
         return target
 
 
-def solve(source: Source, overrides: list[str] | None = None, *, solver: str | None = None,
+def solve(source: Source | Loaded, overrides: list[str] | None = None, *, solver: str | None = None,
           time_limit: float | None = None, threads: int | None = None, lang: str | None = None,
           money_unit: str | None = None) -> Result:
-    """Solve a scenario (a file or a mapping) with overrides; nothing is written until Result.write."""
-    return Result(solve_scenario(source, overrides or [], write=False, solver=solver, time_limit=time_limit,
+    """Solve a scenario (a file, a mapping, or what `load` gave) with overrides; nothing is written until
+    Result.write. The options are checked as the command line checks them: InputError, with its words."""
+    from optimizer.errors import Problem, Where
+    from optimizer.options import solver_refusals, view_choice
+
+    if isinstance(overrides, str | bytes) or (overrides is not None and not all(isinstance(o, str) for o in overrides)):
+        raise InputError([Problem(Where("overrides"), "", f"expected a list of 'key.path=value' strings, found {overrides!r}")])
+    money_unit, lang, refused = view_choice(money_unit, lang)
+    refused = solver_refusals(time_limit, threads, solver=solver) + refused
+    if refused:
+        raise InputError([Problem(Where(name), "", f"expected {expected}, found {found}") for name, expected, found in refused])
+    if isinstance(source, Loaded):  # loaded before: read again as it was, with its overrides, then these
+        overrides = [o.text for o in source.overrides] + list(overrides or [])
+        source = source.raw if source.path == MAPPING else source.path
+    return Result(solve_scenario(source, list(overrides or []), write=False, solver=solver, time_limit=time_limit,
                                  threads=threads, lang=lang, money_unit=money_unit))
 
 

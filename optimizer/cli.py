@@ -88,23 +88,28 @@ def _setup_logging(verbose: bool) -> None:
                         force=True)
 
 
+def _trace(debug: bool) -> None:
+    """--debug: the traceback, then the same message and exit code as without it."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+
+
 def _guard(fn, debug: bool):
     """Run fn; turn known failures into messages and exit codes, never a traceback (unless --debug)."""
     try:
         return fn()
     except InputError as e:
-        if debug:
-            raise
+        _trace(debug)
         err_console.print(f"[bold red]error:[/] {escape(e.render())}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except SolverUnavailable as e:
-        if debug:
-            raise
+        _trace(debug)
         err_console.print(f"[bold red]solver error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_STOPPED) from None
     except OSError as e:  # disk full, permissions: the atomic writer left earlier results as they were
-        if debug:
-            raise
+        _trace(debug)
         where = f" ({e.filename})" if getattr(e, "filename", None) else ""
         err_console.print(f"[bold red]could not read or write a file{escape(where)}:[/] {escape(e.strerror or str(e))}; "
                           "earlier results are untouched", highlight=False, soft_wrap=True)
@@ -118,10 +123,17 @@ def _guard(fn, debug: bool):
         raise typer.Exit(128 + e.signum if isinstance(e, Terminated) else EXIT_INTERRUPTED) from None
     except typer.Exit:
         raise
-    except Exception as e:  # last resort: say what happened, keep the traceback for --debug
-        if debug:
-            raise
-        err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')} "
+    except Exception as e:  # noqa: BLE001 - last resort: say what happened, the traceback under --debug
+        _trace(debug)
+        from optimizer.models.registry import family_at_fault
+
+        said = escape(f"{type(e).__name__}: {e}")
+        fault = family_at_fault(e.__traceback__)
+        if fault is not None:  # a researcher's own family raised: theirs to mend, not a bug of opt's
+            err_console.print(f"[bold red]error:[/] the family '{escape(fault[0])}' ({escape(fault[1])}) raised {said}: "
+                              "a fault in that family's code (run again with --debug for the traceback)", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        err_console.print(f"[bold red]internal error:[/] {said} "
                           "(run again with --debug for the traceback)", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
 
@@ -144,45 +156,35 @@ def _bad_option(name: str, expected: str, found) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-SOLVER_CHOICES = {"--solver": ("auto", "highs", "cbc", "clarabel"), "--method": ("auto", "simplex", "ipm", "pdlp"),
-                  "--backend": ("auto", "highspy", "pulp")}
-
-
 def _check_solver_options(time_limit: float | None = None, threads: int | None = None, **chosen: str | None) -> None:
-    """The solver options a command takes, checked as the scenario's solver section checks them."""
-    for key, value in chosen.items():
-        name = f"--{key}"
-        if value is not None and value not in SOLVER_CHOICES[name]:
-            _bad_option(name, f"one of {', '.join(SOLVER_CHOICES[name])}", f"'{value}'")
-    if time_limit is not None and not time_limit > 0:
-        _bad_option("--time-limit", "a positive number of seconds", f"{time_limit:g}")
-    if threads is not None:
-        from optimizer.preprocess.schema import max_threads
+    """The solver options a command takes, checked as the API checks them (optimizer/options.py)."""
+    from optimizer.options import solver_refusals
 
-        if not 1 <= threads <= max_threads():
-            _bad_option("--threads", f"a whole number from 1 to {max_threads()} (this machine's cores)", threads)
+    for refusal in solver_refusals(time_limit, threads, **chosen)[:1]:
+        _bad_option(*refusal)
 
 
 SetOpt = typer.Option(None, "--set", "-s", metavar="KEY=VALUE",
                       help="override a scenario key: key.path=value (repeatable); a milestone year: key.path.2030=value")
-MoneyOpt = typer.Option(None, "--money-unit", help="money in every table and sentence people read: 亿元, 万元 or 元 "
-                        "(also 100m yuan, 10k yuan, yuan); default: the unit the budget is written in")
-LangOpt = typer.Option(None, "--lang", help="zh or en: the language of the tables and sentences; default: the "
+MoneyOpt = typer.Option(None, "--money-unit", metavar="UNIT", help="the money unit of every table and sentence people "
+                        "read: 100m yuan, 10k yuan or yuan (or the same in Chinese); default: the "
+                        "unit the budget is written in")  # no CJK here: rich cuts a wrapped help line that holds some
+SolverOpt = typer.Option(None, "--solver", metavar="NAME",
+                         help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel")
+LangOpt = typer.Option(None, "--lang", metavar="zh|en", help="zh or en: the language of the tables and sentences; default: the "
                        "scenario's language:, else the locale's")
 
 
 def _view_options(money_unit: str | None, lang: str | None) -> tuple[str | None, str | None]:
     """--money-unit and --lang checked and normalised (100m yuan -> 亿元)."""
-    from optimizer.postprocess.view import LANGS, MONEY_UNITS
+    from optimizer.options import view_choice
 
-    if lang is not None and lang not in LANGS:
-        _bad_option("--lang", " or ".join(LANGS), repr(lang))
-    if money_unit is not None:
-        names = {**{k: k for k in MONEY_UNITS}, **{en: k for k, (_, en) in MONEY_UNITS.items()}}
-        if money_unit.strip().lower() not in names:
-            _bad_option("--money-unit", "one of " + ", ".join(names), repr(money_unit))
-        money_unit = names[money_unit.strip().lower()]
+    money_unit, lang, refused = view_choice(money_unit, lang)
+    for refusal in refused[:1]:
+        _bad_option(*refusal)
     return money_unit, lang
+
+
 DebugOpt = typer.Option(False, "--debug", metavar="", help="show tracebacks")
 
 
@@ -190,12 +192,12 @@ DebugOpt = typer.Option(False, "--debug", metavar="", help="show tracebacks")
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file, or a workbook opt template wrote"),
     set_: list[str] | None = SetOpt,
-    solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
+    solver: str | None = SolverOpt,
     time_limit: float | None = typer.Option(None, "--time-limit", help="seconds for the solve; an infeasible plan's diagnosis gets as many again"),
     threads: int | None = typer.Option(None, "--threads", metavar="N",
                                        help="solver threads (default: the solver's own choice; at most this machine's cores)"),
-    method: str | None = typer.Option(None, "--method", help="auto, simplex, ipm or pdlp (HiGHS)"),
-    backend: str | None = typer.Option(None, "--backend", help="auto, highspy or pulp"),
+    method: str | None = typer.Option(None, "--method", metavar="NAME", help="auto, simplex, ipm or pdlp (HiGHS)"),
+    backend: str | None = typer.Option(None, "--backend", metavar="NAME", help="auto, highspy or pulp"),
     out: Path | None = typer.Option(None, "--out", help="result folder (default results/<scenario name>)"),
     solver_log: bool = typer.Option(False, "--solver-log", metavar="", help="show the solver's own progress log"),
     write_lp: Path | None = typer.Option(None, "--write-lp", help="also write the model as an LP (or, ending .mps, MPS) file"),
@@ -235,7 +237,7 @@ def solve(
 def explain(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     set_: list[str] | None = SetOpt,
-    solver: str | None = typer.Option(None, "--solver", help="auto (default: HiGHS; Clarabel from 100k columns), highs, cbc or clarabel"),
+    solver: str | None = SolverOpt,
     top: int = typer.Option(20, "--top", help="how many binding targets to list"),
     combine: list[str] | None = typer.Option(
         None, "--combine", metavar="KEY=WEIGHT",

@@ -51,3 +51,31 @@ def test_the_api_raises_the_commands_message(invoke, monkeypatch):
         optimizer.solve("scenarios/west.xls")
     with pytest.raises(AttributeError):
         optimizer.no_such_thing  # noqa: B018
+
+
+@pytest.mark.parametrize("option, value, flag", [
+    ("solver", "nonsense", ["--solver", "nonsense"]), ("lang", "fr", ["--lang", "fr"]),
+    ("threads", 1000, ["--threads", "1000"]), ("time_limit", -1, ["--time-limit", "-1"]),
+    ("money_unit", "dollars", ["--money-unit", "dollars"]), ("time_limit", "abc", None)])
+def test_the_apis_options_are_checked_as_the_commands(invoke, monkeypatch, option, value, flag):
+    """solve(solver="nonsense") solved with PuLP's default, lang="fr" and threads=1000 were taken, money_unit=
+    "dollars" failed later in write with a KeyError (issue 21's new-user run): now the command's refusal."""
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(optimizer.InputError) as e:
+        optimizer.solve("tests/scenarios/tiny.yaml", **{option: value})
+    said = str(e.value).splitlines()[-1].strip().removeprefix("- ")
+    if flag is not None:
+        cli = invoke("solve", "tests/scenarios/tiny.yaml", *flag, "--out", "/nonexistent/never")
+        assert cli.exit_code == 1 and said in " ".join(cli.output.split()), (said, cli.output)
+    else:
+        assert said == "--time-limit: expected a positive number of seconds, found 'abc'"
+
+
+def test_the_api_takes_what_load_gave_and_refuses_a_bare_string(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    loaded = optimizer.load("tests/scenarios/tiny.yaml", ["resources.fiscal.budget=8"])
+    assert optimizer.solve(loaded).objective == optimizer.solve("tests/scenarios/tiny.yaml", ["resources.fiscal.budget=8"]).objective
+    assert optimizer.solve(loaded).objective != optimizer.solve("tests/scenarios/tiny.yaml").objective
+    with pytest.raises(optimizer.InputError, match="overrides: expected a list of 'key.path=value' strings"):
+        optimizer.solve("tests/scenarios/tiny.yaml", "resources.fiscal.budget=8")
+    assert dir(optimizer) == ["InputError", "Result", "SolverUnavailable", "load", "solve"]
