@@ -106,7 +106,8 @@ def family(name: str, explain: Callable | None = None, params: type | None = Non
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
-            raise ValueError(f"constraint family '{name}' registered twice")
+            raise ValueError(f"the family '{name}' is already defined in {FAMILIES[name].build.__code__.co_filename}: a "
+                             "family's name is one family (rename one, or leave one of the folders out)")
         FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, target, validate, knobs,
                                 kpi_targets, check, kpis, tables)
         return fn
@@ -136,6 +137,8 @@ def in_build_order() -> list[Family]:
 
 ENTRY_POINTS = "opt.families"  # a package's families: [project.entry-points."opt.families"] name = "module"
 _FROM_PATHS: dict[str, str] = {}  # a families_path module's name -> its file
+_SOURCES: dict[str, bytes] = {}  # ... -> its text when imported (a file edited since is imported again)
+_REGISTERED: dict[str, set[str]] = {}  # ... -> the families it registered
 _packages_read = False  # True once the entry points' modules are imported (load_all)
 
 
@@ -180,19 +183,27 @@ def load_path(folder: Path) -> list[str]:
     for file in sorted(folder.glob("*.py")):
         name = f"opt_families_{hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:10]}_{file.stem}"
         names.append(file.stem)
-        if name in sys.modules:
+        text = file.read_bytes()
+        if name in sys.modules and _SOURCES.get(name) == text:
             continue
+        for gone in _REGISTERED.pop(name, ()):  # edited since imported (a notebook's next solve): imported again
+            FAMILIES.pop(gone, None)
         spec = importlib.util.spec_from_file_location(name, file)
         if spec is None or spec.loader is None:
             raise FamilyImportError(str(file), "is not a Python module")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
+        before = set(FAMILIES)
         try:
             spec.loader.exec_module(module)
         except Exception as e:  # noqa: BLE001 - the researcher's module: its error, with its file
             del sys.modules[name]
+            for half in set(FAMILIES) - before:
+                FAMILIES.pop(half)
             raise FamilyImportError(str(file), f"could not be imported: {type(e).__name__}: {e}") from None
         _FROM_PATHS[name] = str(file)
+        _SOURCES[name] = text
+        _REGISTERED[name] = set(FAMILIES) - before
         if "models.registry" in sys.modules and sys.modules["models.registry"] is not sys.modules.get(__name__):
             raise FamilyImportError(str(file), "imports models.* (a second copy of the families, where its family "
                                     "would register unseen): import optimizer.models.* instead")
@@ -208,3 +219,17 @@ def where_families_are() -> str:
     folders = sorted({str(Path(f).parent) for f in _FROM_PATHS.values()})
     return (f"models/ ({', '.join(models.__path__)}), the '{ENTRY_POINTS}' entry points of installed packages "
             f"({', '.join(eps) or 'none'}) and a scenario's families_path ({', '.join(folders) or 'none given'})")
+
+
+def family_at_fault(tb) -> tuple[str, str] | None:
+    """(family name, 'file, line N') where a traceback's innermost frame in a family's own module is outside
+    opt's models/ (a families_path folder's or an installed package's): the researcher's code raised."""
+    ours = Path(__file__).resolve().parent
+    files = {Path(f.build.__code__.co_filename).resolve(): n for n, f in FAMILIES.items()}
+    found = None
+    while tb is not None:
+        here = Path(tb.tb_frame.f_code.co_filename).resolve()
+        if here in files and here.parent != ours:
+            found = (files[here], f"{here}, line {tb.tb_lineno}")
+        tb = tb.tb_next
+    return found

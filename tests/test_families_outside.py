@@ -78,3 +78,67 @@ def test_a_family_of_an_installed_package(tmp_path):
     said = " ".join((r.stdout + r.stderr).split())
     assert r.returncode == 1 and "entry point 'per_capita_floor = my_opt_families' (opt.families)" in said, said
     assert "RuntimeError: not today" in said and "Traceback" not in said
+
+
+def _folder(tmp_path, name: str, code: str | None = None):
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "per_capita_floor.py").write_text(code or _family_code(), encoding="utf-8")
+
+
+def test_set_families_path_replaces_the_scenarios_folder(tmp_path):
+    """`--set families_path=other` reads other instead of the file's folder: both were imported, and the family
+    they both define was refused as 'registered twice' (issue 21's new-user run)."""
+    _folder(tmp_path, "mine")
+    _folder(tmp_path, "edited", _family_code().replace('"""Per-capita floor:', '"""Per-capita floor, edited:'))
+    _scenario(tmp_path, families_path="mine")
+    r = _opt("validate", "plan.yaml", "--set", "families_path=edited", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = _opt("validate", "plan.yaml", "--set", "families_path=nowhere", cwd=tmp_path)
+    said = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 1 and "--set: families_path: expected a folder of family modules" in said, said
+
+
+def test_one_family_in_two_folders_names_both(tmp_path):
+    _folder(tmp_path, "a")
+    _folder(tmp_path, "b")
+    _scenario(tmp_path, families_path="[a, b]")
+    r = _opt("validate", "plan.yaml", cwd=tmp_path)
+    said = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 1 and "the family 'per_capita_floor' is already defined in" in said, said
+    assert str(tmp_path / "a" / "per_capita_floor.py") in said and str(tmp_path / "b" / "per_capita_floor.py") in said
+
+
+def test_a_family_edited_in_a_notebook_is_read_again(tmp_path):
+    """One process (a notebook's kernel): the module edited between two solves is imported again, not kept."""
+    _folder(tmp_path, "mine")
+    _scenario(tmp_path, families_path="mine")
+    script = """
+import pathlib, optimizer
+module = pathlib.Path("mine/per_capita_floor.py")
+print("before", optimizer.solve("plan.yaml").status)
+text = module.read_text(encoding="utf-8")
+module.write_text(text.replace("new_money >= p.min * per_yuan - base", "new_money >= 1e9"), encoding="utf-8")
+print("after", optimizer.solve("plan.yaml").status)
+"""
+    assert "new_money >= p.min * per_yuan - base" in _family_code()
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and "before optimal" in r.stdout and "after infeasible" in r.stdout, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_family_that_raises_is_named_with_its_line(tmp_path, debug):
+    """A researcher's family that raises while building is theirs to mend: its name, file and line, exit 1
+    (was 'internal error: ZeroDivisionError', exit 5, and exit 1 with --debug); --debug adds the traceback only."""
+    code = _family_code()
+    build = re.search(r"\n(def \w+\(ctx: Context\)[^\n]*\n)", code)
+    assert build, "the docs' family has a build function"
+    code = code.replace(build.group(1), build.group(1) + "    1 / 0  # the researcher's slip\n")
+    _folder(tmp_path, "mine", code)
+    _scenario(tmp_path, families_path="mine")
+    r = _opt("solve", "plan.yaml", "--out", tmp_path / "out", *(["--debug"] if debug else []), cwd=tmp_path)
+    said = " ".join((r.stdout + r.stderr).split())
+    line = code.splitlines().index("    1 / 0  # the researcher's slip") + 1
+    assert r.returncode == 1 and "the family 'per_capita_floor'" in said, said
+    assert f"per_capita_floor.py, line {line}) raised ZeroDivisionError: division by zero" in said, said
+    assert ("Traceback" in r.stderr) == debug and not (tmp_path / "out").exists()

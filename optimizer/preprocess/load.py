@@ -249,9 +249,9 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
     return out
 
 
-def _load_families(raw: dict, locs: Locations, folder: Path) -> None:
+def _load_families(raw: dict, locs: Locations, folder: Path, given_by: str | None = None) -> None:
     """The families of the scenario's families_path folders (relative to its own folder), imported before the
-    schema is made: a family may declare its own entry under targets:."""
+    schema is made: a family may declare its own entry under targets:. `given_by`: the --set that gave them."""
     from optimizer.models.registry import FamilyImportError, load_all, load_path
 
     try:  # the families of installed packages (entry points): one that does not import is bad input, said
@@ -265,14 +265,15 @@ def _load_families(raw: dict, locs: Locations, folder: Path) -> None:
     problems = []
     for i, p in enumerate(paths):
         at = ("families_path",) + ((i,) if isinstance(given, list) else ())
+        where = Where("--set") if given_by else where_of(locs, at)
         if not isinstance(p, str) or not (folder / p).is_dir():
-            problems.append(Problem(where_of(locs, at), "families_path", f"expected a folder of family modules, "
+            problems.append(Problem(where, "families_path", f"expected a folder of family modules, "
                                     f"found {'no folder ' + repr(str((folder / p).resolve())) if isinstance(p, str) else repr(p)}"))
             continue
         try:
             load_path((folder / p).resolve())
         except FamilyImportError as e:
-            problems.append(Problem(where_of(locs, at), "families_path", f"{e.where} {e.why}"))
+            problems.append(Problem(where, "families_path", f"{e.where} {e.why}"))
     if problems:
         raise InputError(problems)
 
@@ -296,7 +297,6 @@ def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None
     else:
         path = Path(path)
         raw, locs = _read_with_extends(path, (), inputs)
-    _load_families(raw, locs, path.parent if path != MAPPING else Path.cwd())
     parsed = []
     problems: list[Problem] = []
     for text in overrides or []:
@@ -306,12 +306,16 @@ def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None
             problems.append(Problem(Where("--set"), text, str(e)))
     if problems:
         raise InputError(problems)
+    home = path.parent if path != MAPPING else Path.cwd()
+    replaced = [o for o in parsed if o.path == "families_path"]  # --set families_path=: instead of the file's, not beside
+    _load_families({**raw, "families_path": replaced[-1].value} if replaced else raw, locs, home,
+                   given_by=replaced[-1].text if replaced else None)
     schema = scenario_model(declared_types(raw))
     raw, applied = apply_overrides(raw, parsed, problems, locs, schema)
     if problems:
         raise InputError(problems)
-    if any(o.path.split(".")[0] == "families_path" for o in applied):  # a folder of families given by --set
-        _load_families(raw, locs, path.parent if path != MAPPING else Path.cwd())
+    if any(o.path.split(".")[0] == "families_path" and o.path != "families_path" for o in applied):  # one item of a list
+        _load_families(raw, locs, home)
     schema = scenario_model(declared_types(raw))  # an override may declare a type (resources.x.kind=staff)
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}
