@@ -81,6 +81,13 @@ class Relaxation:
         return f"{key}={{{', '.join(f'{y}: {v:.6g}' for y, v in p.items())}}}"
 
     @property
+    def set_option(self) -> str:
+        """The --set as a shell takes it pasted: a schedule's braces and spaces quoted."""
+        import shlex
+
+        return f"--set {shlex.quote(self.set_text)}"
+
+    @property
     def sentence(self) -> str:
         k = self.knob
         if self.shift is None:
@@ -143,7 +150,7 @@ class Together:
         what = "the resources" if self.keeps == "every target" else "the targets"
         if not self.feasible:
             return [f"keeping {self.keeps}: relaxing all of {what} together is not enough"]
-        sets = " ".join(f"--set {r.set_text}" for r in self.relaxations if r.schedule is not None)
+        sets = " ".join(r.set_option for r in self.relaxations if r.schedule is not None)
         changes = "; and ".join(r.sentence for r in self.relaxations)
         return [f"keeping {self.keeps}, together: {changes}   ({sets})"]
 
@@ -161,7 +168,7 @@ class Diagnosis:
     @property
     def lines(self) -> list[str]:
         ok = [r for r in self.relaxations if r.shift is not None]
-        out = [r.sentence + f"   (--set {r.set_text})" for r in ok]
+        out = [r.sentence + f"   ({r.set_option})" for r in ok]
         if ok:
             out[0] = "any one of these makes the plan feasible: " + out[0]
         elif any(r.undecided for r in self.relaxations):
@@ -656,7 +663,7 @@ class Combination:
             within = f" ({self.why})" if self.why else ""
             return [f"cheapest combination ({said}): changing these together cannot make the plan feasible{within}"]
         changed = [r for r in self.relaxations if r.shift]
-        sets = " ".join(f"--set {r.set_text}" for r in changed)
+        sets = " ".join(r.set_option for r in changed)
         said_changes = "; ".join(r.sentence for r in changed) or "no change"
         return [f"cheapest combination ({said}; exact: one LP; {self.checked}): {said_changes}   ({sets})"]
 

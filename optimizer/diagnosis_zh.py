@@ -96,13 +96,13 @@ def together_zh(t: Together) -> list[str]:
         return [f"{keeps}：未能判定（{t.undecided}）"]
     if not t.feasible:
         return [f"{keeps}：即使同时放宽全部{'资源' if t.keeps == 'every target' else '目标'}也不够"]
-    sets = " ".join(f"--set {r.set_text}" for r in t.relaxations if r.schedule is not None)
+    sets = " ".join(r.set_option for r in t.relaxations if r.schedule is not None)
     return [f"{keeps}，同时：{'；并且'.join(sentence_zh(r) for r in t.relaxations)}   （{sets}）"]
 
 
 def lines_zh(d: Diagnosis) -> list[str]:
     ok = [r for r in d.relaxations if r.shift is not None]
-    out = [sentence_zh(r) + f"   （--set {r.set_text}）" for r in ok]
+    out = [sentence_zh(r) + f"   （{r.set_option}）" for r in ok]
     if ok:
         out[0] = "以下任一项可使方案可行：" + out[0]
     elif any(r.undecided for r in d.relaxations):
@@ -126,7 +126,7 @@ def combination_zh(c: Combination) -> list[str]:
         within = "（各下限至多调整到其最低年份达到下限为止；单独调整一项时二分法可调整更多）" if c.why else ""
         return [f"最低代价组合（{said}）：同时调整这些也不能使方案可行{within}"]
     changed = [r for r in c.relaxations if r.shift]
-    sets = " ".join(f"--set {r.set_text}" for r in changed)
+    sets = " ".join(r.set_option for r in changed)
     return [f"最低代价组合（{said}；精确：一次线性规划求得；{'已验证：按所示值可行' if 'feasible as printed' in c.checked else c.checked}）："
             f"{'；'.join(sentence_zh(r) for r in changed) or '无需调整'}   （{sets}）"]
 

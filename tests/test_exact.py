@@ -215,7 +215,13 @@ def test_a_later_milestone_is_suggested_within_the_horizon(invoke, tmp_path):
     o = solve_scenario(SCENARIOS / "west.yaml", ["targets.personnel_density.min={2026: 10, 2030: 20}"], write=False)
     later = next(r for r in o.diagnosis.relaxations if r.knob.delay and r.shift is not None)
     assert later.set_text == "targets.personnel_density.min={2028: 10, 2030: 15}"
-    r = invoke("solve", SCENARIOS / "west.yaml", "--set", later.set_text, "--out", tmp_path / "later")
+    # printed for a shell: pasted as printed, the braces and the space stay one argument (issue 21's new-user run)
+    line = next(ln for ln in o.diagnosis.lines if "--set 'targets.personnel_density.min={2028: 10, 2030: 15}'" in ln)
+    import shlex
+
+    pasted = shlex.split(line[line.index("(--set") + 1:line.rindex(")")])
+    assert pasted == ["--set", later.set_text]
+    r = invoke("solve", SCENARIOS / "west.yaml", *pasted, "--out", tmp_path / "later")
     assert r.exit_code == 0, r.output
 
 

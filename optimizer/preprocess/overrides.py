@@ -112,6 +112,9 @@ def _apply_one(raw: dict, o: Override, locs: Locations, model: Any = Scenario) -
             key = idx
         elif isinstance(node, dict) or node is None:
             key = _dict_key(node, seg)
+            mixed = _mixed_milestone(node, key, ".".join(segs[:i])) if last else None
+            if mixed:
+                return mixed
         else:
             return (f"'{'.'.join(segs[:i])}' is a single value ({node!r}); set it whole, "
                     f"e.g. --set {'.'.join(segs[:i])}='{{2030: ...}}'")
@@ -137,6 +140,22 @@ def _apply_one(raw: dict, o: Override, locs: Locations, model: Any = Scenario) -
                 node[key] = {}
         node = node[key]
         tp = nxt_tp
+    return None
+
+
+def _mixed_milestone(node: dict | None, key: Any, where: str) -> str | None:
+    """A year set on a schedule keyed by phase ids, or a phase on one keyed by years: said at the --set, with the
+    form that works (the schema would say 'found both' at the file's line)."""
+    if not node or key in node:
+        return None
+    years = [k for k in node if isinstance(k, int) or (isinstance(k, str) and k.isdigit())]
+    if isinstance(key, int) and not years:
+        phases = ", ".join(map(str, node))
+        return (f"'{where}' is keyed by phase ids ({phases}), not years: set a phase, e.g. --set {where}."
+                f"{next(iter(node))}=..., or the whole schedule, --set {where}='{{{key}: ...}}'")
+    if not isinstance(key, int) and years and len(years) == len(node):
+        return (f"'{where}' is keyed by years ({', '.join(map(str, years))}), not phase ids: set a year, e.g. "
+                f"--set {where}.{years[-1]}=..., or the whole schedule, --set {where}='{{{key}: ...}}'")
     return None
 
 
