@@ -42,8 +42,9 @@ def explain(f, d) -> Explained:
     return Explained(scope_names(f, d), f.slack * np.array([d.resources[kk].to_input for kk in k]),
                      [d.resources[kk].input_unit + " from the nearer bound" for kk in k], change,
                      "people unserved per +1 unit of the bound", np.where(f.binding, np.abs(change), 0.0), meaning,
-                     "moving the binding category bounds by one unit in {year} would change service by {people}",
-                     summary_zh="{year}年起约束作用的服务类别上下限各移动一个单位，服务将变化{people}")
+                     "loosening every binding category floor or cap in {year} by one unit (a floor lowered, a cap raised; "
+                     "100m yuan, 100 FTE or 10k m2) would serve another {people}",
+                     summary_zh="{year}年起约束作用的服务类别下限降低、上限提高各一个单位（1亿元、100人或1万平方米），将再服务{people}")
 
 
 def _check(d, scenario) -> Findings:

@@ -23,6 +23,7 @@ def _step(u) -> tuple[float, str, str, float]:
 
 _UNIT_ZH = {"workers per 10k people": "人/万人", "m2 per person": "平方米/人"}
 _TARGET_ZH = {"facility_standard": "人均社区服务用房面积目标", "personnel_density": "每万人持证社工数目标"}
+_TARGET_EN = {"facility_standard": "community space target", "personnel_density": "social-worker density target"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def explain(f, d) -> Explained:
         for r, a, e, b, sc, y in zip(info.rate, actual, effect, f.binding, scope_names(f, d), years)]
     return Explained(scope_names(f, d), f.slack * sf, slack_unit, effect / step,
                      f"people unserved per +1 {unit}", np.where(f.binding, effect, 0.0), meaning,
-                     f"raising the target by {step:g} {unit} in every region in {{year}} would leave another {{people}} unserved",
+                     f"raising the {_TARGET_EN.get(f.block.family, d.resources[k].shown + ' density target')} by {step:g} "
+                     f"{unit} in every region in {{year}} would leave another {{people}} unserved",
                      target=info.rate,
                      summary_zh=f"{{year}}年各地区{_TARGET_ZH.get(f.block.family, '目标')}提高{step:g}"
                                 f"{_UNIT_ZH.get(unit, unit)}，将再有{{people}}未获服务")

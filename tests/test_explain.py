@@ -203,3 +203,15 @@ def test_iis_out_of_time_is_none_not_the_whole_model():
     assert iis_rows(model, 1e-6) is None
     rows = iis_rows(model, 60.0)
     assert rows and len(rows) < 50 < model.A.shape[0]
+
+
+def test_the_summary_sentences_name_their_target_and_way(invoke, tmp_path):
+    """'raising the target by 0.01 m2 per person' named no target, and 'moving the binding category bounds by one
+    unit ... would change service by' no direction (issue 21's new-user run)."""
+    r = invoke("solve", SCENARIOS / "west.yaml", "--out", tmp_path / "w")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 0
+    assert "raising the community space target by 0.01 m2 per person in every region in 2030 would leave another" in said
+    assert "raising the social-worker density target by 1 workers per 10k people in every region in 2030" in said
+    assert ("loosening every binding category floor or cap in 2025 by one unit (a floor lowered, a cap raised; 100m yuan, "
+            "100 FTE or 10k m2) would serve another") in said
