@@ -5,6 +5,7 @@ diagnosis read these declarations; none of them names a family. A build that add
 family is switched off."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,8 @@ def family(name: str, explain: Callable | None = None, params: type | None = Non
 
     def wrap(fn: Callable[[Context], None]):
         if name in FAMILIES and FAMILIES[name].build is not fn:
-            raise ValueError(f"the family '{name}' is already defined in {FAMILIES[name].build.__code__.co_filename}: a "
+            where = getattr(_code(FAMILIES[name].build), "co_filename", repr(FAMILIES[name].build))
+            raise ValueError(f"the family '{name}' is already defined in {where}: a "
                              "family's name is one family (rename one, or leave one of the folders out)")
         FAMILIES[name] = Family(name, fn, explain, (fn.__doc__ or "").strip(), params, target, validate, knobs,
                                 kpi_targets, check, kpis, tables)
@@ -172,6 +174,28 @@ def load_all() -> None:
     _packages_read = True
 
 
+def _forget(module: str) -> None:
+    """A families_path module unregistered: its families gone, to be imported afresh if named again."""
+    import sys
+
+    for gone in _REGISTERED.pop(module, ()):
+        FAMILIES.pop(gone, None)
+    sys.modules.pop(module, None)
+    _SOURCES.pop(module, None)
+    _FROM_PATHS.pop(module, None)
+
+
+def load_paths(folders: list[Path]) -> None:
+    """The families of these folders and of no other families_path folder: in one process (a notebook) a scenario
+    sees only the folders it names, and a file deleted since it was imported takes its families with it."""
+    keep = {f.resolve() for f in folders}
+    for module, file in list(_FROM_PATHS.items()):
+        if Path(file).resolve().parent not in keep or not Path(file).exists():
+            _forget(module)
+    for folder in folders:
+        load_path(folder)
+
+
 def load_path(folder: Path) -> list[str]:
     """Import every .py module of a folder (a scenario's families_path), once per file: the families it
     registers. Its modules import models.* and optimizer.* as the repository's families do."""
@@ -186,8 +210,7 @@ def load_path(folder: Path) -> list[str]:
         text = file.read_bytes()
         if name in sys.modules and _SOURCES.get(name) == text:
             continue
-        for gone in _REGISTERED.pop(name, ()):  # edited since imported (a notebook's next solve): imported again
-            FAMILIES.pop(gone, None)
+        _forget(name)  # edited since imported (a notebook's next solve): imported again
         spec = importlib.util.spec_from_file_location(name, file)
         if spec is None or spec.loader is None:
             raise FamilyImportError(str(file), "is not a Python module")
@@ -221,15 +244,43 @@ def where_families_are() -> str:
             f"({', '.join(eps) or 'none'}) and a scenario's families_path ({', '.join(folders) or 'none given'})")
 
 
+def _code(fn):
+    """The code object a registered callable runs (a functools.partial's function's); None where there is none."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return getattr(fn, "__code__", None)
+
+
 def family_at_fault(tb) -> tuple[str, str] | None:
-    """(family name, 'file, line N') where a traceback's innermost frame in a family's own module is outside
-    opt's models/ (a families_path folder's or an installed package's): the researcher's code raised."""
+    """(family name, 'file, line N') where a traceback passes through a researcher's family (one outside opt's
+    models/: a families_path folder's or an installed package's): the innermost frame in one of its registered
+    functions (its rows, explain, check, kpis, ...), else in the file that defines it (a helper beside them)."""
     ours = Path(__file__).resolve().parent
-    files = {Path(f.build.__code__.co_filename).resolve(): n for n, f in FAMILIES.items()}
+    by_code: dict = {}
+    by_file: dict[Path, list[str]] = {}
+    for n, f in FAMILIES.items():
+        for fn in (f.build, f.explain, f.validate, f.knobs, f.kpi_targets, f.check, f.kpis, f.tables):
+            code = _code(fn)
+            if code is not None and Path(code.co_filename).resolve().parent != ours:
+                by_code.setdefault(code, n)
+        code = _code(f.build)
+        if code is not None and Path(code.co_filename).resolve().parent != ours:
+            by_file.setdefault(Path(code.co_filename).resolve(), []).append(n)
     found = None
     while tb is not None:
-        here = Path(tb.tb_frame.f_code.co_filename).resolve()
-        if here in files and here.parent != ours:
-            found = (files[here], f"{here}, line {tb.tb_lineno}")
+        code, line = tb.tb_frame.f_code, tb.tb_lineno
+        if code in by_code:
+            found = (by_code[code], f"{code.co_filename}, line {line}")
+        elif (names := by_file.get(Path(code.co_filename).resolve())) is not None:
+            found = (" or ".join(names), f"{code.co_filename}, line {line}")
         tb = tb.tb_next
     return found
+
+
+def fault_words(error: BaseException) -> str | None:
+    """The message for an error a researcher's family raised (None where none did): theirs to mend."""
+    at = family_at_fault(error.__traceback__)
+    if at is None:
+        return None
+    return (f"the family '{at[0]}' ({at[1]}) raised {type(error).__name__}: {error}: code of your own, to look at "
+            "first (run again with --debug for the traceback)")

@@ -80,10 +80,10 @@ class Result:
 
     @property
     def diagnosis(self) -> list[str] | None:
-        """Where the targets cannot all be met: the least change to each, in words with its --set line; None
-        where they can."""
+        """Where the targets cannot all be met: the least change to each, in words with its --set line (in the
+        run's language, as the command prints them); None where they can."""
         d = self.outcome.diagnosis
-        return d.lines if d is not None else None
+        return d.lines_in(self.outcome.view.lang) if d is not None else None
 
     @property
     def diagnosis_table(self) -> pd.DataFrame | None:
@@ -116,12 +116,19 @@ def solve(source: Source | Loaded, overrides: list[str] | None = None, *, solver
     from optimizer.errors import Problem, Where
     from optimizer.options import solver_refusals, view_choice
 
-    if isinstance(overrides, str | bytes) or (overrides is not None and not all(isinstance(o, str) for o in overrides)):
-        raise InputError([Problem(Where("overrides"), "", f"expected a list of 'key.path=value' strings, found {overrides!r}")])
+    given = overrides
+    try:  # a generator is read once, here; a bare string would be read a character at a time
+        overrides = None if given is None or isinstance(given, str | bytes) else list(given)
+    except TypeError:
+        overrides = None
+    if given is not None and (overrides is None or not all(isinstance(o, str) for o in overrides)):
+        raise InputError([Problem(Where("overrides"), "", f"expected a list of 'key.path=value' strings, found {given!r}")])
     money_unit, lang, refused = view_choice(money_unit, lang)
     refused = solver_refusals(time_limit, threads, solver=solver) + refused
     if refused:
         raise InputError([Problem(Where(name), "", f"expected {expected}, found {found}") for name, expected, found in refused])
+    threads = None if threads is None else int(threads)  # numpy's integers and floats, as Python's
+    time_limit = None if time_limit is None else float(time_limit)
     if isinstance(source, Loaded):  # loaded before: read again as it was, with its overrides, then these
         overrides = [o.text for o in source.overrides] + list(overrides or [])
         source = source.raw if source.path == MAPPING else source.path

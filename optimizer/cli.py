@@ -125,13 +125,12 @@ def _guard(fn, debug: bool):
         raise
     except Exception as e:  # noqa: BLE001 - last resort: say what happened, the traceback under --debug
         _trace(debug)
-        from optimizer.models.registry import family_at_fault
+        from optimizer.models.registry import fault_words
 
         said = escape(f"{type(e).__name__}: {e}")
-        fault = family_at_fault(e.__traceback__)
-        if fault is not None:  # a researcher's own family raised: theirs to mend, not a bug of opt's
-            err_console.print(f"[bold red]error:[/] the family '{escape(fault[0])}' ({escape(fault[1])}) raised {said}: "
-                              "a fault in that family's code (run again with --debug for the traceback)", highlight=False, soft_wrap=True)
+        theirs = fault_words(e)
+        if theirs is not None:  # a researcher's own family raised: theirs to mend, not a bug of opt's
+            err_console.print(f"[bold red]error:[/] {escape(theirs)}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         err_console.print(f"[bold red]internal error:[/] {said} "
                           "(run again with --debug for the traceback)", highlight=False, soft_wrap=True)
@@ -481,7 +480,7 @@ def sweep(
     if out is None:
         _guard(loaded.folder_name, debug)
     _guard(lambda: claim_folder(target, carried=RESUMED if resume else frozenset()), debug)  # before any point is solved
-    previous = _guard(lambda: previous_table(target, varies), debug) if resume else None
+    previous = _guard(lambda: previous_table(target, varies, overrides, loaded), debug) if resume else None
     n = len(grid(varies))
     t0 = time.perf_counter()
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -498,8 +497,12 @@ def sweep(
     for _, r in failed.head(5).iterrows():
         out_console.print(f"  point {int(r['point'])} {r['status']}: {r.get('error', '')}")
     if len(failed):
-        out_console.print(f"re-run only these with: opt sweep {scenario} {' '.join('--vary ' + v for v in vary)} --out {target} --resume")
-    if n and len(failed) == n:  # nothing solved: bad input everywhere is the user's to fix, anything else is not
+        import shlex
+
+        again = ["opt", "sweep", str(scenario), *(a for v in vary for a in ("--vary", v)),
+                 *(a for o in overrides for a in ("--set", o)), "--out", str(target), "--resume"]
+        out_console.print(f"re-run only these with: {shlex.join(again)}", highlight=False, soft_wrap=True)
+    if n and len(failed) and not (table["status"] == "optimal").any():  # none solved to an optimum, some failed
         out_console.print("no point was solved (sweep.csv's error column says why for each)")
         raise typer.Exit(EXIT_BAD_INPUT if (failed["status"] == "bad_input").all() else EXIT_INTERNAL)
     if n and (table["status"] == "infeasible").all():  # no point can be met: as a solve of each would say

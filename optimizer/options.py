@@ -3,7 +3,7 @@ unit), checked in one place for the command line and the Python API, so both ref
 same words: (option, what was expected, what was found)."""
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 SOLVER_CHOICES = {"--solver": ("auto", "highs", "cbc", "clarabel"), "--method": ("auto", "simplex", "ipm", "pdlp"),
                   "--backend": ("auto", "highspy", "pulp")}
@@ -23,7 +23,7 @@ def solver_refusals(time_limit: object = None, threads: object = None, **chosen:
         number = isinstance(time_limit, Real) and not isinstance(time_limit, bool)
         if not number or not float(time_limit) > 0:  # type: ignore[arg-type]
             out.append(("--time-limit", "a positive number of seconds", f"{time_limit:g}" if number else repr(time_limit)))
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= max_threads()):
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, Integral) or not 1 <= int(threads) <= max_threads()):
         out.append(("--threads", f"a whole number from 1 to {max_threads()} (this machine's cores)", str(threads)))
     return out
 

@@ -78,7 +78,10 @@ def solve_point(scenario: str, base_overrides: tuple[str, ...], point: dict[str,
     except InputError as e:
         return {**row, "status": "bad_input", "error": "; ".join(str(p) for p in e.problems)}
     except Exception as e:  # noqa: BLE001 - a crash at one point must not stop the others
-        return {**row, "status": "error", "error": f"{type(e).__name__}: {e}"}
+        from optimizer.models.registry import fault_words
+
+        theirs = fault_words(e)  # a researcher's family raised: bad input, as opt solve says it
+        return {**row, "status": "bad_input" if theirs else "error", "error": theirs or f"{type(e).__name__}: {e}"}
     row["status"] = o.solution.status.value
     row["error"] = ""
     row["objective"] = o.solution.objective if o.solution.has_point else np.nan
@@ -160,13 +163,32 @@ def prepare(scenario: Path, vary: list[str], overrides: list[str]):
     return varies, loaded
 
 
-def previous_table(folder: Path, varies: list[Vary]) -> pd.DataFrame | None:
-    """The points an earlier sweep into FOLDER solved, checked (a damaged sweep.csv is bad input)."""
+def previous_table(folder: Path, varies: list[Vary], overrides: list[str] | None = None, loaded=None) -> pd.DataFrame | None:
+    """The points an earlier sweep into FOLDER solved, checked (a damaged sweep.csv is bad input); refused where
+    that sweep had other --set lines or other input files (its points and these would answer two questions)."""
+    import json
+
     from optimizer.postprocess.readback import read_result_csv
 
     path = folder / "sweep.csv"
     keys = [v.key for v in varies]
-    return read_result_csv(path, columns=["status", *keys], numeric=keys) if path.exists() else None
+    if not path.exists():
+        return None
+    table = read_result_csv(path, columns=["status", *keys], numeric=keys)
+    try:
+        before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return table  # claim_folder has checked the manifest; one that cannot be read compares with nothing
+    then = sorted(o["set"] for o in before.get("overrides", []) if o.get("path") not in keys)
+    now = sorted(o for o in overrides or [])
+    if then != now:
+        raise InputError([Problem(Where("--resume"), "", f"expected the --set lines of the sweep in {folder} "
+                                  f"({', '.join(then) or 'none'}), found {', '.join(now) or 'none'}: resume what was begun, "
+                                  "or sweep into another --out")])
+    if loaded is not None and before.get("input_files") not in (None, loaded.inputs):
+        raise InputError([Problem(Where("--resume"), "", f"expected the input files of the sweep in {folder} as they "
+                                  "were, found them changed since (their sha256 differ): sweep into another --out")])
+    return table
 
 
 RESUMED = frozenset({"sweep.csv"})  # a resumed sweep carries the earlier sweep.csv into the new one, edits and all
@@ -196,6 +218,7 @@ def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, s
 
 
 SCHEDULER_SECONDS = 3  # a scheduler that does not answer within this is said to be missing (issue 21: within 5 s in all)
+WORKER_SECONDS = 30  # a scheduler with no worker joining within this is said to have none
 DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh")
 
 
@@ -251,8 +274,9 @@ def _answers(address: str) -> None:
         host, port = parts.hostname, parts.port
     except ValueError:
         host, port = None, None
-    if not host or not port:
-        raise InputError([Problem(Where("--scheduler"), address, "expected a Dask scheduler's address, tcp://host:port")])
+    if not host or not port or parts.scheme not in ("tcp", "tls", "ws", "wss", "ucx"):
+        raise InputError([Problem(Where("--scheduler"), address, "expected a Dask scheduler's address, tcp://host:port "
+                                  "(tcp, tls, ws, wss or ucx: not its dashboard's http address)")])
     try:
         socket.create_connection((host, port), timeout=3).close()
     except OSError as e:
@@ -281,7 +305,14 @@ def _client(address: str):
     worker.start()
     worker.join(SCHEDULER_SECONDS + 0.5)
     if "client" in got:
-        return got["client"]
+        client = got["client"]
+        try:  # a scheduler with no worker would hold every point for good
+            client.wait_for_workers(1, timeout=WORKER_SECONDS)
+        except (TimeoutError, OSError):
+            client.close()
+            raise InputError([Problem(Where("--scheduler"), address, f"expected a scheduler with workers, found none "
+                                      f"within {WORKER_SECONDS} s (start some: dask worker {address})")]) from None
+        return client
     why = f"{type(got['error']).__name__}" if "error" in got else f"no answer within {SCHEDULER_SECONDS} s"
     raise InputError([Problem(Where("--scheduler"), address, "expected the address of a running Dask scheduler "
                               f"(tcp://host:8786), found something there that does not answer as one ({why})")])

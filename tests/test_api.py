@@ -79,3 +79,16 @@ def test_the_api_takes_what_load_gave_and_refuses_a_bare_string(monkeypatch):
     with pytest.raises(optimizer.InputError, match="overrides: expected a list of 'key.path=value' strings"):
         optimizer.solve("tests/scenarios/tiny.yaml", "resources.fiscal.budget=8")
     assert dir(optimizer) == ["InputError", "Result", "SolverUnavailable", "load", "solve"]
+
+
+def test_the_api_reads_a_generator_once_numpy_numbers_and_the_runs_language(monkeypatch):
+    """A generator of overrides was used up by the check and solved as none; numpy's 1 was 'expected a whole
+    number, found 1'; lang='zh' gave the diagnosis in English (the command prints it in Chinese)."""
+    import numpy as np
+
+    monkeypatch.chdir(ROOT)
+    r = optimizer.solve("tests/scenarios/tiny.yaml", (s for s in ["resources.fiscal.budget=0.0001"]),
+                        threads=np.int64(1), time_limit=np.float64(60))
+    assert r.status == "infeasible"
+    short = optimizer.solve("scenarios/west.yaml", ["resources.fiscal.budget=2000"], lang="zh")
+    assert short.diagnosis[0].startswith("以下任一项可使方案可行") and "亿元" in " ".join(short.diagnosis)

@@ -77,7 +77,8 @@ def test_a_schedule_swept_as_one_value_is_said_and_all_infeasible_exits_2(invoke
 
 
 @pytest.mark.parametrize("address, expected", [("tcp://127.0.0.1:1", "found nothing answering there"),
-                                               ("not an address", "expected a Dask scheduler's address")])
+                                               ("not an address", "expected a Dask scheduler's address"),
+                                               ("http://127.0.0.1:8787", "not its dashboard's http address")])
 def test_a_scheduler_that_is_not_there_is_said_at_once(invoke, tmp_path, address, expected):
     r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--scheduler", address, "--out", tmp_path / "s")
     assert r.exit_code == 1 and expected in " ".join(r.output.split()) and address in r.output, r.output
@@ -117,6 +118,64 @@ def test_a_listener_that_is_not_a_scheduler_is_said_not_waited_on(invoke, tmp_pa
     said = " ".join(r.output.split())
     assert r.exit_code == 1 and not_a_scheduler in said and "does not answer as one" in said, r.output
     assert not (tmp_path / "s").exists()
+
+
+def test_a_scheduler_without_workers_is_said_not_waited_on(invoke, tmp_path, monkeypatch):
+    """A scheduler no worker joins held the sweep for good: said, exit 1, nothing written."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from optimizer import sweep
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):  # until it listens
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        address = f"tcp://127.0.0.1:{port}"
+        from dask.distributed import Client
+
+        Client(address, timeout=60).close()  # until it answers as a scheduler (slow to start on a busy machine)
+        monkeypatch.setattr(sweep, "WORKER_SECONDS", 2)
+        r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--scheduler", address, "--out", tmp_path / "s")
+        said = " ".join(r.output.split())
+        assert r.exit_code == 1 and "expected a scheduler with workers, found none within 2 s" in said, r.output
+        assert f"dask worker {address}" in said and not (tmp_path / "s").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_resume_refuses_another_question_and_says_how_to_ask_it_again(invoke, tmp_path, monkeypatch):
+    """The re-run line left out the sweep's --set, and --resume took it: points of two questions in one table."""
+    from optimizer import sweep
+
+    out = tmp_path / "s"
+    real = sweep.solve_point
+
+    def one_fails(scenario, overrides, point):
+        return {**point, "status": "error", "error": "boom"} if point["resources.fiscal.budget"] == 10 else real(scenario, overrides, point)
+
+    monkeypatch.setattr(sweep, "solve_point", one_fails)
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--set", "targets.livelihood_share.min={2026: 0.5}",
+               "--out", out)
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.output.split())
+    assert "--set 'targets.livelihood_share.min={2026: 0.5}' --out" in said and said.rstrip().endswith("--resume"), said
+    monkeypatch.setattr(sweep, "solve_point", real)
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--out", out, "--resume")
+    assert r.exit_code == 1 and "--resume: expected the --set lines of the sweep in" in " ".join(r.output.split()), r.output
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=8,10", "--set", "targets.livelihood_share.min={2026: 0.5}",
+               "--out", out, "--resume")
+    assert r.exit_code == 0, r.output
 
 
 def test_workers_get_the_scenario_by_its_whole_path(monkeypatch, tmp_path):
@@ -186,3 +245,8 @@ def test_bad_vary_is_bad_input(invoke, tmp_path):
     assert r.exit_code == 1 and "did you mean 'cap'" in r.output
     r = invoke("sweep", TINY, "--vary", "targets.regional_gap.cap=2:1:0.5", "--out", tmp_path / "x")
     assert r.exit_code == 1 and "STOP >= START" in r.output
+
+
+def test_a_sweep_with_no_optimal_point_and_a_failed_one_is_not_exit_0(invoke, tmp_path):
+    r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=0.001,-1", "--out", tmp_path / "s")
+    assert r.exit_code == 1 and "no point was solved" in r.output, r.output

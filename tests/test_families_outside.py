@@ -140,5 +140,53 @@ def test_a_family_that_raises_is_named_with_its_line(tmp_path, debug):
     said = " ".join((r.stdout + r.stderr).split())
     line = code.splitlines().index("    1 / 0  # the researcher's slip") + 1
     assert r.returncode == 1 and "the family 'per_capita_floor'" in said, said
-    assert f"per_capita_floor.py, line {line}) raised ZeroDivisionError: division by zero" in said, said
+    assert f"per_capita_floor.py, line {line}) raised ZeroDivisionError: division by zero: code of your own" in said, said
     assert ("Traceback" in r.stderr) == debug and not (tmp_path / "out").exists()
+
+
+def test_a_notebook_sees_only_the_folders_its_scenario_names(tmp_path):
+    """One process: a family file deleted takes its family with it; a second scenario naming another folder with
+    the same family (an edited copy) is not refused as 'already defined' by the first's."""
+    _folder(tmp_path, "mine")
+    _folder(tmp_path, "copy")
+    _scenario(tmp_path, families_path="mine")
+    (tmp_path / "other.yaml").write_text((tmp_path / "plan.yaml").read_text(encoding="utf-8").replace(
+        "families_path: mine", "families_path: copy"), encoding="utf-8")
+    script = """
+import pathlib, optimizer
+print("mine", optimizer.solve("plan.yaml").status)
+print("copy", optimizer.solve("other.yaml").status)
+pathlib.Path("copy/per_capita_floor.py").unlink()
+try:
+    optimizer.solve("other.yaml")
+except optimizer.InputError as e:
+    print("gone", "families.per_capita_floor: expected a family" in str(e))
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and "mine optimal" in r.stdout and "copy optimal" in r.stdout, r.stdout + r.stderr
+    assert "gone True" in r.stdout, r.stdout + r.stderr
+
+
+def test_the_family_that_raised_is_the_one_named(tmp_path):
+    """Two families in one file, the first raising: it is named (the file's last one was); a family registered
+    as a functools.partial does not break the message."""
+    (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "pair.py").write_text(
+        "import functools\n"
+        "from optimizer.models.registry import family\n"
+        "@family('fam_a')\n"
+        "def fam_a(ctx):\n"
+        "    raise RuntimeError('boom in A')\n"
+        "@family('fam_b')\n"
+        "def fam_b(ctx):\n"
+        "    pass\n"
+        "def _scaled(ctx, scale):\n"
+        "    pass\n"
+        "family('fam_c')(functools.partial(_scaled, scale=2))\n", encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(f"extends: {TESTS / 'scenarios' / 'tiny.yaml'}\nname: two\nfamilies_path: two\n",
+                                        encoding="utf-8")
+    r = _opt("solve", "plan.yaml", "--out", tmp_path / "out", cwd=tmp_path)
+    said = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 1 and "the family 'fam_a' (" in said and "pair.py, line 5) raised RuntimeError: boom in A" in said, said
+    assert "Traceback" not in said

@@ -252,17 +252,15 @@ def problems_from_validation(errors: list, raw: dict, locs: Locations, model=Non
 def _load_families(raw: dict, locs: Locations, folder: Path, given_by: str | None = None) -> None:
     """The families of the scenario's families_path folders (relative to its own folder), imported before the
     schema is made: a family may declare its own entry under targets:. `given_by`: the --set that gave them."""
-    from optimizer.models.registry import FamilyImportError, load_all, load_path
+    from optimizer.models.registry import FamilyImportError, load_all, load_paths
 
     try:  # the families of installed packages (entry points): one that does not import is bad input, said
         load_all()
     except FamilyImportError as e:
         raise InputError([Problem(Where(e.where), "", e.why)]) from None
     given = raw.get("families_path")
-    if given is None:
-        return
-    paths = given if isinstance(given, list) else [given]
-    problems = []
+    paths = [] if given is None else given if isinstance(given, list) else [given]
+    problems, folders = [], []
     for i, p in enumerate(paths):
         at = ("families_path",) + ((i,) if isinstance(given, list) else ())
         where = Where("--set") if given_by else where_of(locs, at)
@@ -270,12 +268,14 @@ def _load_families(raw: dict, locs: Locations, folder: Path, given_by: str | Non
             problems.append(Problem(where, "families_path", f"expected a folder of family modules, "
                                     f"found {'no folder ' + repr(str((folder / p).resolve())) if isinstance(p, str) else repr(p)}"))
             continue
-        try:
-            load_path((folder / p).resolve())
-        except FamilyImportError as e:
-            problems.append(Problem(where, "families_path", f"{e.where} {e.why}"))
+        folders.append(((folder / p).resolve(), where))
     if problems:
         raise InputError(problems)
+    try:  # only this scenario's folders: another scenario's, read earlier in this process, are forgotten
+        load_paths([f for f, _ in folders])
+    except FamilyImportError as e:
+        where = next((w for f, w in folders if Path(e.where).resolve().parent == f), folders[0][1] if folders else None)
+        raise InputError([Problem(where, "families_path", f"{e.where} {e.why}")]) from None
 
 
 MAPPING = Path("<mapping>")  # a scenario given as a mapping (optimizer.api.load), not a file
@@ -314,8 +314,6 @@ def load_scenario(path: str | Path | Mapping, overrides: list[str] | None = None
     raw, applied = apply_overrides(raw, parsed, problems, locs, schema)
     if problems:
         raise InputError(problems)
-    if any(o.path.split(".")[0] == "families_path" and o.path != "families_path" for o in applied):  # one item of a list
-        _load_families(raw, locs, home)
     schema = scenario_model(declared_types(raw))  # an override may declare a type (resources.x.kind=staff)
     if raw.pop("_population_ignore_unknown", False) and isinstance(raw.get("population"), dict):
         known = {str(r.get("id")) for r in raw.get("regions") or [] if isinstance(r, dict)}

@@ -146,8 +146,8 @@ def _apply_one(raw: dict, o: Override, locs: Locations, model: Any = Scenario) -
 def _mixed_milestone(node: dict | None, key: Any, where: str) -> str | None:
     """A year set on a schedule keyed by phase ids, or a phase on one keyed by years: said at the --set, with the
     form that works (the schema would say 'found both' at the file's line)."""
-    if not node or key in node:
-        return None
+    if not node or key in node or any(isinstance(v, dict | list) for v in node.values()):
+        return None  # not a schedule: a mapping of coverage types, pools, ... (the schema says what it takes)
     years = [k for k in node if isinstance(k, int) or (isinstance(k, str) and k.isdigit())]
     if isinstance(key, int) and not years:
         phases = ", ".join(map(str, node))
