@@ -205,7 +205,7 @@ def write_sweep(folder: Path, table: pd.DataFrame, varies: list[Vary], loaded, s
     log_text = table.attrs.get("dask_log", "")
     with atomic_folder(folder, carried=RESUMED if resumed else frozenset()) as tmp:
         write_csv(table, tmp / "sweep.csv")
-        chart(table, varies, tmp / "sweep.png", mark)
+        chart(table, varies, tmp / "sweep.png", mark, key_units(loaded.scenario, [v.key for v in varies]))
         files = ["sweep.csv", "sweep.png"]
         if log_text:  # Dask's own messages, out of the terminal
             (tmp / "dask.log").write_text(log_text, encoding="utf-8")
@@ -356,7 +356,27 @@ def _gathered(client, cluster, scenario, overrides, todo, progress) -> dict[int,
             cluster.close()
 
 
-def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | None = None) -> None:
+def key_units(scenario, keys: list[str]) -> dict[str, str]:
+    """Each varied key's unit where a family says it (its diagnosis knob: 100m yuan, FTE, x, share, ...): a
+    milestone's key (min.2030, min.mid) is its schedule's."""
+    from optimizer.models.registry import in_build_order, load_all
+
+    load_all()
+    known = {".".join(map(str, k.path)): k.unit for f in in_build_order() for k in f.knobs_for(scenario) if not k.delay}
+    out = {}
+    for key in keys:
+        head = key.rsplit(".", 1)[0]
+        out[key] = known.get(key) or known.get(head) or ""
+    return out
+
+
+def _label(key: str, units: dict[str, str]) -> str:
+    unit = units.get(key, "")
+    return f"{key} ({unit}, input)" if unit else f"{key} (input)"
+
+
+def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | None = None,
+          units: dict[str, str] | None = None) -> None:
     """The trade-off curve: people unserved (or the objective) against the first varied parameter."""
     import matplotlib
     import matplotlib.ticker
@@ -375,14 +395,14 @@ def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | N
     else:
         for v2, part in table[table["status"] == "optimal"].groupby(varies[1].key):
             ax.plot(part[x], part[ycol], marker="o", label=f"{v2:g}")
-        ax.legend(title=f"{varies[1].key} (input)")
+        ax.legend(title=_label(varies[1].key, units or {}))
     bad = table[table["status"] != "optimal"]
     for v in bad[x]:
         ax.axvline(v, color="0.85", lw=4, zorder=0)
     if target is not None:
         ax.axvline(target, color="tab:red", ls="--", label=f"as the scenario writes it: {target:g}")
-        ax.legend(title=f"{varies[1].key} (input)" if len(varies) > 1 else None)
-    ax.set_xlabel(f"{x} (input)")
+        ax.legend(title=_label(varies[1].key, units or {}) if len(varies) > 1 else None)
+    ax.set_xlabel(_label(x, units or {}))
     ax.set_ylabel("person-services unserved, all years (output)" if ycol != "objective" else "objective (output)")
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))

@@ -250,3 +250,24 @@ def test_bad_vary_is_bad_input(invoke, tmp_path):
 def test_a_sweep_with_no_optimal_point_and_a_failed_one_is_not_exit_0(invoke, tmp_path):
     r = invoke("sweep", TINY, "--vary", "resources.fiscal.budget=0.001,-1", "--out", tmp_path / "s")
     assert r.exit_code == 1 and "no point was solved" in r.output, r.output
+
+
+def test_the_sweep_chart_gives_each_input_its_unit(tmp_path, monkeypatch):
+    """The x axis said 'resources.fiscal.budget (input)' with no unit (issue 21: 'with units')."""
+    import matplotlib.figure
+
+    from optimizer.preprocess.load import load_scenario
+    from optimizer.sweep import chart, key_units, parse_vary
+
+    keys = ["resources.fiscal.budget", "targets.facility_standard.min.2030", "targets.personnel_density.min.mid",
+            "regions.Sichuan.priority"]
+    units = key_units(load_scenario(SCENARIOS / "west.yaml").scenario, keys)
+    assert units == {keys[0]: "100m yuan", keys[1]: "m2/person", keys[2]: "per 10k", keys[3]: ""}
+    seen = {}
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda fig, path, **kw: seen.update(
+        x=fig.axes[0].get_xlabel(), legend=fig.axes[0].get_legend().get_title().get_text()))
+    varies = [parse_vary(f"{keys[0]}=2400,2800"), parse_vary(f"{keys[1]}=0.4,0.5")]
+    table = pd.DataFrame([{"point": i, keys[0]: b, keys[1]: m, "status": "optimal", "people_unserved": 1.0 + i}
+                          for i, (b, m) in enumerate([(2400, 0.4), (2800, 0.4), (2400, 0.5), (2800, 0.5)])])
+    chart(table, varies, tmp_path / "c.png", None, units)
+    assert seen == {"x": "resources.fiscal.budget (100m yuan, input)", "legend": "targets.facility_standard.min.2030 (m2/person, input)"}
