@@ -138,9 +138,19 @@ def in_build_order() -> list[Family]:
 
 
 ENTRY_POINTS = "opt.families"  # a package's families: [project.entry-points."opt.families"] name = "module"
-_FROM_PATHS: dict[str, str] = {}  # a families_path module's name -> its file
-_SOURCES: dict[str, bytes] = {}  # ... -> its text when imported (a file edited since is imported again)
-_REGISTERED: dict[str, set[str]] = {}  # ... -> the families it registered
+
+
+@dataclass(frozen=True)
+class _Imported:
+    """A families_path module as imported: its file, its text then (a file edited since is imported again) and
+    the families it registered."""
+
+    file: Path
+    text: bytes
+    families: frozenset[str]
+
+
+_IMPORTED: dict[str, _Imported] = {}  # by module name
 _packages_read = False  # True once the entry points' modules are imported (load_all)
 
 
@@ -178,37 +188,34 @@ def _forget(module: str) -> None:
     """A families_path module unregistered: its families gone, to be imported afresh if named again."""
     import sys
 
-    for gone in _REGISTERED.pop(module, ()):
-        FAMILIES.pop(gone, None)
+    gone = _IMPORTED.pop(module, None)
+    for name in gone.families if gone else ():
+        FAMILIES.pop(name, None)
     sys.modules.pop(module, None)
-    _SOURCES.pop(module, None)
-    _FROM_PATHS.pop(module, None)
 
 
 def load_paths(folders: list[Path]) -> None:
     """The families of these folders and of no other families_path folder: in one process (a notebook) a scenario
     sees only the folders it names, and a file deleted since it was imported takes its families with it."""
     keep = {f.resolve() for f in folders}
-    for module, file in list(_FROM_PATHS.items()):
-        if Path(file).resolve().parent not in keep or not Path(file).exists():
+    for module, was in list(_IMPORTED.items()):
+        if was.file.parent not in keep or not was.file.exists():
             _forget(module)
     for folder in folders:
         load_path(folder)
 
 
-def load_path(folder: Path) -> list[str]:
-    """Import every .py module of a folder (a scenario's families_path), once per file: the families it
-    registers. Its modules import models.* and optimizer.* as the repository's families do."""
+def load_path(folder: Path) -> None:
+    """Import every .py module of a folder (a scenario's families_path), once per file as it stands: the
+    families it registers. Its modules import optimizer.models.* and optimizer.* as the repository's do."""
     import hashlib
     import importlib.util
     import sys
 
-    names = []
     for file in sorted(folder.glob("*.py")):
         name = f"opt_families_{hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:10]}_{file.stem}"
-        names.append(file.stem)
         text = file.read_bytes()
-        if name in sys.modules and _SOURCES.get(name) == text:
+        if name in _IMPORTED and _IMPORTED[name].text == text:
             continue
         _forget(name)  # edited since imported (a notebook's next solve): imported again
         spec = importlib.util.spec_from_file_location(name, file)
@@ -224,13 +231,10 @@ def load_path(folder: Path) -> list[str]:
             for half in set(FAMILIES) - before:
                 FAMILIES.pop(half)
             raise FamilyImportError(str(file), f"could not be imported: {type(e).__name__}: {e}") from None
-        _FROM_PATHS[name] = str(file)
-        _SOURCES[name] = text
-        _REGISTERED[name] = set(FAMILIES) - before
+        _IMPORTED[name] = _Imported(file.resolve(), text, frozenset(set(FAMILIES) - before))
         if "models.registry" in sys.modules and sys.modules["models.registry"] is not sys.modules.get(__name__):
             raise FamilyImportError(str(file), "imports models.* (a second copy of the families, where its family "
                                     "would register unseen): import optimizer.models.* instead")
-    return names
 
 
 def where_families_are() -> str:
@@ -239,7 +243,7 @@ def where_families_are() -> str:
 
     from optimizer import models
     eps = [ep.value for ep in entry_points(group=ENTRY_POINTS)]
-    folders = sorted({str(Path(f).parent) for f in _FROM_PATHS.values()})
+    folders = sorted({str(was.file.parent) for was in _IMPORTED.values()})
     return (f"models/ ({', '.join(models.__path__)}), the '{ENTRY_POINTS}' entry points of installed packages "
             f"({', '.join(eps) or 'none'}) and a scenario's families_path ({', '.join(folders) or 'none given'})")
 
@@ -256,16 +260,20 @@ def family_at_fault(tb) -> tuple[str, str] | None:
     models/: a families_path folder's or an installed package's): the innermost frame in one of its registered
     functions (its rows, explain, check, kpis, ...), else in the file that defines it (a helper beside them)."""
     ours = Path(__file__).resolve().parent
+
+    def theirs(fn) -> tuple | None:  # (code, its file) of a callable outside opt's models/
+        code = _code(fn)
+        here = Path(code.co_filename).resolve() if code is not None else None
+        return (code, here) if here is not None and here.parent != ours else None
+
     by_code: dict = {}
     by_file: dict[Path, list[str]] = {}
     for n, f in FAMILIES.items():
         for fn in (f.build, f.explain, f.validate, f.knobs, f.kpi_targets, f.check, f.kpis, f.tables):
-            code = _code(fn)
-            if code is not None and Path(code.co_filename).resolve().parent != ours:
-                by_code.setdefault(code, n)
-        code = _code(f.build)
-        if code is not None and Path(code.co_filename).resolve().parent != ours:
-            by_file.setdefault(Path(code.co_filename).resolve(), []).append(n)
+            if (hit := theirs(fn)) is not None:
+                by_code.setdefault(hit[0], n)
+        if (hit := theirs(f.build)) is not None:
+            by_file.setdefault(hit[1], []).append(n)
     found = None
     while tb is not None:
         code, line = tb.tb_frame.f_code, tb.tb_lineno

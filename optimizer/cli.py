@@ -159,8 +159,9 @@ def _check_solver_options(time_limit: float | None = None, threads: int | None =
     """The solver options a command takes, checked as the API checks them (optimizer/options.py)."""
     from optimizer.options import solver_refusals
 
-    for refusal in solver_refusals(time_limit, threads, **chosen)[:1]:
-        _bad_option(*refusal)
+    refused = solver_refusals(time_limit, threads, **chosen)
+    if refused:  # the first one: the command says one option at a time
+        _bad_option(*refused[0])
 
 
 SetOpt = typer.Option(None, "--set", "-s", metavar="KEY=VALUE",
@@ -179,8 +180,8 @@ def _view_options(money_unit: str | None, lang: str | None) -> tuple[str | None,
     from optimizer.options import view_choice
 
     money_unit, lang, refused = view_choice(money_unit, lang)
-    for refusal in refused[:1]:
-        _bad_option(*refusal)
+    if refused:
+        _bad_option(*refused[0])
     return money_unit, lang
 
 
