@@ -166,8 +166,7 @@ def prepare(scenario: Path, vary: list[str], overrides: list[str]):
 def previous_table(folder: Path, varies: list[Vary], overrides: list[str] | None = None, loaded=None) -> pd.DataFrame | None:
     """The points an earlier sweep into FOLDER solved, checked (a damaged sweep.csv is bad input); refused where
     that sweep had other --set lines or other input files (its points and these would answer two questions)."""
-    import json
-
+    from optimizer.postprocess.places import read_manifest
     from optimizer.postprocess.readback import read_result_csv
 
     path = folder / "sweep.csv"
@@ -175,10 +174,9 @@ def previous_table(folder: Path, varies: list[Vary], overrides: list[str] | None
     if not path.exists():
         return None
     table = read_result_csv(path, columns=["status", *keys], numeric=keys)
-    try:
-        before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return table  # claim_folder has checked the manifest; one that cannot be read compares with nothing
+    before = read_manifest(folder)
+    if before is None:  # claim_folder let the folder be resumed: a sweep.csv without opt's manifest compares with nothing
+        return table
     then = sorted(o["set"] for o in before.get("overrides", []) if o.get("path") not in keys)
     now = sorted(o for o in overrides or [])
     if then != now:
@@ -384,6 +382,7 @@ def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    units = units or {}
     ycol = "people_unserved" if "people_unserved" in table.columns else "objective"
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     x = varies[0].key
@@ -395,14 +394,14 @@ def chart(table: pd.DataFrame, varies: list[Vary], path: Path, target: float | N
     else:
         for v2, part in table[table["status"] == "optimal"].groupby(varies[1].key):
             ax.plot(part[x], part[ycol], marker="o", label=f"{v2:g}")
-        ax.legend(title=_label(varies[1].key, units or {}))
+        ax.legend(title=_label(varies[1].key, units))
     bad = table[table["status"] != "optimal"]
     for v in bad[x]:
         ax.axvline(v, color="0.85", lw=4, zorder=0)
     if target is not None:
         ax.axvline(target, color="tab:red", ls="--", label=f"as the scenario writes it: {target:g}")
-        ax.legend(title=_label(varies[1].key, units or {}) if len(varies) > 1 else None)
-    ax.set_xlabel(_label(x, units or {}))
+        ax.legend(title=_label(varies[1].key, units) if len(varies) > 1 else None)
+    ax.set_xlabel(_label(x, units))
     ax.set_ylabel("person-services unserved, all years (output)" if ycol != "objective" else "objective (output)")
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))

@@ -122,7 +122,7 @@ def sealed(folder: Path, manifest: dict) -> dict:
     return {**manifest, "sha256": sha256_of(folder, [f for f in manifest["files"] if f != "report.html"])}
 
 
-def _manifest(folder: Path) -> dict | None:
+def read_manifest(folder: Path) -> dict | None:
     """opt's manifest in `folder`, or None if it has none. OSError where it is there but cannot be read."""
     path = folder / MANIFEST
     if not _regular(path) or path.stat().st_size > 16 << 20:
@@ -142,7 +142,7 @@ def foreign_entries(folder: Path, carried: frozenset[str] = frozenset()) -> list
     regular file its manifest lists (a folder named like one of its files is not one of them), and what
     has changed since opt wrote it (the manifest holds each file's sha256), but for the files `carried`
     into the new folder (a resumed sweep's sweep.csv, edits and all)."""
-    m = _manifest(folder)
+    m = read_manifest(folder)
     names = sorted(e.name for e in folder.iterdir())
     if m is None:
         return names
